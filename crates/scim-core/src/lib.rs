@@ -1,0 +1,15 @@
+//! `scim-core`: the SCIM 2.0 protocol (RFC 7643 and RFC 7644) as a library.
+//!
+//! It holds the schema model, resources, the filter and PATCH-path grammar, filter evaluation,
+//! the PATCH engine, attribute projection and the protocol messages. It performs no I/O, never
+//! reads the clock and knows nothing of HTTP or SQL, so any Rust service can embed it.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+mod error;
+pub mod filter;
+pub mod schema;
+
+pub use error::{ScimError, ScimType};
