@@ -10,6 +10,7 @@
 
 mod error;
 pub mod filter;
+pub mod resource;
 pub mod schema;
 
 pub use error::{ScimError, ScimType};
