@@ -12,5 +12,6 @@ mod error;
 pub mod filter;
 pub mod resource;
 pub mod schema;
+pub mod validate;
 
 pub use error::{ScimError, ScimType};

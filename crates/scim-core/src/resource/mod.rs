@@ -23,7 +23,6 @@ pub struct Resource {
 
 impl Resource {
     /// Wraps a body that has already been brought into canonical form.
-    #[expect(dead_code, reason = "validation, being written, is the constructor")]
     pub(crate) fn from_canonical(
         resource_type: impl Into<String>,
         body: Map<String, Value>,

@@ -1,0 +1,3 @@
+//! The integration tests of `scim-core`, in one binary.
+
+mod validate;
