@@ -8,10 +8,14 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+mod case;
 mod error;
 pub mod filter;
 pub mod resource;
 pub mod schema;
 pub mod validate;
+#[cfg(test)]
+mod test_fixtures;
 
+pub use case::fold_case;
 pub use error::{ScimError, ScimType};
