@@ -13,9 +13,9 @@ mod error;
 pub mod filter;
 pub mod resource;
 pub mod schema;
-pub mod validate;
 #[cfg(test)]
 mod test_fixtures;
+pub mod validate;
 
 pub use case::fold_case;
 pub use error::{ScimError, ScimType};
