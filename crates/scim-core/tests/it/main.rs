@@ -1,3 +1,4 @@
 //! The integration tests of `scim-core`, in one binary.
 
+mod filter_syntax;
 mod validate;
