@@ -89,6 +89,6 @@ pub use resolved::{
 };
 
 #[cfg(test)]
-mod test_parse;
+pub(crate) mod test_parse;
 #[cfg(test)]
 mod tests;

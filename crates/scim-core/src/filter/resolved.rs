@@ -271,3 +271,35 @@ impl fmt::Display for ResolvedPath {
         Ok(())
     }
 }
+
+impl ResolvedFilter {
+    /// Whether the filter reads the top-level attribute `attribute` (of the extension
+    /// `extension`, or of the core schema and common attributes when `None`); names are
+    /// compared ignoring case.
+    ///
+    /// Storage uses it to load every attribute a filter needs even when the response's
+    /// projection leaves it out, so that `attributes` never changes which resources match.
+    pub fn references(&self, extension: Option<&str>, attribute: &str) -> bool {
+        let same = |path: &ResolvedPath| {
+            path.attribute.eq_ignore_ascii_case(attribute)
+                && match (&path.extension, extension) {
+                    (None, None) => true,
+                    (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                    _ => false,
+                }
+        };
+        // An explicit stack: no recursion, whatever the tree's shape.
+        let mut pending = vec![self];
+        while let Some(filter) = pending.pop() {
+            match filter {
+                Self::Compare(compare) if same(&compare.path) => return true,
+                Self::Present(path) if same(path) => return true,
+                Self::ValuePath(value_path) if same(&value_path.attribute) => return true,
+                Self::Compare(_) | Self::Present(_) | Self::ValuePath(_) => {}
+                Self::And(junction) | Self::Or(junction) => pending.extend(&junction.operands),
+                Self::Not(not) => pending.push(&not.inner),
+            }
+        }
+        false
+    }
+}

@@ -118,7 +118,7 @@ pub enum AttributeDefinitionError {
 }
 
 /// Whether `name` is an RFC 7643 `ATTRNAME` (or `$ref`).
-fn is_valid_attribute_name(name: &str) -> bool {
+pub(crate) fn is_valid_attribute_name(name: &str) -> bool {
     if name == "$ref" {
         return true;
     }

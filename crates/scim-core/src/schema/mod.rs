@@ -10,6 +10,7 @@ pub mod builtin;
 mod registry;
 pub mod urn;
 
+pub(crate) use attribute::is_valid_attribute_name;
 pub use attribute::{
     Attribute, AttributeDefinitionError, AttributeType, Mutability, Returned, Uniqueness,
 };
