@@ -89,6 +89,4 @@ pub use resolved::{
 };
 
 #[cfg(test)]
-pub(crate) mod test_parse;
-#[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -33,6 +33,7 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 
 use super::ast::{AttrPath, CompValue, Compare, CompareOp, Filter, Span};
+use super::parse::ParseOptions;
 use super::resolved::{
     ComparisonValue, ResolvedCompare, ResolvedFilter, ResolvedJunction, ResolvedNot, ResolvedOp,
     ResolvedPath, ResolvedValuePath,
@@ -45,30 +46,35 @@ use crate::{ScimError, ScimType};
 
 /// The deepest filter tree [`resolve`] accepts, counting every node on the longest path from the
 /// root to a leaf (`userName eq "a"` has depth 1, `not (userName eq "a")` depth 2).
-pub const MAX_DEPTH: usize = 64;
+///
+/// Each nesting level the parser allows (`(`, `not (`, `[`) adds at most two nodes (a `not` or
+/// value path and the chain inside it), so this is twice the parser's default nesting limit plus
+/// two: every filter [`parse_filter`](super::parse_filter) accepts with default options
+/// resolves.
+pub const MAX_DEPTH: usize = 2 * ParseOptions::DEFAULT_MAX_DEPTH as usize + 2;
 
 /// Resolves `filter` against the schemas of `resource_type`.
 ///
 /// ```
-/// use scim_core::filter::{resolve, AttrPath, CompValue, Compare, CompareOp, Filter, ResolvedFilter, Span};
+/// use scim_core::filter::{parse_filter, resolve, ResolvedFilter};
 /// use scim_core::schema::SchemaRegistry;
 ///
 /// let registry = SchemaRegistry::standard();
 /// let users = registry.resource_type("User").unwrap();
-/// // emails co "example.com"
-/// let filter = Filter::Compare(Compare {
-///     path: AttrPath::name("EMAILS"),
-///     op: CompareOp::Co,
-///     value: CompValue::String("Example.com".into()),
-///     span: Span::new(0, 23),
-/// });
+/// let filter = parse_filter(r#"EMAILS co "Example.com""#)?;
 /// let ResolvedFilter::Compare(compare) = resolve(&filter, &registry, users)? else {
 ///     unreachable!("a comparison resolves to a comparison")
 /// };
+/// // A complex attribute compares by its `value`; the value is folded, as `emails.value` is
+/// // not case-exact.
 /// assert_eq!(compare.path().to_string(), "emails.value");
 /// assert!(compare.path().is_multi_valued());
 /// assert_eq!(compare.value().to_string(), "\"example.com\"");
-/// # Ok::<(), scim_core::filter::ResolveError>(())
+///
+/// let secret = parse_filter(r#"password sw "a""#)?;
+/// let err = resolve(&secret, &registry, users).unwrap_err();
+/// assert_eq!(err.span().range(), 0..8);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn resolve(
     filter: &Filter<'_>,
@@ -88,23 +94,19 @@ pub fn resolve(
 /// The result selects elements with [`ResolvedValuePath::matches_element`].
 ///
 /// ```
-/// use scim_core::filter::{resolve_value_path, AttrPath, CompValue, Compare, CompareOp, Filter, Span};
+/// use scim_core::filter::{parse_path, resolve_value_path, PatchPath};
 /// use scim_core::schema::SchemaRegistry;
 /// use serde_json::json;
 ///
 /// let registry = SchemaRegistry::standard();
 /// let groups = registry.resource_type("Group").unwrap();
-/// // members[value eq "2819c223"]
-/// let filter = Filter::Compare(Compare {
-///     path: AttrPath::name("value"),
-///     op: CompareOp::Eq,
-///     value: CompValue::String("2819c223".into()),
-///     span: Span::new(8, 26),
-/// });
-/// let selector = resolve_value_path(&AttrPath::name("members"), &filter, &registry, groups)?;
+/// let PatchPath::Filtered { attr, filter, .. } = parse_path(r#"members[value eq "2819c223"]"#)? else {
+///     unreachable!("the path has a value filter")
+/// };
+/// let selector = resolve_value_path(&attr, &filter, &registry, groups)?;
 /// assert!(selector.matches_element(&json!({"value": "2819c223", "display": "Babs"})));
 /// assert!(!selector.matches_element(&json!({"value": "902c246b"})));
-/// # Ok::<(), scim_core::filter::ResolveError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn resolve_value_path(
     attribute: &AttrPath<'_>,

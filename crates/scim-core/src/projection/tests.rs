@@ -2,7 +2,7 @@ use serde_json::{Value, json};
 
 use super::{Parameter, Projection};
 use crate::filter::resolve;
-use crate::filter::test_parse::filter;
+use crate::filter::tests::filter;
 use crate::resource::Resource;
 use crate::schema::{SchemaRegistry, urn};
 use crate::test_fixtures::{AUDIT, babs, device, registry, tour_guides};

@@ -1,4 +1,6 @@
 //! The integration tests of `scim-core`, in one binary.
 
+mod filter_semantics;
 mod filter_syntax;
+mod projection;
 mod validate;

@@ -2,7 +2,7 @@ use proptest::prelude::*;
 use serde_json::json;
 
 use super::{CORPUS, resolve_ok, resolve_user, users};
-use crate::filter::test_parse::filter;
+use crate::filter::tests::filter;
 use crate::filter::{AttrPath, Filter, Junction, Not, Span, resolve, resolve_value_path};
 use crate::resource::Resource;
 use crate::schema::urn;

@@ -1,11 +1,10 @@
-//! Unit tests of resolution and evaluation, on filters read by the test reader and on the
-//! resources of `test_fixtures`.
+//! Unit tests of resolution and evaluation, on parsed filters and the resources of
+//! `test_fixtures`.
 
 mod evaluating;
 mod resolving;
 
-use super::test_parse::filter;
-use super::{ResolveError, ResolvedFilter, resolve};
+use super::{Filter, ResolveError, ResolvedFilter, parse_filter, resolve};
 use crate::schema::ResourceType;
 use crate::test_fixtures::registry;
 
@@ -35,6 +34,14 @@ const CORPUS: &[&str] = &[
     r#"externalId eq "ext-42" or (name.givenName sw "Ba" and name.familyName ew "son")"#,
     r#"emails[type eq "work"] and emails[value ew "@example.com"]"#,
 ];
+
+/// The parsed filter, detached from its text.
+#[track_caller]
+pub(crate) fn filter(text: &str) -> Filter<'static> {
+    parse_filter(text)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .into_owned()
+}
 
 fn resource_type(name: &str) -> ResourceType {
     registry().resource_type(name).unwrap().clone()
