@@ -11,6 +11,7 @@
 mod case;
 mod error;
 pub mod filter;
+pub mod patch;
 pub mod projection;
 pub mod resource;
 pub mod schema;

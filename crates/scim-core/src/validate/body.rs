@@ -61,7 +61,7 @@ impl<'r> Slot<'r> {
         }
     }
 
-    fn is_schemas(self) -> bool {
+    pub(crate) fn is_schemas(self) -> bool {
         self.extension.is_none() && self.attribute.name() == "schemas"
     }
 }

@@ -44,7 +44,7 @@
 //!   left out are cleared (RFC 7644 §3.5.1 allows either); a `writeOnly` attribute left out is
 //!   not reported, so an embedder keeps the password it has.
 
-mod body;
+pub(crate) mod body;
 mod error;
 mod replace;
 #[cfg(test)]
@@ -54,6 +54,8 @@ mod write_only;
 
 pub use error::{JsonType, ValidationError, ValidationErrorKind};
 pub use write_only::{WriteOnlyValue, WriteOnlyValues};
+
+pub(crate) use replace::same_value;
 
 use crate::resource::Resource;
 use crate::schema::{ResourceType, Schema, SchemaRegistry};

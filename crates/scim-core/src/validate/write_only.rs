@@ -72,6 +72,13 @@ impl WriteOnlyValues {
         });
     }
 
+    pub(crate) fn remove(&mut self, attribute: String) {
+        self.values.push(WriteOnlyValue {
+            attribute,
+            value: None,
+        });
+    }
+
     /// Whether no `writeOnly` attribute was written.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()

@@ -2,5 +2,6 @@
 
 mod filter_semantics;
 mod filter_syntax;
+mod patch;
 mod projection;
 mod validate;
