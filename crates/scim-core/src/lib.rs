@@ -11,6 +11,7 @@
 mod case;
 mod error;
 pub mod filter;
+pub mod message;
 pub mod patch;
 pub mod projection;
 pub mod resource;
@@ -21,3 +22,4 @@ pub mod validate;
 
 pub use case::fold_case;
 pub use error::{ScimError, ScimType};
+pub use resource::{Group, Resource, User};
