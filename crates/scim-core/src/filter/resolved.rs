@@ -24,6 +24,36 @@ use crate::schema::AttributeType;
 ///
 /// Obtained from [`resolve`](super::resolve); match it against resources with
 /// [`ResolvedFilter::matches`].
+///
+/// ```
+/// use scim_core::filter::{parse_filter, resolve};
+/// use scim_core::schema::SchemaRegistry;
+/// use scim_core::validate::Validator;
+/// use serde_json::json;
+///
+/// let registry = SchemaRegistry::standard();
+/// let users = registry.resource_type("User").unwrap();
+/// let user = Validator::new(&registry, users)?
+///     .create(&json!({
+///         "userName": "bjensen",
+///         "emails": [
+///             {"value": "bjensen@x.com", "type": "work"},
+///             {"value": "babs@y.com", "type": "home"}
+///         ]
+///     }))?
+///     .resource;
+/// let matches = |text: &str| -> Result<bool, Box<dyn std::error::Error>> {
+///     Ok(resolve(&parse_filter(text)?, &registry, users)?.matches(&user))
+/// };
+/// assert!(matches(r#"USERNAME eq "BJensen""#)?);
+/// // Any email may satisfy each comparison...
+/// assert!(matches(r#"emails.type eq "work" and emails.value co "y.com""#)?);
+/// // ...but a value path needs one email that satisfies both.
+/// assert!(!matches(r#"emails[type eq "work" and value co "y.com"]"#)?);
+/// // `ne` is `not eq`, so it matches an absent attribute.
+/// assert!(matches(r#"title ne "Boss""#)?);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResolvedFilter {
     /// A comparison of an attribute with a typed value.

@@ -60,6 +60,8 @@ use select::{Selector, parse_list};
 /// ```
 /// use scim_core::projection::Projection;
 /// use scim_core::schema::SchemaRegistry;
+/// use scim_core::validate::Validator;
+/// use serde_json::json;
 ///
 /// let registry = SchemaRegistry::standard();
 /// let groups = registry.resource_type("Group").unwrap();
@@ -81,7 +83,25 @@ use select::{Selector, parse_list};
 /// assert!(!projection.includes(Some(enterprise), "department"));
 /// assert!(!projection.includes(None, "emails"));
 /// assert!(projection.includes(None, "id"));
-/// # Ok::<(), scim_core::projection::ProjectionError>(())
+///
+/// let mut user = Validator::new(&registry, users)?
+///     .create(&json!({
+///         "userName": "bjensen",
+///         "name": {"givenName": "Barbara", "familyName": "Jensen"},
+///         "emails": [{"value": "bjensen@example.com"}]
+///     }))?
+///     .resource;
+/// user.set_id("2819c223");
+/// assert_eq!(
+///     serde_json::Value::Object(projection.apply(&user)),
+///     json!({
+///         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+///         "userName": "bjensen",
+///         "name": {"givenName": "Barbara"},
+///         "id": "2819c223"
+///     })
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Projection<'r> {
@@ -104,7 +124,7 @@ impl<'r> Projection<'r> {
             .map(|list| parse_list(registry, resource_type, list, Parameter::Attributes))
             .transpose()?
             // An empty `attributes=` is the same as none.
-            .filter(|(selectors, written)| !selectors.is_empty() || *written > 0)
+            .filter(|(_, written)| *written > 0)
             .map(|(selectors, _)| selectors);
         let excluded = match excluded_attributes {
             Some(list) => {
