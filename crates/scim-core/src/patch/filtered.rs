@@ -95,11 +95,14 @@ impl<'r> Engine<'r, '_> {
                         }
                     }
                     (_, _) => {
-                        let mut index = 0;
-                        elements.retain(|_| {
-                            index += 1;
-                            !matches.contains(&(index - 1))
-                        });
+                        let mut selected = vec![false; elements.len()];
+                        for &i in &matches {
+                            if let Some(s) = selected.get_mut(i) {
+                                *s = true;
+                            }
+                        }
+                        let mut flags = selected.into_iter();
+                        elements.retain(|_| !flags.next().unwrap_or(false));
                         return self.store_elements(slot, elements);
                     }
                 }

@@ -91,7 +91,8 @@ impl Validator<'_> {
     }
 }
 
-/// Equality as the attribute compares: strings ignore case unless `caseExact`.
+/// Equality as the attribute compares: strings ignore case ([`crate::fold_case`]) unless
+/// `caseExact`.
 pub(crate) fn same_value(attribute: &Attribute, a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::String(a), Value::String(b))
@@ -101,7 +102,7 @@ pub(crate) fn same_value(attribute: &Attribute, a: &Value, b: &Value) -> bool {
                     AttributeType::String | AttributeType::Reference
                 ) =>
         {
-            a == b || a.to_lowercase() == b.to_lowercase()
+            a == b || crate::fold_case(a) == crate::fold_case(b)
         }
         _ => a == b,
     }

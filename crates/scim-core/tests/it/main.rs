@@ -3,6 +3,7 @@
 mod filter_semantics;
 mod filter_syntax;
 mod patch;
+mod patch_props;
 mod projection;
 mod resources;
 mod validate;
