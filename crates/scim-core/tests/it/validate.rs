@@ -130,3 +130,60 @@ fn onelogin_old_core_urn() {
     );
     assert_eq!(validated.resource.as_json()["schemas"], json!([urn::USER]));
 }
+
+/// The RFC 7643 §8 examples, read from `test_data/resources/`.
+fn rfc_example(name: &str) -> Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("test_data/resources")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn rfc7643_examples_validate_and_stay_canonical() {
+    let registry = SchemaRegistry::standard();
+    for (file, resource_type) in [
+        ("rfc7643-8.1-user-minimal.json", "User"),
+        ("rfc7643-8.2-user-full.json", "User"),
+        ("rfc7643-8.3-user-enterprise.json", "User"),
+        ("rfc7643-8.4-group.json", "Group"),
+    ] {
+        let example = rfc_example(file);
+        let rt = registry.resource_type(resource_type).unwrap();
+        let validator = Validator::new(&registry, rt).unwrap();
+        let created = validator
+            .create(&example)
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let json = created.resource.as_json();
+        // Read-only attributes are the service provider's: ignored on create.
+        for read_only in ["id", "meta", "groups"] {
+            assert!(!json.contains_key(read_only), "{file}: {read_only} kept");
+        }
+        assert!(!json.contains_key("password"), "{file}");
+        // Everything else the example carries survives, but for the manager's read-only
+        // `displayName`.
+        let mut expected = example.clone();
+        if let Some(manager) = expected
+            .get_mut(urn::ENTERPRISE_USER)
+            .and_then(|e| e.get_mut("manager"))
+            .and_then(Value::as_object_mut)
+        {
+            manager.remove("displayName");
+        }
+        for (key, value) in expected.as_object().unwrap() {
+            if ["id", "meta", "groups", "password", "schemas"].contains(&key.as_str()) {
+                continue;
+            }
+            assert_eq!(json.get(key), Some(value), "{file}: {key}");
+        }
+        assert_eq!(json["schemas"], example["schemas"], "{file}");
+
+        // A replace of the example by itself, given the created resource with its id, keeps it.
+        let mut existing = created.resource.clone();
+        existing.set_id(example["id"].as_str().unwrap());
+        let replaced = validator.replace(&example, &existing).unwrap();
+        assert_eq!(replaced.resource, existing, "{file}");
+    }
+    let full = validate("User", rfc_example("rfc7643-8.2-user-full.json"));
+    assert_eq!(full.write_only.password(), Some("t1meMa$heen"));
+}
