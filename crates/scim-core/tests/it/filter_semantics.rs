@@ -4,11 +4,13 @@
 use scim_core::filter::{
     CompareOp, LiteralKind, ResolveErrorKind as K, ResolvedFilter, Span, parse_filter, resolve,
 };
-use scim_core::resource::Resource;
+use scim_core::resource::{Group, Resource, User};
 use scim_core::schema::{AttributeType, SchemaRegistry};
 use scim_core::validate::Validator;
 use scim_core::{ScimError, ScimType};
 use serde_json::{Value, json};
+
+use crate::test_data;
 
 fn create(registry: &SchemaRegistry, resource_type: &str, id: &str, body: Value) -> Resource {
     let rt = registry.resource_type(resource_type).unwrap();
@@ -294,4 +296,114 @@ fn groups_do_not_know_user_attributes() {
     .unwrap();
     let err = resolve(&parsed, &registry, groups).unwrap_err();
     assert!(matches!(err.kind(), K::UnknownSchema { .. }));
+}
+
+fn rfc_user() -> Resource {
+    let user = User::try_from(test_data("resources/rfc7643-8.3-user-enterprise.json")).unwrap();
+    Resource::from(user)
+}
+
+fn rfc_group() -> Resource {
+    let group: Group =
+        serde_json::from_value(test_data("resources/rfc7643-8.4-group.json")).unwrap();
+    Resource::from(group)
+}
+
+/// The filter examples of RFC 7644 §3.4.2.2, against the RFC 7643 §8.3 user.
+#[test]
+fn rfc7644_examples_against_the_rfc7643_user() {
+    let registry = SchemaRegistry::standard();
+    let babs = rfc_user();
+    let cases = [
+        (r#"userName eq "bjensen""#, false),
+        (r#"userName eq "BJENSEN@example.com""#, true),
+        (r#"name.familyName co "O'Malley""#, false),
+        (r#"name.familyName co "ENS""#, true),
+        (r#"userName sw "J""#, false),
+        (
+            r#"urn:ietf:params:scim:schemas:core:2.0:User:userName sw "b""#,
+            true,
+        ),
+        ("title pr", true),
+        (r#"meta.lastModified gt "2011-05-13T04:42:34Z""#, false),
+        (r#"meta.lastModified ge "2011-05-13T04:42:34Z""#, true),
+        (r#"meta.lastModified lt "2011-05-13T04:42:34Z""#, false),
+        (r#"meta.lastModified le "2011-05-13T04:42:34Z""#, true),
+        // The same instant written in another time zone.
+        (r#"meta.lastModified eq "2011-05-12T21:42:34-07:00""#, true),
+        (r#"meta.created lt "2010-01-23T06:56:22+02:00""#, false),
+        (r#"meta.created lt "2010-01-23T06:56:23+02:00""#, true),
+        (r#"title pr and userType eq "Employee""#, true),
+        (r#"title pr or userType eq "Intern""#, true),
+        (
+            r#"schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User""#,
+            true,
+        ),
+        (
+            r#"userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")"#,
+            true,
+        ),
+        (
+            r#"userType ne "Employee" and not (emails co "example.com" or emails.value co "example.org")"#,
+            false,
+        ),
+        (
+            r#"userType eq "Employee" and (emails.type eq "work")"#,
+            true,
+        ),
+        (
+            r#"userType eq "Employee" and emails[type eq "work" and value co "@example.com"]"#,
+            true,
+        ),
+        (
+            r#"emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]"#,
+            true,
+        ),
+        (
+            r#"emails[type eq "home" and value co "@example.com"]"#,
+            false,
+        ),
+        (
+            r#"emails.type eq "home" and emails.value co "@example.com""#,
+            true,
+        ),
+        (
+            r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "701984""#,
+            true,
+        ),
+        (
+            r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "26118915-6090-4610-87e4-49d8ca9f808d""#,
+            true,
+        ),
+        (r#"x509Certificates pr"#, true),
+        (r#"groups[display eq "tour guides"]"#, true),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(
+            resolved(&registry, "User", text).matches(&babs),
+            expected,
+            "{text}"
+        );
+    }
+    let group = rfc_group();
+    for (text, expected) in [
+        (r#"displayName eq "Tour Guides""#, true),
+        (
+            r#"members[value eq "2819c223-7f76-453a-919d-413861904646"]"#,
+            true,
+        ),
+        (
+            r#"members[display eq "Mandy Pepperidge" and value eq "2819c223-7f76-453a-919d-413861904646"]"#,
+            false,
+        ),
+        ("members pr", true),
+        (r#"meta.resourceType eq "Group""#, true),
+        (r#"meta.resourceType eq "group""#, false),
+    ] {
+        assert_eq!(
+            resolved(&registry, "Group", text).matches(&group),
+            expected,
+            "{text}"
+        );
+    }
 }
