@@ -192,8 +192,10 @@ impl<'r> Engine<'r, '_> {
                 add_elements(attribute, &mut elements, new);
                 self.store_elements(slot, elements)
             }
-            // Adding nothing to a multi-valued attribute changes nothing.
+            // Adding nothing to a multi-valued attribute, or removing an empty list of
+            // elements from it, changes nothing.
             (OpKind::Add, None) if attribute.is_multi_valued() => Ok(()),
+            (OpKind::Remove, None) if attribute.is_multi_valued() && value.is_some() => Ok(()),
             (OpKind::Add | OpKind::Replace, Some(Value::Object(new)))
                 if !attribute.is_multi_valued() =>
             {
