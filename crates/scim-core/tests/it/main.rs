@@ -2,6 +2,7 @@
 
 mod filter_semantics;
 mod filter_syntax;
+mod messages;
 mod patch;
 mod patch_props;
 mod projection;
