@@ -39,6 +39,10 @@ pub enum ScimType {
     InvalidVers,
     /// The request carried sensitive information in the URI.
     Sensitive,
+    /// A pagination cursor is malformed or not one the server issued (RFC 9865).
+    InvalidCursor,
+    /// A pagination cursor has expired (RFC 9865).
+    ExpiredCursor,
 }
 
 impl ScimType {
@@ -55,6 +59,8 @@ impl ScimType {
             Self::InvalidValue => "invalidValue",
             Self::InvalidVers => "invalidVers",
             Self::Sensitive => "sensitive",
+            Self::InvalidCursor => "invalidCursor",
+            Self::ExpiredCursor => "expiredCursor",
         }
     }
 

@@ -148,6 +148,15 @@ impl Resource {
         }
     }
 
+    /// Rebuilds a resource from a body that an earlier `Resource` produced (through
+    /// [`Resource::into_json`] or [`Resource::as_json`]), such as one read back from storage.
+    ///
+    /// Nothing is checked: the caller vouches that `body` is canonical for `resource_type`.
+    /// Client input must go through [`crate::validate::Validator`] instead.
+    pub fn from_trusted_json(resource_type: impl Into<String>, body: Map<String, Value>) -> Self {
+        Self::from_canonical(resource_type, body)
+    }
+
     /// Mutable access to the body for the modules that keep it canonical (PATCH, validation).
     #[expect(dead_code, reason = "the PATCH engine, being written, is the user")]
     pub(crate) fn body_mut(&mut self) -> &mut Map<String, Value> {

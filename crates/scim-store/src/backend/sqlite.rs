@@ -1,0 +1,140 @@
+//! The embedded backend: SQLite, compiled in, in a file or in memory.
+//!
+//! Writes take the database's write lock at `BEGIN IMMEDIATE`, so concurrent writers queue on
+//! the busy timeout instead of failing on a lock upgrade; reads run in deferred transactions and,
+//! thanks to WAL mode, never wait for writers.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
+use diesel::{Connection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use super::{Backend, SqlConn, impl_sql_conn};
+use crate::StoreError;
+use crate::sql::Dialect;
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+impl_sql_conn!(SqliteConnection, diesel::sqlite::Sqlite, Dialect::Sqlite);
+
+/// Where a SQLite database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Location {
+    File(String),
+    Memory,
+}
+
+impl Location {
+    /// Accepts `sqlite://PATH`, `sqlite:PATH`, `sqlite::memory:` and `:memory:`.
+    pub(crate) fn from_url(url: &str) -> Self {
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .unwrap_or(url);
+        if path.is_empty() || path == ":memory:" {
+            Self::Memory
+        } else {
+            Self::File(path.to_owned())
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Pragmas;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        conn.batch_execute(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA busy_timeout = 10000;
+             PRAGMA foreign_keys = ON;
+             PRAGMA cache_size = -65536;
+             PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+/// A pool of SQLite connections.
+pub(crate) struct SqliteBackend {
+    pool: Pool<ConnectionManager<SqliteConnection>>,
+}
+
+impl SqliteBackend {
+    /// Opens (creating if needed) the database at `location` and applies pending migrations.
+    pub(crate) fn open(location: &Location, max_connections: u32) -> Result<Self, StoreError> {
+        let (url, size) = match location {
+            Location::File(path) => (path.clone(), max_connections.max(1)),
+            // Every connection to ":memory:" is its own database: one connection is the database.
+            Location::Memory => (":memory:".to_owned(), 1),
+        };
+        let pool = Pool::builder()
+            .max_size(size)
+            .connection_timeout(Duration::from_secs(30))
+            .connection_customizer(Box::new(Pragmas))
+            .build(ConnectionManager::new(url))
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let backend = Self { pool };
+        backend.migrate()?;
+        Ok(backend)
+    }
+
+    fn migrate(&self) -> Result<(), StoreError> {
+        let mut pooled = self.pool.get()?;
+        let conn: &mut SqliteConnection = &mut pooled;
+        conn.run_pending_migrations(MIGRATIONS)
+            .map(|_| ())
+            .map_err(|e| StoreError::Migration(e.to_string()))
+    }
+}
+
+impl Backend for SqliteBackend {
+    fn read<R>(
+        &self,
+        f: impl FnOnce(&mut dyn SqlConn) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let mut pooled = self.pool.get()?;
+        let conn: &mut SqliteConnection = &mut pooled;
+        conn.transaction(|c| f(c))
+    }
+
+    fn write<R>(
+        &self,
+        mut f: impl FnMut(&mut dyn SqlConn) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let mut pooled = self.pool.get()?;
+        let conn: &mut SqliteConnection = &mut pooled;
+        conn.immediate_transaction(|c| f(c))
+    }
+
+    fn run<R>(
+        &self,
+        f: impl FnOnce(&mut dyn SqlConn) -> Result<R, StoreError>,
+    ) -> Result<R, StoreError> {
+        let mut pooled = self.pool.get()?;
+        let conn: &mut SqliteConnection = &mut pooled;
+        f(conn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_files_or_memory() {
+        assert_eq!(
+            Location::from_url("sqlite://data/scim.db"),
+            Location::File("data/scim.db".into())
+        );
+        assert_eq!(
+            Location::from_url("sqlite:scim.db"),
+            Location::File("scim.db".into())
+        );
+        assert_eq!(Location::from_url("sqlite::memory:"), Location::Memory);
+        assert_eq!(Location::from_url(":memory:"), Location::Memory);
+    }
+}

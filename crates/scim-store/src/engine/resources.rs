@@ -1,0 +1,504 @@
+//! Create, read, replace and delete, each one transaction.
+
+use scim_core::resource::Resource;
+use scim_core::schema::ResourceType;
+use scim_core::validate::Validator;
+use scim_core::{ScimError, ScimType, fold_case};
+use serde_json::{Map, Value};
+
+use super::policy::{self, MemberChange};
+use super::render::{render, stored_body};
+use super::search::search_document;
+use super::tables::{self, EventWrite, MemberSelection, RowWrite};
+use super::{Engine, admin};
+use crate::backend::{Backend, SqlConn};
+use crate::clock::to_micros;
+use crate::model::{Actor, ReadOptions, StoredResource};
+use crate::{Operation, StoreError, Tenant, TenantId};
+
+/// The attribute a resource type keeps in the indexed `name_ci` column, and whether the tenant's
+/// policy makes it unique.
+fn name_attribute(resource_type: &str, tenant: &Tenant) -> Option<(&'static str, bool)> {
+    match resource_type {
+        "User" => Some(("userName", true)),
+        "Group" => Some(("displayName", tenant.settings.unique_group_names)),
+        _ => None,
+    }
+}
+
+/// A row's version and times (microseconds).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Stamps {
+    pub(super) version: i64,
+    pub(super) created_at: i64,
+    pub(super) updated_at: i64,
+}
+
+/// A validated document split into what goes into the row and what goes elsewhere.
+pub(super) struct Prepared {
+    /// The document stored in `data` (no `id`, `meta`, `members` or `groups`).
+    pub(super) data: Map<String, Value>,
+    /// Group members named by the document, when it names the attribute at all.
+    pub(super) members: Option<Vec<String>>,
+}
+
+pub(super) fn prepare(resource: Resource) -> Result<Prepared, StoreError> {
+    let mut data = resource.into_json();
+    data.remove("id");
+    data.remove("meta");
+    data.remove("groups");
+    let members = match data.remove("members") {
+        None => None,
+        Some(Value::Array(items)) => {
+            let mut ids: Vec<String> = Vec::with_capacity(items.len());
+            for item in items {
+                let id = item.get("value").and_then(Value::as_str).ok_or_else(|| {
+                    ScimError::new(
+                        ScimType::InvalidValue,
+                        "every member needs a \"value\": the member's id",
+                    )
+                })?;
+                if !ids.iter().any(|known| known == id) {
+                    ids.push(id.to_owned());
+                }
+            }
+            Some(ids)
+        }
+        Some(_) => {
+            return Err(
+                ScimError::new(ScimType::InvalidValue, "\"members\" must be an array").into(),
+            );
+        }
+    };
+    Ok(Prepared { data, members })
+}
+
+impl<B: Backend> Engine<B> {
+    pub(crate) fn resource_type_named(&self, name: &str) -> Result<&ResourceType, StoreError> {
+        self.registry
+            .resource_type(name)
+            .ok_or_else(|| ScimError::not_found(format!("unknown resource type {name}")).into())
+    }
+
+    /// The row for a document: its indexed columns and both JSON forms.
+    pub(super) fn row_write<'a>(
+        &self,
+        tenant: &'a Tenant,
+        resource_type: &'a ResourceType,
+        id: &'a str,
+        stamps: Stamps,
+        data: &Map<String, Value>,
+    ) -> Result<RowWrite<'a>, StoreError> {
+        let name = name_attribute(resource_type.name(), tenant).and_then(|(attribute, unique)| {
+            data.get(attribute)
+                .and_then(Value::as_str)
+                .map(|v| (fold_case(v).into_owned(), unique))
+        });
+        let search = search_document(&self.registry, resource_type, data);
+        Ok(RowWrite {
+            tenant: &tenant.id,
+            resource_type: resource_type.name(),
+            id,
+            version: stamps.version,
+            created_at: stamps.created_at,
+            updated_at: stamps.updated_at,
+            unique_name: name
+                .as_ref()
+                .and_then(|(n, unique)| unique.then(|| n.clone())),
+            name_ci: name.map(|(n, _)| n),
+            external_id: data
+                .get("externalId")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            data: admin::to_json(data)?,
+            data_ci: admin::to_json(&search)?,
+        })
+    }
+
+    pub(super) fn uniqueness_error(
+        resource_type: &ResourceType,
+        data: &Map<String, Value>,
+    ) -> StoreError {
+        let attribute = match resource_type.name() {
+            "Group" => "displayName",
+            _ => "userName",
+        };
+        StoreError::Uniqueness {
+            attribute: attribute.to_owned(),
+            value: data
+                .get(attribute)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+        }
+    }
+
+    pub(crate) fn create_impl(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        body: &Value,
+    ) -> Result<StoredResource, StoreError> {
+        let resource_type = self.resource_type_named(resource_type)?;
+        let validated = Validator::new(&self.registry, resource_type)
+            .and_then(|v| v.create(body))
+            .map_err(ScimError::from)?;
+        let prepared = prepare(validated.resource)?;
+        let id = self.ids.new_id();
+        let now = to_micros(self.clock.now());
+        self.backend.write(|conn| {
+            let seq = tables::next_event_seq(conn, actor.tenant)?;
+            let tenant = self.tenant_in(conn, actor.tenant)?;
+            if resource_type.name() == "Group" && !tenant.settings.allow_group_create {
+                return Err(StoreError::Forbidden(
+                    "this organisation does not let identity providers create groups; link to an existing group instead"
+                        .to_owned(),
+                ));
+            }
+            let row = self.row_write(
+                &tenant,
+                resource_type,
+                &id,
+                Stamps { version: 1, created_at: now, updated_at: now },
+                &prepared.data,
+            )?;
+            if !tables::insert_resource(conn, &row)? {
+                return Err(Self::uniqueness_error(resource_type, &prepared.data));
+            }
+            let mut changed: Vec<String> = prepared.data.keys().cloned().collect();
+            if let Some(members) = &prepared.members {
+                let ids: Vec<&str> = members.iter().map(String::as_str).collect();
+                let added = self.add_members(conn, actor.tenant, &id, &ids)?;
+                if added > 0 {
+                    changed.push("members".to_owned());
+                }
+            }
+            tables::append_event(
+                conn,
+                &EventWrite {
+                    tenant: actor.tenant,
+                    seq,
+                    resource_type: resource_type.name(),
+                    resource_id: &id,
+                    operation: Operation::Create,
+                    version: 1,
+                    token_id: actor.token_id,
+                    at: now,
+                    changed: &changed,
+                },
+            )?;
+            self.read_in(conn, actor.tenant, resource_type, &id, ReadOptions::FULL)
+        })
+    }
+
+    pub(crate) fn get_impl(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &str,
+        options: ReadOptions,
+    ) -> Result<StoredResource, StoreError> {
+        let resource_type = self.resource_type_named(resource_type)?;
+        self.backend
+            .read(|conn| self.read_in(conn, tenant, resource_type, id, options))
+    }
+
+    pub(super) fn read_in(
+        &self,
+        conn: &mut dyn SqlConn,
+        tenant: &TenantId,
+        resource_type: &ResourceType,
+        id: &str,
+        options: ReadOptions,
+    ) -> Result<StoredResource, StoreError> {
+        let row = tables::load_resource(conn, tenant, resource_type.name(), id)?
+            .ok_or_else(|| not_found(resource_type, id))?;
+        let mut rendered = render(conn, tenant, vec![row], options)?;
+        rendered.pop().ok_or_else(|| not_found(resource_type, id))
+    }
+
+    pub(crate) fn replace_impl(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        id: &str,
+        body: &Value,
+        expected_version: Option<i64>,
+    ) -> Result<StoredResource, StoreError> {
+        let resource_type = self.resource_type_named(resource_type)?;
+        let validator = Validator::new(&self.registry, resource_type).map_err(ScimError::from)?;
+        let now = to_micros(self.clock.now());
+        self.backend.write(|conn| {
+            let seq = tables::next_event_seq(conn, actor.tenant)?;
+            let tenant = self.tenant_in(conn, actor.tenant)?;
+            let row = tables::load_resource(conn, actor.tenant, resource_type.name(), id)?
+                .ok_or_else(|| not_found(resource_type, id))?;
+            check_version(expected_version, row.version)?;
+            let before = stored_body(&row)?;
+            let existing = Resource::from_trusted_json(resource_type.name(), before.clone());
+            let validated = validator
+                .replace(body, &existing)
+                .map_err(ScimError::from)?;
+            let prepared = prepare(validated.resource)?;
+            let effects = policy::check(
+                &tenant,
+                resource_type,
+                &before,
+                &prepared.data,
+                row.protected,
+            )?;
+            let version = row.version + 1;
+            let write = self.row_write(
+                &tenant,
+                resource_type,
+                id,
+                Stamps {
+                    version,
+                    created_at: row.created_at,
+                    updated_at: now,
+                },
+                &prepared.data,
+            )?;
+            if !tables::update_resource(conn, &write)? {
+                return Err(Self::uniqueness_error(resource_type, &prepared.data));
+            }
+            let mut changed = policy::changed_attributes(&before, &prepared.data);
+            if resource_type.name() == "Group" {
+                let members = prepared.members.unwrap_or_default();
+                let change = MemberChange::ReplaceAll(members);
+                if self.apply_member_change(conn, actor.tenant, id, &change)? {
+                    changed.push("members".to_owned());
+                }
+            }
+            self.apply_effects(conn, actor, id, &effects, now)?;
+            tables::append_event(
+                conn,
+                &EventWrite {
+                    tenant: actor.tenant,
+                    seq,
+                    resource_type: resource_type.name(),
+                    resource_id: id,
+                    operation: Operation::Replace,
+                    version,
+                    token_id: actor.token_id,
+                    at: now,
+                    changed: &changed,
+                },
+            )?;
+            self.read_in(conn, actor.tenant, resource_type, id, ReadOptions::FULL)
+        })
+    }
+
+    pub(crate) fn delete_impl(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        id: &str,
+        expected_version: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let resource_type = self.resource_type_named(resource_type)?;
+        let now = to_micros(self.clock.now());
+        self.backend.write(|conn| {
+            let seq = tables::next_event_seq(conn, actor.tenant)?;
+            let tenant = self.tenant_in(conn, actor.tenant)?;
+            let row = tables::load_resource(conn, actor.tenant, resource_type.name(), id)?
+                .ok_or_else(|| not_found(resource_type, id))?;
+            check_version(expected_version, row.version)?;
+            if row.protected {
+                return Err(StoreError::Protected {
+                    id: id.to_owned(),
+                    action: "delete",
+                });
+            }
+            if resource_type.name() == "Group" && !tenant.settings.allow_group_delete {
+                return Err(StoreError::Forbidden(
+                    "this organisation does not let identity providers delete groups".to_owned(),
+                ));
+            }
+            let groups = tables::delete_resource(conn, actor.tenant, id)?;
+            tables::append_event(
+                conn,
+                &EventWrite {
+                    tenant: actor.tenant,
+                    seq,
+                    resource_type: resource_type.name(),
+                    resource_id: id,
+                    operation: Operation::Delete,
+                    version: row.version,
+                    token_id: actor.token_id,
+                    at: now,
+                    changed: &[],
+                },
+            )?;
+            self.touch_groups(conn, actor, &groups, now)
+        })
+    }
+
+    pub(crate) fn set_protected_impl(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        protected: bool,
+    ) -> Result<(), StoreError> {
+        self.backend.write(|conn| {
+            if tables::set_protected(conn, tenant, id, protected)? {
+                Ok(())
+            } else {
+                Err(StoreError::NotFound {
+                    resource_type: "resource".to_owned(),
+                    id: id.to_owned(),
+                })
+            }
+        })
+    }
+
+    pub(super) fn tenant_in(
+        &self,
+        conn: &mut dyn SqlConn,
+        id: &TenantId,
+    ) -> Result<Tenant, StoreError> {
+        admin::load_tenant(conn, id)?.ok_or_else(|| StoreError::TenantNotFound(id.to_string()))
+    }
+
+    /// Adds members that exist in the tenant; an unknown id is an `invalidValue` error.
+    /// Returns how many memberships the call named (present already or not).
+    pub(super) fn add_members(
+        &self,
+        conn: &mut dyn SqlConn,
+        tenant: &TenantId,
+        group_id: &str,
+        ids: &[&str],
+    ) -> Result<usize, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let existing = tables::existing_resources(conn, tenant, ids)?;
+        if let Some(missing) = ids
+            .iter()
+            .find(|id| !existing.iter().any(|(e, _)| e == *id))
+        {
+            return Err(ScimError::new(
+                ScimType::InvalidValue,
+                format!("member {missing} does not exist: add the user or group first"),
+            )
+            .into());
+        }
+        for (member, kind) in &existing {
+            if kind == "Group"
+                && (member == group_id || tables::reaches(conn, tenant, member, group_id)?)
+            {
+                return Err(ScimError::new(
+                    ScimType::InvalidValue,
+                    format!("adding group {member} to group {group_id} would make a group contain itself"),
+                )
+                .into());
+            }
+        }
+        tables::insert_memberships(conn, tenant, group_id, &existing)?;
+        Ok(existing.len())
+    }
+
+    /// Applies one membership change; returns whether memberships may have changed.
+    pub(super) fn apply_member_change(
+        &self,
+        conn: &mut dyn SqlConn,
+        tenant: &TenantId,
+        group_id: &str,
+        change: &MemberChange,
+    ) -> Result<bool, StoreError> {
+        let removal = |conn: &mut dyn SqlConn,
+                       selection: &MemberSelection<'_>|
+         -> Result<usize, StoreError> {
+            if let Some(id) = tables::protected_members(conn, tenant, group_id, selection)?
+                .into_iter()
+                .next()
+            {
+                return Err(StoreError::Protected {
+                    id,
+                    action: "remove from a group",
+                });
+            }
+            tables::delete_memberships(conn, tenant, group_id, selection)
+        };
+        match change {
+            MemberChange::Add(ids) => {
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                Ok(self.add_members(conn, tenant, group_id, &ids)? > 0)
+            }
+            MemberChange::Remove(ids) => {
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                Ok(removal(conn, &MemberSelection::Ids(&ids))? > 0)
+            }
+            MemberChange::RemoveAll => Ok(removal(conn, &MemberSelection::All)? > 0),
+            MemberChange::ReplaceAll(ids) => {
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                let removed = removal(conn, &MemberSelection::AllBut(&ids))?;
+                let named = self.add_members(conn, tenant, group_id, &ids)?;
+                Ok(removed > 0 || named > 0)
+            }
+        }
+    }
+
+    /// Carries out what the tenant's policies add to a write.
+    pub(super) fn apply_effects(
+        &self,
+        conn: &mut dyn SqlConn,
+        actor: Actor<'_>,
+        id: &str,
+        effects: &policy::Effects,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        if effects.leave_all_groups {
+            let groups = tables::delete_memberships_of_member(conn, actor.tenant, id)?;
+            self.touch_groups(conn, actor, &groups, now)?;
+        }
+        Ok(())
+    }
+
+    /// Records that `groups` lost or gained members as a side effect of another write: each
+    /// moves to a new version (so its ETag changes) and gets its own change-log entry.
+    pub(super) fn touch_groups(
+        &self,
+        conn: &mut dyn SqlConn,
+        actor: Actor<'_>,
+        groups: &[String],
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let changed = ["members".to_owned()];
+        for group in groups {
+            let version = tables::bump_version(conn, actor.tenant, group, now)?;
+            let seq = tables::next_event_seq(conn, actor.tenant)?;
+            tables::append_event(
+                conn,
+                &EventWrite {
+                    tenant: actor.tenant,
+                    seq,
+                    resource_type: "Group",
+                    resource_id: group,
+                    operation: Operation::Patch,
+                    version,
+                    token_id: actor.token_id,
+                    at: now,
+                    changed: &changed,
+                },
+            )?;
+        }
+        Ok(())
+    }
+}
+
+pub(super) fn not_found(resource_type: &ResourceType, id: &str) -> StoreError {
+    StoreError::NotFound {
+        resource_type: resource_type.name().to_owned(),
+        id: id.to_owned(),
+    }
+}
+
+pub(super) fn check_version(expected: Option<i64>, current: i64) -> Result<(), StoreError> {
+    match expected {
+        Some(expected) if expected != current => {
+            Err(StoreError::VersionMismatch { expected, current })
+        }
+        _ => Ok(()),
+    }
+}

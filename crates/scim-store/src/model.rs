@@ -1,0 +1,103 @@
+//! The types the store's resource operations take and return.
+
+use scim_core::resource::Resource;
+
+use crate::TenantId;
+
+/// Who is writing: the tenant every statement is scoped to, and the token that acts (recorded
+/// in the change log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor<'a> {
+    /// The tenant.
+    pub tenant: &'a TenantId,
+    /// The id of the token behind the request, if any.
+    pub token_id: Option<&'a str>,
+}
+
+impl<'a> Actor<'a> {
+    /// An actor for `tenant` without a token (an administrative or embedded caller).
+    pub fn tenant(tenant: &'a TenantId) -> Self {
+        Self {
+            tenant,
+            token_id: None,
+        }
+    }
+
+    /// Records `token_id` as the acting token.
+    #[must_use]
+    pub fn with_token(mut self, token_id: &'a str) -> Self {
+        self.token_id = Some(token_id);
+        self
+    }
+}
+
+/// What a read loads besides the resource's own document.
+///
+/// Group `members` and User `groups` live in the membership table; a read that will not return
+/// them (`excludedAttributes=members`) should not pay for loading them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Load a Group's `members`.
+    pub members: bool,
+    /// Load a User's `groups`.
+    pub groups: bool,
+}
+
+impl ReadOptions {
+    /// Load everything.
+    pub const FULL: Self = Self {
+        members: true,
+        groups: true,
+    };
+    /// Load only the resources' own documents.
+    pub const DOCUMENT_ONLY: Self = Self {
+        members: false,
+        groups: false,
+    };
+}
+
+impl Default for ReadOptions {
+    fn default() -> Self {
+        Self::FULL
+    }
+}
+
+/// A resource as stored: its canonical form with `id` and `meta` (without `meta.location`,
+/// which depends on the address the server is reached at), and its version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredResource {
+    /// The resource.
+    pub resource: Resource,
+    /// Its version: 1 when created, one more after every write. Its ETag is `W/"<version>"`.
+    pub version: i64,
+}
+
+/// A query over one resource type: RFC 7644 §3.4.2 parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Query {
+    /// The filter, as the client wrote it.
+    pub filter: Option<String>,
+    /// The attribute to sort by.
+    pub sort_by: Option<String>,
+    /// Sort descending instead of ascending.
+    pub descending: bool,
+    /// The 1-based index of the first result (index pagination); values below 1 mean 1.
+    pub start_index: Option<u64>,
+    /// The page size; `Some(0)` asks only for `totalResults`.
+    pub count: Option<u64>,
+    /// A cursor from an earlier page (RFC 9865); the empty string asks for the first page.
+    pub cursor: Option<String>,
+}
+
+/// One page of query results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The resources of the page, in order.
+    pub resources: Vec<StoredResource>,
+    /// How many resources match the filter in all.
+    pub total_results: u64,
+    /// The 1-based index of the first resource of the page (index pagination).
+    pub start_index: u64,
+    /// The cursor of the next page, when cursor pagination is used and more results exist.
+    pub next_cursor: Option<String>,
+}

@@ -1,0 +1,249 @@
+//! Opening a store: the public store types and the builder that picks a backend by URL.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use scim_core::schema::SchemaRegistry;
+use serde_json::Value;
+
+use crate::engine::Engine;
+use crate::model::{Actor, Page, Query, ReadOptions, StoredResource};
+use crate::{
+    Clock, Event, IdGenerator, NewToken, Store, StoreError, SystemClock, Tenant, TenantId,
+    TenantSettings, TokenRecord, UuidV7Ids,
+};
+
+/// How to open a store: the registry to validate against, the clock, the id generator and the
+/// connection pool size.
+///
+/// ```
+/// use scim_core::schema::SchemaRegistry;
+/// use scim_store::{Store, StoreBuilder};
+///
+/// let store = StoreBuilder::new(SchemaRegistry::standard()).open("sqlite::memory:")?;
+/// assert!(store.tenants()?.is_empty());
+/// # Ok::<(), scim_store::StoreError>(())
+/// ```
+pub struct StoreBuilder {
+    registry: Arc<SchemaRegistry>,
+    clock: Arc<dyn Clock>,
+    ids: Arc<dyn IdGenerator>,
+    max_connections: u32,
+}
+
+impl StoreBuilder {
+    /// A builder with the system clock, UUIDv7 ids and 8 connections.
+    pub fn new(registry: impl Into<Arc<SchemaRegistry>>) -> Self {
+        Self {
+            registry: registry.into(),
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(UuidV7Ids),
+            max_connections: 8,
+        }
+    }
+
+    /// Uses `clock` for timestamps.
+    #[must_use]
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Uses `ids` for new resource ids.
+    #[must_use]
+    pub fn ids(mut self, ids: Arc<dyn IdGenerator>) -> Self {
+        self.ids = ids;
+        self
+    }
+
+    /// Sets the size of the connection pool (an in-memory SQLite database always has one).
+    #[must_use]
+    pub fn max_connections(mut self, max_connections: u32) -> Self {
+        self.max_connections = max_connections.max(1);
+        self
+    }
+
+    /// Opens the database `url` names and applies pending migrations: `sqlite://PATH`,
+    /// `sqlite::memory:`, or `postgres://...` / `postgresql://...`.
+    pub fn open(self, url: &str) -> Result<Arc<dyn Store>, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            #[cfg(feature = "postgres")]
+            return Ok(Arc::new(self.open_postgres(url)?));
+            #[cfg(not(feature = "postgres"))]
+            return Err(StoreError::Unavailable(
+                "built without the postgres feature".into(),
+            ));
+        }
+        if url.starts_with("sqlite:") || url == ":memory:" {
+            #[cfg(feature = "sqlite")]
+            return Ok(Arc::new(self.open_sqlite(url)?));
+            #[cfg(not(feature = "sqlite"))]
+            return Err(StoreError::Unavailable(
+                "built without the sqlite feature".into(),
+            ));
+        }
+        Err(StoreError::Unavailable(format!(
+            "unsupported database URL {url:?}: use sqlite://PATH, sqlite::memory: or postgres://..."
+        )))
+    }
+
+    /// Opens a SQLite database (see [`StoreBuilder::open`] for the URL forms).
+    #[cfg(feature = "sqlite")]
+    pub fn open_sqlite(self, url: &str) -> Result<SqliteStore, StoreError> {
+        use crate::backend::sqlite::{Location, SqliteBackend};
+        let location = Location::from_url(url);
+        if let Location::File(path) = &location
+            && let Some(parent) = std::path::Path::new(path)
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Unavailable(format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+        let backend = SqliteBackend::open(&location, self.max_connections)?;
+        Ok(SqliteStore(Engine::new(
+            backend,
+            self.registry,
+            self.clock,
+            self.ids,
+        )))
+    }
+
+    /// Connects to PostgreSQL.
+    #[cfg(feature = "postgres")]
+    pub fn open_postgres(self, url: &str) -> Result<PostgresStore, StoreError> {
+        let backend = crate::backend::postgres::PostgresBackend::open(url, self.max_connections)?;
+        Ok(PostgresStore(Engine::new(
+            backend,
+            self.registry,
+            self.clock,
+            self.ids,
+        )))
+    }
+}
+
+/// A store on SQLite.
+#[cfg(feature = "sqlite")]
+pub struct SqliteStore(Engine<crate::backend::sqlite::SqliteBackend>);
+
+/// A store on PostgreSQL.
+#[cfg(feature = "postgres")]
+pub struct PostgresStore(Engine<crate::backend::postgres::PostgresBackend>);
+
+/// Implements [`Store`] for a wrapper of [`Engine`] by delegation.
+macro_rules! delegate_store {
+    ($store:ty) => {
+        impl Store for $store {
+            fn registry(&self) -> &SchemaRegistry {
+                self.0.registry()
+            }
+            fn create_tenant(
+                &self,
+                id: &TenantId,
+                settings: &TenantSettings,
+            ) -> Result<Tenant, StoreError> {
+                self.0.create_tenant_impl(id, settings)
+            }
+            fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>, StoreError> {
+                self.0.tenant_impl(id)
+            }
+            fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+                self.0.tenants_impl()
+            }
+            fn update_tenant_settings(
+                &self,
+                id: &TenantId,
+                settings: &TenantSettings,
+            ) -> Result<Tenant, StoreError> {
+                self.0.update_tenant_settings_impl(id, settings)
+            }
+            fn insert_token(&self, token: &NewToken) -> Result<TokenRecord, StoreError> {
+                self.0.insert_token_impl(token)
+            }
+            fn token(&self, id: &str) -> Result<Option<TokenRecord>, StoreError> {
+                self.0.token_impl(id)
+            }
+            fn tokens(&self, tenant: Option<&TenantId>) -> Result<Vec<TokenRecord>, StoreError> {
+                self.0.tokens_impl(tenant)
+            }
+            fn revoke_token(&self, id: &str) -> Result<bool, StoreError> {
+                self.0.revoke_token_impl(id)
+            }
+            fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+                self.0.revoked_since_impl(since)
+            }
+            fn create(
+                &self,
+                actor: Actor<'_>,
+                resource_type: &str,
+                body: &Value,
+            ) -> Result<StoredResource, StoreError> {
+                self.0.create_impl(actor, resource_type, body)
+            }
+            fn get(
+                &self,
+                tenant: &TenantId,
+                resource_type: &str,
+                id: &str,
+                options: ReadOptions,
+            ) -> Result<StoredResource, StoreError> {
+                self.0.get_impl(tenant, resource_type, id, options)
+            }
+            fn replace(
+                &self,
+                actor: Actor<'_>,
+                resource_type: &str,
+                id: &str,
+                body: &Value,
+                expected_version: Option<i64>,
+            ) -> Result<StoredResource, StoreError> {
+                self.0
+                    .replace_impl(actor, resource_type, id, body, expected_version)
+            }
+            fn delete(
+                &self,
+                actor: Actor<'_>,
+                resource_type: &str,
+                id: &str,
+                expected_version: Option<i64>,
+            ) -> Result<(), StoreError> {
+                self.0
+                    .delete_impl(actor, resource_type, id, expected_version)
+            }
+            fn query(
+                &self,
+                tenant: &TenantId,
+                resource_type: &str,
+                query: &Query,
+                options: ReadOptions,
+            ) -> Result<Page, StoreError> {
+                self.0.query_impl(tenant, resource_type, query, options)
+            }
+            fn set_protected(
+                &self,
+                tenant: &TenantId,
+                id: &str,
+                protected: bool,
+            ) -> Result<(), StoreError> {
+                self.0.set_protected_impl(tenant, id, protected)
+            }
+            fn events(
+                &self,
+                tenant: &TenantId,
+                after: i64,
+                limit: u32,
+            ) -> Result<Vec<Event>, StoreError> {
+                self.0.events_impl(tenant, after, limit)
+            }
+            fn ping(&self) -> Result<(), StoreError> {
+                self.0.ping_impl()
+            }
+        }
+    };
+}
+
+#[cfg(feature = "sqlite")]
+delegate_store!(SqliteStore);
+#[cfg(feature = "postgres")]
+delegate_store!(PostgresStore);

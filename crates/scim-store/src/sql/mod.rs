@@ -1,0 +1,14 @@
+//! SQL text with bound parameters, written once for both dialects.
+//!
+//! Statements are assembled as text plus a list of [`Bind`] values; the text never contains a
+//! value that came from a request. The dialect only decides the spelling of placeholders, casts
+//! and JSON access, so the same builder code serves SQLite and PostgreSQL, and the generated SQL
+//! can be snapshot-tested without a database.
+
+mod builder;
+mod filter;
+mod sort;
+
+pub(crate) use builder::{Bind, Dialect, Sql};
+pub(crate) use filter::{Target, date_time_key, push_filter};
+pub(crate) use sort::push_sort_key;

@@ -1,0 +1,111 @@
+//! The storage contract.
+
+use chrono::{DateTime, Utc};
+use scim_core::schema::SchemaRegistry;
+use serde_json::Value;
+
+use crate::model::{Actor, Page, Query, ReadOptions, StoredResource};
+use crate::{Event, NewToken, StoreError, Tenant, TenantId, TenantSettings, TokenRecord};
+
+/// Storage for SCIM resources, tenants, tokens and the change log.
+///
+/// # Contract
+///
+/// - **Tenancy.** Every resource operation names its tenant; nothing reads or writes across
+///   tenants. An id of another tenant is simply not found.
+/// - **Validation.** Bodies are raw client JSON. The store validates them with
+///   [`scim_core::validate::Validator`] against [`Store::registry`] inside the write, so a PUT is
+///   checked against the very version it replaces.
+/// - **Atomicity.** Every write is one transaction: the row, the memberships, the tenant's
+///   policies and the change-log entry commit together or not at all.
+/// - **Versions.** Every resource has a version, 1 on create and one more per write, exposed as
+///   the ETag `W/"<version>"`. An `expected_version` that is not current fails with
+///   [`StoreError::VersionMismatch`] and changes nothing. Concurrent writes to one resource are
+///   serialised, so none is lost.
+/// - **Uniqueness** is enforced by the database: `userName` per tenant ignoring case, and Group
+///   `displayName` per tenant when [`TenantSettings::unique_group_names`] is on.
+/// - **Memberships** live in their own table: changing k members costs O(k) whatever the group's
+///   size, and a User's `groups` is derived from them.
+/// - **Protected resources** (the organisation owner) cannot be deleted, deactivated or removed
+///   from a group: [`StoreError::Protected`].
+/// - **Change log.** Every successful write appends [`Event`]s in its transaction; per tenant,
+///   sequence numbers are gap-free and in commit order.
+pub trait Store: Send + Sync {
+    /// The schemas and resource types the store validates against.
+    fn registry(&self) -> &SchemaRegistry;
+
+    /// Creates a tenant.
+    fn create_tenant(&self, id: &TenantId, settings: &TenantSettings)
+    -> Result<Tenant, StoreError>;
+    /// A tenant, if it exists.
+    fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>, StoreError>;
+    /// Every tenant, by id.
+    fn tenants(&self) -> Result<Vec<Tenant>, StoreError>;
+    /// Replaces a tenant's settings.
+    fn update_tenant_settings(
+        &self,
+        id: &TenantId,
+        settings: &TenantSettings,
+    ) -> Result<Tenant, StoreError>;
+
+    /// Records a newly issued token.
+    fn insert_token(&self, token: &NewToken) -> Result<TokenRecord, StoreError>;
+    /// A token record by id.
+    fn token(&self, id: &str) -> Result<Option<TokenRecord>, StoreError>;
+    /// The token records of one tenant, or of all.
+    fn tokens(&self, tenant: Option<&TenantId>) -> Result<Vec<TokenRecord>, StoreError>;
+    /// Revokes a token; `false` when it does not exist or was revoked already.
+    fn revoke_token(&self, id: &str) -> Result<bool, StoreError>;
+    /// The ids of tokens revoked at or after `since` (for refreshing verification caches).
+    fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError>;
+
+    /// Creates a resource from a client document.
+    fn create(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        body: &Value,
+    ) -> Result<StoredResource, StoreError>;
+    /// Reads a resource.
+    fn get(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &str,
+        options: ReadOptions,
+    ) -> Result<StoredResource, StoreError>;
+    /// Replaces a resource with a client document (PUT).
+    fn replace(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        id: &str,
+        body: &Value,
+        expected_version: Option<i64>,
+    ) -> Result<StoredResource, StoreError>;
+    /// Deletes a resource.
+    fn delete(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        id: &str,
+        expected_version: Option<i64>,
+    ) -> Result<(), StoreError>;
+    /// Runs a query over one resource type.
+    fn query(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        query: &Query,
+        options: ReadOptions,
+    ) -> Result<Page, StoreError>;
+    /// Marks a resource protected (or not).
+    fn set_protected(&self, tenant: &TenantId, id: &str, protected: bool)
+    -> Result<(), StoreError>;
+
+    /// The tenant's change log after sequence number `after`, at most `limit` events.
+    fn events(&self, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<Event>, StoreError>;
+
+    /// Checks that the database answers.
+    fn ping(&self) -> Result<(), StoreError>;
+}
