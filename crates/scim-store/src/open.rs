@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use scim_core::patch::Operation;
 use scim_core::schema::SchemaRegistry;
 use serde_json::Value;
 
@@ -200,6 +201,24 @@ macro_rules! delegate_store {
             ) -> Result<StoredResource, StoreError> {
                 self.0
                     .replace_impl(actor, resource_type, id, body, expected_version)
+            }
+            fn patch(
+                &self,
+                actor: Actor<'_>,
+                resource_type: &str,
+                id: &str,
+                operations: &[Operation<'_>],
+                expected_version: Option<i64>,
+                options: ReadOptions,
+            ) -> Result<StoredResource, StoreError> {
+                self.0.patch_impl(
+                    actor,
+                    resource_type,
+                    id,
+                    operations,
+                    expected_version,
+                    options,
+                )
             }
             fn delete(
                 &self,

@@ -1,6 +1,7 @@
 //! The storage contract.
 
 use chrono::{DateTime, Utc};
+use scim_core::patch::Operation;
 use scim_core::schema::SchemaRegistry;
 use serde_json::Value;
 
@@ -82,6 +83,20 @@ pub trait Store: Send + Sync {
         id: &str,
         body: &Value,
         expected_version: Option<i64>,
+    ) -> Result<StoredResource, StoreError>;
+    /// Applies PATCH operations (RFC 7644 §3.5.2) atomically: all of them or none.
+    ///
+    /// A request that changes nothing leaves the version, the modification time and the change
+    /// log alone. `options` says what the returned resource carries: a Group's members can be
+    /// left out, so that adding one member to a huge group stays cheap.
+    fn patch(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        id: &str,
+        operations: &[Operation<'_>],
+        expected_version: Option<i64>,
+        options: ReadOptions,
     ) -> Result<StoredResource, StoreError>;
     /// Deletes a resource.
     fn delete(

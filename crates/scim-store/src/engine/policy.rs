@@ -8,10 +8,6 @@ use crate::{StoreError, Tenant};
 
 /// A change to a group's memberships.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[expect(
-    dead_code,
-    reason = "Add, Remove and RemoveAll come from PATCH, which is being wired in"
-)]
 pub(crate) enum MemberChange {
     /// Add these member ids (present ones stay).
     Add(Vec<String>),

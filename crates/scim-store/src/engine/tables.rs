@@ -349,6 +349,23 @@ pub(crate) fn delete_memberships_of_member(
     conn.strings(&sql)
 }
 
+/// The members of a group that a `members[...]` value path selects.
+pub(crate) fn matching_members(
+    conn: &mut dyn SqlConn,
+    tenant: &TenantId,
+    group_id: &str,
+    value_path: &scim_core::filter::ResolvedValuePath,
+) -> Result<Vec<String>, StoreError> {
+    let mut sql = Sql::new(conn.dialect());
+    sql.push("SELECT m.member_id AS s FROM memberships m LEFT JOIN resources mr ON mr.tenant_id = m.tenant_id AND mr.id = m.member_id WHERE m.tenant_id = ")
+        .text_value(tenant.as_str())
+        .push(" AND m.group_id = ")
+        .text_value(group_id)
+        .push(" AND ");
+    crate::sql::push_member_filter(&mut sql, value_path.filter())?;
+    conn.strings(&sql)
+}
+
 /// The members of the listed groups, with a display name taken from each member's document.
 pub(crate) fn members_of(
     conn: &mut dyn SqlConn,

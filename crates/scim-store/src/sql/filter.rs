@@ -67,6 +67,21 @@ pub(crate) fn push_filter(
     .filter(filter, &Scope::Row)
 }
 
+/// Appends the condition a `members[...]` value path's inner filter puts on the membership row
+/// `m` (joined to its member's row as `mr`).
+pub(crate) fn push_member_filter(sql: &mut Sql, filter: &ResolvedFilter) -> Result<(), ScimError> {
+    let scope = Scope::Membership {
+        alias: "m".to_owned(),
+        kind: MembershipKind::Members,
+    };
+    Translator {
+        sql,
+        target: Target::Group,
+        aliases: 0,
+    }
+    .filter(filter, &scope)
+}
+
 /// Where the paths of the filter being translated are looked up.
 #[derive(Debug, Clone)]
 enum Scope {

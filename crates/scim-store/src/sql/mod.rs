@@ -10,5 +10,5 @@ mod filter;
 mod sort;
 
 pub(crate) use builder::{Bind, Dialect, Sql};
-pub(crate) use filter::{Target, date_time_key, push_filter};
+pub(crate) use filter::{Target, date_time_key, push_filter, push_member_filter};
 pub(crate) use sort::push_sort_key;

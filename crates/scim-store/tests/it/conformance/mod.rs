@@ -3,6 +3,7 @@
 mod admin;
 mod crud;
 mod groups;
+mod patch;
 mod policies;
 mod queries;
 

@@ -1,0 +1,135 @@
+//! PATCH: read, apply with scim-core's engine, write, in one transaction.
+
+use scim_core::ScimError;
+use scim_core::patch::{ElementChange, Operation, PatchOptions, apply_patch};
+use scim_core::resource::Resource;
+use serde_json::Value;
+
+use super::Engine;
+use super::policy::{self, MemberChange};
+use super::render::stored_body;
+use super::resources::{Stamps, check_version, not_found, prepare};
+use super::tables::{self, EventWrite};
+use crate::backend::{Backend, SqlConn};
+use crate::clock::to_micros;
+use crate::model::{Actor, ReadOptions, StoredResource};
+use crate::{Operation as EventOperation, StoreError, TenantId};
+
+/// The ids named by `value` sub-attributes of member elements.
+fn member_ids(elements: &[Value]) -> Vec<String> {
+    let mut ids: Vec<String> = Vec::with_capacity(elements.len());
+    for id in elements
+        .iter()
+        .filter_map(|e| e.get("value").and_then(Value::as_str))
+    {
+        if !ids.iter().any(|known| known == id) {
+            ids.push(id.to_owned());
+        }
+    }
+    ids
+}
+
+impl<B: Backend> Engine<B> {
+    pub(crate) fn patch_impl(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        id: &str,
+        operations: &[Operation<'_>],
+        expected_version: Option<i64>,
+        options: ReadOptions,
+    ) -> Result<StoredResource, StoreError> {
+        let resource_type = self.resource_type_named(resource_type)?;
+        let is_group = resource_type.name() == "Group";
+        // Memberships live in their own table: the engine hands their changes back instead of
+        // needing the group's members in memory.
+        let patch_options = if is_group {
+            PatchOptions::new().detach("members")
+        } else {
+            PatchOptions::new()
+        };
+        let now = to_micros(self.clock.now());
+        self.backend.write(|conn| {
+            let row = tables::load_resource(conn, actor.tenant, resource_type.name(), id)?
+                .ok_or_else(|| not_found(resource_type, id))?;
+            check_version(expected_version, row.version)?;
+            let before = stored_body(&row)?;
+            let current = Resource::from_trusted_json(resource_type.name(), before.clone());
+            let outcome = apply_patch(
+                &self.registry,
+                resource_type,
+                &current,
+                operations.iter().copied(),
+                &patch_options,
+            )
+            .map_err(ScimError::from)?;
+            if !outcome.is_changed() {
+                return self.read_in(conn, actor.tenant, resource_type, id, options);
+            }
+            let seq = tables::next_event_seq(conn, actor.tenant)?;
+            let tenant = self.tenant_in(conn, actor.tenant)?;
+            let prepared = prepare(outcome.resource)?;
+            let effects = policy::check(
+                &tenant,
+                resource_type,
+                &before,
+                &prepared.data,
+                row.protected,
+            )?;
+            let version = row.version + 1;
+            let write = self.row_write(
+                &tenant,
+                resource_type,
+                id,
+                Stamps {
+                    version,
+                    created_at: row.created_at,
+                    updated_at: now,
+                },
+                &prepared.data,
+            )?;
+            if !tables::update_resource(conn, &write)? {
+                return Err(Self::uniqueness_error(resource_type, &prepared.data));
+            }
+            for detached in &outcome.detached {
+                self.apply_element_change(conn, actor.tenant, id, &detached.change)?;
+            }
+            self.apply_effects(conn, actor, id, &effects, now)?;
+            tables::append_event(
+                conn,
+                &EventWrite {
+                    tenant: actor.tenant,
+                    seq,
+                    resource_type: resource_type.name(),
+                    resource_id: id,
+                    operation: EventOperation::Patch,
+                    version,
+                    token_id: actor.token_id,
+                    at: now,
+                    changed: &outcome.changed_attributes,
+                },
+            )?;
+            self.read_in(conn, actor.tenant, resource_type, id, options)
+        })
+    }
+
+    fn apply_element_change(
+        &self,
+        conn: &mut dyn SqlConn,
+        tenant: &TenantId,
+        group_id: &str,
+        change: &ElementChange,
+    ) -> Result<(), StoreError> {
+        let change = match change {
+            ElementChange::Add(elements) => MemberChange::Add(member_ids(elements)),
+            ElementChange::Remove(ids) => MemberChange::Remove(ids.clone()),
+            ElementChange::RemoveMatching(value_path) => MemberChange::Remove(
+                tables::matching_members(conn, tenant, group_id, value_path)?,
+            ),
+            ElementChange::Replace(elements) => MemberChange::ReplaceAll(member_ids(elements)),
+            ElementChange::Clear => MemberChange::RemoveAll,
+        };
+        self.apply_member_change(conn, tenant, group_id, &change)?;
+        Ok(())
+    }
+}
