@@ -177,18 +177,12 @@ impl<'r> Engine<'r, '_> {
         match (kind, new) {
             // `remove` with a value on a multi-valued attribute: those elements only.
             (OpKind::Remove, Some(Value::Array(given))) if attribute.is_multi_valued() => {
-                let Some(Value::Array(elements)) = current else {
-                    return Ok(());
-                };
-                let mut elements = elements.clone();
+                let mut elements = self.take_elements(slot);
                 remove_elements(attribute, &mut elements, &given);
                 self.store_elements(slot, elements)
             }
             (OpKind::Add, Some(Value::Array(new))) if attribute.is_multi_valued() => {
-                let mut elements = match current {
-                    Some(Value::Array(elements)) => elements.clone(),
-                    _ => Vec::new(),
-                };
+                let mut elements = self.take_elements(slot);
                 add_elements(attribute, &mut elements, new);
                 self.store_elements(slot, elements)
             }
@@ -226,6 +220,18 @@ impl<'r> Engine<'r, '_> {
         Ok(())
     }
 
+    /// Takes the elements of a multi-valued attribute out of the working copy, to be written
+    /// back with [`Engine::store_elements`]. Moving rather than cloning keeps a membership
+    /// change on a large group linear; an error in between only spoils the working copy, which
+    /// is then dropped.
+    pub(crate) fn take_elements(&mut self, slot: Slot<'r>) -> Vec<Value> {
+        match slot.remove(&mut self.body) {
+            Some(Value::Array(elements)) => elements,
+            Some(other) => vec![other],
+            None => Vec::new(),
+        }
+    }
+
     /// Writes the elements of a multi-valued attribute back; none left means unassigned.
     pub(crate) fn store_elements(
         &mut self,
@@ -233,7 +239,12 @@ impl<'r> Engine<'r, '_> {
         elements: Vec<Value>,
     ) -> Result<(), PatchErrorKind> {
         if elements.is_empty() {
-            return self.remove_whole(slot);
+            // The elements were taken out, so `remove_whole` would not see them.
+            if slot.attribute.is_required() {
+                return Err(PatchErrorKind::Required(slot.label().to_string()));
+            }
+            slot.remove(&mut self.body);
+            return Ok(());
         }
         slot.set(&mut self.body, Value::Array(elements));
         Ok(())
@@ -306,7 +317,7 @@ impl<'r> Engine<'r, '_> {
                 if sub.is_required() {
                     return Err(PatchErrorKind::Required(label.to_string()));
                 }
-                object.remove(sub.name());
+                object.shift_remove(sub.name());
             }
         }
         if object.is_empty() {

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use super::PatchErrorKind;
 use crate::schema::{Attribute, Mutability};
 use crate::validate::same_value;
-use crate::validate::value::Label;
+use crate::validate::value::{Label, order_sub_attributes};
 
 /// Whether two elements are the same element: equal `value`s (and equal `type`s when both have
 /// one) if the attribute has a `value` sub-attribute and both elements set it, else equal as a
@@ -50,6 +50,7 @@ pub(crate) fn add_elements(attribute: &Attribute, elements: &mut Vec<Value>, new
                             existing.insert(key, value);
                         }
                     }
+                    *existing = order_sub_attributes(attribute, std::mem::take(existing));
                 }
                 touched.push(i);
             }
@@ -114,10 +115,11 @@ pub(crate) fn merge_into(
     {
         for sub in attribute.sub_attributes() {
             if sub.mutability_kind() == Mutability::ReadOnly {
-                object.remove(sub.name());
+                object.shift_remove(sub.name());
             }
         }
     }
     object.extend(update);
+    *object = order_sub_attributes(attribute, std::mem::take(object));
     Ok(())
 }

@@ -9,6 +9,7 @@ use super::{Engine, OpKind, PatchErrorKind};
 use crate::filter::{CompValue, CompareOp, Filter, ResolvedValuePath};
 use crate::schema::{Attribute, Mutability};
 use crate::validate::body::Slot;
+use crate::validate::value::order_sub_attributes;
 
 impl<'r> Engine<'r, '_> {
     pub(crate) fn filtered(
@@ -22,17 +23,14 @@ impl<'r> Engine<'r, '_> {
     ) -> Result<(), PatchErrorKind> {
         let attribute = slot.attribute;
         let label = slot.label();
-        let mut elements = match slot.get(&self.body) {
-            Some(Value::Array(elements)) => elements.clone(),
-            _ => Vec::new(),
-        };
         match attribute.mutability_kind() {
             Mutability::ReadOnly => return Err(PatchErrorKind::ReadOnly(label.to_string())),
-            Mutability::Immutable if !elements.is_empty() => {
+            Mutability::Immutable if slot.get(&self.body).is_some() => {
                 return Err(PatchErrorKind::Immutable(label.to_string()));
             }
             _ => {}
         }
+        let mut elements = self.take_elements(slot);
         let matches: Vec<usize> = elements
             .iter()
             .enumerate()
@@ -42,7 +40,7 @@ impl<'r> Engine<'r, '_> {
         if matches.is_empty() {
             return match kind {
                 // Idempotent: see the module documentation.
-                OpKind::Remove => Ok(()),
+                OpKind::Remove => self.store_elements(slot, elements),
                 OpKind::Replace => Err(PatchErrorKind::NoTarget(label.to_string())),
                 OpKind::Add => {
                     let Some(mut element) = element_from_filter(filter) else {
@@ -59,7 +57,7 @@ impl<'r> Engine<'r, '_> {
                             // Not an object: let the normaliser say what is wrong with it.
                             self.normalizer.element(attribute, label, other)?;
                         }
-                        (_, None) => return Ok(()),
+                        (_, None) => return self.store_elements(slot, elements),
                     }
                     let element =
                         self.normalizer
@@ -134,12 +132,14 @@ impl<'r> Engine<'r, '_> {
                     match &new {
                         Some(new) => {
                             element.insert(sub.name().to_owned(), new.clone());
+                            let ordered = order_sub_attributes(attribute, std::mem::take(element));
+                            *element = ordered;
                         }
                         None => {
                             if current.is_some() && sub.is_required() {
                                 return Err(PatchErrorKind::Required(sub_label.to_string()));
                             }
-                            element.remove(sub.name());
+                            element.shift_remove(sub.name());
                         }
                     }
                 }

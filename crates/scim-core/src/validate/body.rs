@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::error::{JsonType, ValidationError, ValidationErrorKind as Kind};
-use super::value::{Label, Normalizer, order_sub_attributes};
+use super::value::{Label, Normalizer};
 use super::{UnknownAttributes, Validator, WriteOnlyValues};
 use crate::schema::{Attribute, AttributeType, Mutability, Schema};
 
@@ -49,12 +49,12 @@ impl<'r> Slot<'r> {
 
     pub(crate) fn remove(self, body: &mut Map<String, Value>) -> Option<Value> {
         match self.extension {
-            None => body.remove(self.attribute.name()),
+            None => body.shift_remove(self.attribute.name()),
             Some(urn) => {
                 let holder = body.get_mut(urn)?.as_object_mut()?;
-                let removed = holder.remove(self.attribute.name());
+                let removed = holder.shift_remove(self.attribute.name());
                 if holder.is_empty() {
-                    body.remove(urn);
+                    body.shift_remove(urn);
                 }
                 removed
             }
@@ -254,7 +254,7 @@ impl<'r> Validator<'r> {
     /// attributes in schema order, extensions in the resource type's order; unassigned values
     /// are dropped.
     pub(crate) fn finish(&self, mut body: Map<String, Value>) -> Map<String, Value> {
-        body.remove("schemas");
+        body.shift_remove("schemas");
         let mut out = Map::with_capacity(body.len() + 1);
         let mut schemas = vec![Value::String(self.resource_type.schema().to_owned())];
         for &(urn, _, _) in &self.extensions {
@@ -270,7 +270,7 @@ impl<'r> Validator<'r> {
             .chain(self.core.attributes());
         move_in_order(&mut body, &mut out, top);
         for &(urn, _, schema) in &self.extensions {
-            if let Some(Value::Object(mut inner)) = body.remove(urn) {
+            if let Some(Value::Object(mut inner)) = body.shift_remove(urn) {
                 let mut ordered = Map::with_capacity(inner.len());
                 move_in_order(&mut inner, &mut ordered, schema.attributes().iter());
                 ordered.extend(inner);
@@ -284,38 +284,18 @@ impl<'r> Validator<'r> {
     }
 }
 
+/// Moves the attributes present in `from` to `to`, in the order given. Values are already
+/// canonical inside (the normaliser and the PATCH engine keep sub-attributes in schema order), so
+/// only the top level is arranged here.
 fn move_in_order<'a>(
     from: &mut Map<String, Value>,
     to: &mut Map<String, Value>,
     attributes: impl Iterator<Item = &'a Attribute>,
 ) {
     for attribute in attributes {
-        if let Some(value) = from
-            .remove(attribute.name())
-            .and_then(|value| canonical_value(attribute, value))
-        {
+        if let Some(value) = from.shift_remove(attribute.name()).filter(is_assigned) {
             to.insert(attribute.name().to_owned(), value);
         }
-    }
-}
-
-/// A value with its sub-attributes in schema order and unassigned parts dropped.
-fn canonical_value(attribute: &Attribute, value: Value) -> Option<Value> {
-    let complex = |value: Value| match value {
-        Value::Object(object) => {
-            let object: Map<String, Value> =
-                object.into_iter().filter(|(_, v)| is_assigned(v)).collect();
-            (!object.is_empty()).then(|| Value::Object(order_sub_attributes(attribute, object)))
-        }
-        other => is_assigned(&other).then_some(other),
-    };
-    match value {
-        Value::Array(elements) if attribute.kind() == AttributeType::Complex => {
-            let elements: Vec<Value> = elements.into_iter().filter_map(complex).collect();
-            (!elements.is_empty()).then_some(Value::Array(elements))
-        }
-        Value::Object(_) => complex(value),
-        other => is_assigned(&other).then_some(other),
     }
 }
 

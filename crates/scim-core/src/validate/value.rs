@@ -198,7 +198,7 @@ impl Normalizer {
                 .and_then(Value::as_str)
                 .is_some_and(str::is_empty)
         {
-            out.remove("value");
+            out.shift_remove("value");
         }
         Ok((!out.is_empty()).then(|| Value::Object(order_sub_attributes(attr, out))))
     }
@@ -290,7 +290,7 @@ pub(crate) fn order_sub_attributes(
 ) -> Map<String, Value> {
     let mut ordered = Map::with_capacity(object.len());
     for sub in attr.sub_attributes() {
-        if let Some(value) = object.remove(sub.name()) {
+        if let Some(value) = object.shift_remove(sub.name()) {
             ordered.insert(sub.name().to_owned(), value);
         }
     }

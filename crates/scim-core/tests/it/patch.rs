@@ -128,7 +128,10 @@ fn run(dir: &Path) -> Result<(), String> {
                     &outcome.resource,
                 )
                 .map_err(|e| format!("result does not re-validate: {e}"))?;
-            if again.resource != outcome.resource {
+            // Compared serialised, so the order of keys counts too.
+            if serde_json::to_string(&again.resource).unwrap()
+                != serde_json::to_string(&outcome.resource).unwrap()
+            {
                 return Err(format!("result is not canonical: {:?}", again.resource));
             }
             Ok(())
