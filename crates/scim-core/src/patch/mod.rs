@@ -191,6 +191,9 @@ impl PatchOutcome {
 
 /// Applies `operations`, in order, to a copy of `resource`.
 ///
+/// A request body read with [`PatchRequest`](crate::message::PatchRequest) gives its operations
+/// with [`PatchRequest::engine_operations`](crate::message::PatchRequest::engine_operations).
+///
 /// ```
 /// use scim_core::patch::{apply_patch, OpKind, Operation, PatchOptions};
 /// use scim_core::schema::SchemaRegistry;

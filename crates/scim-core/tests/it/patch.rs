@@ -9,7 +9,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use scim_core::ScimError;
-use scim_core::patch::{ElementChange, OpKind, Operation, PatchOptions, PatchOutcome, apply_patch};
+use scim_core::message::PatchRequest;
+use scim_core::patch::{ElementChange, PatchOptions, PatchOutcome, apply_patch};
 use scim_core::resource::Resource;
 use scim_core::schema::{ResourceType, SchemaRegistry};
 use scim_core::validate::Validator;
@@ -46,20 +47,6 @@ pub(crate) fn resource(registry: &SchemaRegistry, body: &Value) -> Resource {
     resource
 }
 
-/// The operations of a PatchOp message, as the engine reads them.
-pub(crate) fn operations(message: &Value) -> Vec<Operation<'_>> {
-    message["Operations"]
-        .as_array()
-        .expect("Operations")
-        .iter()
-        .map(|op| Operation {
-            op: OpKind::parse(op["op"].as_str().expect("op")).expect("a known op"),
-            path: op.get("path").and_then(Value::as_str),
-            value: op.get("value"),
-        })
-        .collect()
-}
-
 fn options(dir: &Path) -> PatchOptions {
     let mut options = PatchOptions::new();
     if let Some(json) = read(dir, "options.json") {
@@ -91,7 +78,19 @@ fn run(dir: &Path) -> Result<(), String> {
     let before = resource(&registry, &before_json);
     let rt = resource_type(&registry, &before_json);
     let snapshot = serde_json::to_string(&before).unwrap();
-    let result = apply_patch(&registry, rt, &before, operations(&message), &options(dir));
+    // Through the real message reader, as a server would.
+    let result = PatchRequest::from_value(message)
+        .map_err(|e| (None, ScimError::from(e)))
+        .and_then(|request| {
+            apply_patch(
+                &registry,
+                rt,
+                &before,
+                request.engine_operations(),
+                &options(dir),
+            )
+            .map_err(|e| (e.operation(), ScimError::from(e)))
+        });
     if serde_json::to_string(&before).unwrap() != snapshot {
         return Err("the input resource changed".into());
     }
@@ -136,9 +135,7 @@ fn run(dir: &Path) -> Result<(), String> {
             }
             Ok(())
         }
-        (Err(err), None, Some(expected)) => {
-            let operation = err.operation();
-            let scim = ScimError::from(err.clone());
+        (Err((operation, scim)), None, Some(expected)) => {
             let got = json!({
                 "status": scim.status(),
                 "scimType": scim.scim_type().map(|t| t.as_str()),
@@ -148,7 +145,7 @@ fn run(dir: &Path) -> Result<(), String> {
                 .as_object_mut()
                 .and_then(|o| o.remove("operation"));
             if got != expected_core {
-                return Err(format!("error: got {got} ({err}), expected {expected}"));
+                return Err(format!("error: got {got} ({scim}), expected {expected}"));
             }
             if let Some(index) = expected_operation
                 && json!(operation) != index
@@ -163,7 +160,7 @@ fn run(dir: &Path) -> Result<(), String> {
             "expected error {expected}, got {}",
             Value::Object(outcome.resource.into_json())
         )),
-        (Err(err), _, _) => Err(format!("unexpected error: {err}")),
+        (Err((_, scim)), _, _) => Err(format!("unexpected error: {scim}")),
         (Ok(_), None, None) => Err("neither after.json nor error.json".into()),
     }
 }
