@@ -36,7 +36,7 @@ macro_rules! serde_via_json {
                 let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
                 <$ty as $crate::resource::json::FromJson>::from_json(
                     value,
-                    &$crate::resource::error::Loc::Root,
+                    &$crate::resource::Loc::Root,
                 )
                 .map_err(serde::de::Error::custom)
             }
@@ -69,6 +69,35 @@ impl FromJson for bool {
 impl ToJson for bool {
     fn to_json(&self) -> Value {
         Value::Bool(*self)
+    }
+}
+
+impl FromJson for u64 {
+    fn from_json(value: Value, loc: &Loc<'_>) -> Result<Self, ResourceError> {
+        match value {
+            Value::Number(n) => n
+                .as_u64()
+                .ok_or_else(|| loc.invalid_value("must be a non-negative integer")),
+            _ => Err(loc.invalid_type("an integer")),
+        }
+    }
+}
+
+impl ToJson for u64 {
+    fn to_json(&self) -> Value {
+        Value::from(*self)
+    }
+}
+
+impl FromJson for u32 {
+    fn from_json(value: Value, loc: &Loc<'_>) -> Result<Self, ResourceError> {
+        u32::try_from(u64::from_json(value, loc)?).map_err(|_| loc.invalid_value("is too large"))
+    }
+}
+
+impl ToJson for u32 {
+    fn to_json(&self) -> Value {
+        Value::from(*self)
     }
 }
 

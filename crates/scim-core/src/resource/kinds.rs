@@ -1,15 +1,6 @@
 //! The `type` sub-attributes with canonical values (RFC 7643 §4.1.2, §4.2), as enums that keep
 //! any other value exactly as written.
 
-use std::fmt;
-use std::hash::{Hash, Hasher};
-use std::str::FromStr;
-
-use serde_json::Value;
-
-use super::error::{Loc, ResourceError};
-use super::json::{FromJson, ToJson};
-
 /// Defines an enum of canonical values plus `Custom(String)`.
 ///
 /// Reading maps the exact canonical spelling to its variant and keeps anything else (including
@@ -31,7 +22,7 @@ macro_rules! canonical_values {
         }
 
         impl $name {
-            /// The canonical values, in the order RFC 7643 lists them.
+            /// The canonical values, in the order the RFC lists them.
             pub const CANONICAL: &'static [&'static str] = &[$($text),+];
 
             /// The value as it appears in JSON.
@@ -66,7 +57,7 @@ macro_rules! canonical_values {
             }
         }
 
-        impl FromStr for $name {
+        impl std::str::FromStr for $name {
             type Err = std::convert::Infallible;
 
             fn from_str(text: &str) -> Result<Self, Self::Err> {
@@ -80,27 +71,30 @@ macro_rules! canonical_values {
             }
         }
 
-        impl Hash for $name {
-            fn hash<H: Hasher>(&self, state: &mut H) {
+        impl std::hash::Hash for $name {
+            fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
                 self.as_str().hash(state);
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromJson for $name {
-            fn from_json(value: Value, loc: &Loc<'_>) -> Result<Self, ResourceError> {
-                String::from_json(value, loc).map(Self::from)
+        impl $crate::resource::json::FromJson for $name {
+            fn from_json(
+                value: serde_json::Value,
+                loc: &$crate::resource::Loc<'_>,
+            ) -> Result<Self, $crate::resource::ResourceError> {
+                <String as $crate::resource::json::FromJson>::from_json(value, loc).map(Self::from)
             }
         }
 
-        impl ToJson for $name {
-            fn to_json(&self) -> Value {
-                Value::String(self.as_str().to_owned())
+        impl $crate::resource::json::ToJson for $name {
+            fn to_json(&self) -> serde_json::Value {
+                serde_json::Value::String(self.as_str().to_owned())
             }
         }
 
@@ -117,6 +111,7 @@ macro_rules! canonical_values {
         }
     };
 }
+pub(crate) use canonical_values;
 
 canonical_values! {
     /// The `type` of an e-mail address.
@@ -226,6 +221,8 @@ canonical_values! {
 #[cfg(test)]
 mod tests {
     use std::collections::HashSet;
+
+    use serde_json::Value;
 
     use super::*;
 

@@ -11,7 +11,7 @@ mod error;
 mod extensions;
 mod group;
 pub(crate) mod json;
-mod kinds;
+pub(crate) mod kinds;
 mod meta;
 mod multi;
 mod reference;
@@ -35,7 +35,7 @@ pub use user::{Name, Password, User};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use self::error::Loc;
+pub(crate) use self::error::Loc;
 use self::json::{FromJson, ToJson};
 
 /// A resource in canonical JSON form, as it was checked against its resource type's schemas.

@@ -3,7 +3,9 @@
 //!
 //! Two deliberate additions, both for real identity providers: Group `members` also accepts a
 //! `display` sub-attribute (Okta and Entra send one), and Group `displayName` is required, as
-//! §4.2's text says (the §8.7.1 listing marks it optional).
+//! §4.2's text says (the §8.7.1 listing marks it optional). Otherwise the definitions match
+//! §8.7.1 characteristic for characteristic (descriptions aside); `tests/it/discovery.rs`
+//! checks it against the RFC listing in `test_data/discovery/`.
 
 use super::urn;
 use super::{Attribute, AttributeType as T, Mutability, Returned, Schema, Uniqueness};
@@ -152,16 +154,21 @@ pub fn user() -> Schema {
                 string("value"),
                 &["aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"],
             ),
+            // §8.7.1 marks photo URLs and certificates case-exact.
             plural(
                 "photos",
-                external_reference("value"),
+                external_reference("value").case_exact(),
                 &["photo", "thumbnail"],
             ),
             addresses,
             groups,
             plural("entitlements", string("value"), &[]),
             plural("roles", string("value"), &[]),
-            plural("x509Certificates", Attribute::new("value", T::Binary), &[]),
+            plural(
+                "x509Certificates",
+                Attribute::new("value", T::Binary).case_exact(),
+                &[],
+            ),
         ],
     )
 }

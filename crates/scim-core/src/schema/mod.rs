@@ -7,6 +7,8 @@
 
 mod attribute;
 pub mod builtin;
+mod config;
+mod discovery;
 mod registry;
 pub mod urn;
 
@@ -14,6 +16,11 @@ pub(crate) use attribute::is_valid_attribute_name;
 pub use attribute::{
     Attribute, AttributeDefinitionError, AttributeType, Mutability, Returned, Uniqueness,
 };
+pub use config::{
+    AuthenticationScheme, AuthenticationSchemeKind, BulkSupport, FilterSupport, Pagination,
+    PaginationMethod, ServiceProviderConfig, ServiceProviderConfigDocument,
+};
+pub use discovery::{ResourceTypeDocument, SchemaDocument};
 pub use registry::{AttributeRef, RegistryError, ResourceType, SchemaExtension, SchemaRegistry};
 
 use serde::{Deserialize, Serialize};

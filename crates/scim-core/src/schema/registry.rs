@@ -131,6 +131,26 @@ pub enum RegistryError {
         /// The missing schema URN.
         schema: String,
     },
+    /// A schema given as JSON is malformed: not JSON, not the RFC 7643 §7 form, an invalid
+    /// attribute definition, or an id that is not an absolute URI.
+    #[error("invalid schema: {reason}")]
+    InvalidSchema {
+        /// What is wrong, with the JSON position when there is one.
+        reason: String,
+    },
+}
+
+impl From<RegistryError> for crate::ScimError {
+    fn from(err: RegistryError) -> Self {
+        let scim_type = match err {
+            RegistryError::DuplicateSchema(_) | RegistryError::DuplicateResourceType(_) => {
+                crate::ScimType::Uniqueness
+            }
+            RegistryError::UnknownSchema { .. } => crate::ScimType::InvalidValue,
+            RegistryError::InvalidSchema { .. } => crate::ScimType::InvalidSyntax,
+        };
+        crate::ScimError::new(scim_type, err.to_string())
+    }
 }
 
 /// A top-level attribute found in the registry, with where it lives in a resource.

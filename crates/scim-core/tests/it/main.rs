@@ -1,5 +1,6 @@
 //! The integration tests of `scim-core`, in one binary.
 
+mod discovery;
 mod filter_semantics;
 mod filter_syntax;
 mod messages;
