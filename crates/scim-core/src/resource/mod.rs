@@ -139,6 +139,34 @@ impl Resource {
         }
     }
 
+    /// Sets `meta.location` (and the `meta` object if there is none), leaving the other
+    /// sub-attributes as they are: stores keep `meta` without the location, which depends on the
+    /// address the server is reached at.
+    ///
+    /// ```
+    /// use scim_core::resource::{BaseUrl, Resource, User};
+    ///
+    /// let base: BaseUrl = "https://example.com/v2".parse()?;
+    /// let mut resource = Resource::from(User::new("bjensen")?);
+    /// resource.set_id("2819c223");
+    /// resource.set_location(base.location("/Users", "2819c223"));
+    /// assert_eq!(resource.as_json()["meta"]["location"], "https://example.com/v2/Users/2819c223");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_location(&mut self, location: Reference) {
+        let location = Value::String(location.into_string());
+        match self.body.get_mut("meta") {
+            Some(Value::Object(meta)) => {
+                meta.insert("location".to_owned(), location);
+            }
+            _ => {
+                let mut meta = Map::new();
+                meta.insert("location".to_owned(), location);
+                self.body.insert("meta".to_owned(), Value::Object(meta));
+            }
+        }
+    }
+
     /// Replaces `meta`; an empty [`Meta`] removes it, keeping the body canonical.
     pub fn set_meta(&mut self, meta: Meta) {
         if meta.is_empty() {
@@ -178,6 +206,19 @@ mod tests {
         assert_eq!(resource.meta().unwrap(), Some(meta));
         resource.set_meta(Meta::default());
         assert!(resource.as_json().get("meta").is_none());
+        let location: Reference = "https://x/Users/2".parse().unwrap();
+        resource.set_location(location.clone());
+        resource.set_meta(
+            resource
+                .meta()
+                .unwrap()
+                .unwrap()
+                .with_version(crate::message::Version::new(4).etag()),
+        );
+        resource.set_location("https://y/Users/2".parse().unwrap());
+        let meta = resource.meta().unwrap().unwrap();
+        assert_eq!(meta.location.unwrap().as_str(), "https://y/Users/2");
+        assert_eq!(meta.version.unwrap().tag(), "4");
         let mut body = resource.into_json();
         body.insert("meta".into(), serde_json::json!({"version": 3}));
         let resource = Resource::from_canonical("User", body);

@@ -224,3 +224,143 @@ fn validated_resources_convert_to_typed_and_back_unchanged() {
         assert_eq!(keys(&again), keys(&validated), "{path}");
     }
 }
+
+mod properties {
+    //! Typed -> JSON -> typed and typed -> Resource -> typed are identities on generated users.
+
+    use proptest::prelude::*;
+    use scim_core::message::ETag;
+    use scim_core::resource::{
+        Email, EmailKind, EnterpriseUser, Extensions, Manager, Meta, Name, Password, Resource,
+        User, X509Certificate,
+    };
+    use serde_json::json;
+
+    fn text() -> impl Strategy<Value = String> {
+        "[a-zA-Z0-9 .@-]{0,8}"
+    }
+
+    fn maybe_text() -> impl Strategy<Value = Option<String>> {
+        prop::option::of(text())
+    }
+
+    fn email() -> impl Strategy<Value = Email> {
+        (
+            text(),
+            maybe_text(),
+            prop::option::of(prop::sample::select(vec![
+                "work", "home", "other", "Work", "x",
+            ])),
+            prop::option::of(Just(false)),
+        )
+            .prop_map(|(value, display, kind, primary)| Email {
+                value,
+                display,
+                kind: kind.map(EmailKind::from),
+                primary,
+            })
+    }
+
+    fn enterprise() -> impl Strategy<Value = EnterpriseUser> {
+        (
+            maybe_text(),
+            maybe_text(),
+            prop::option::of(("[a-f0-9]{1,8}", maybe_text())),
+        )
+            .prop_map(|(employee_number, department, manager)| EnterpriseUser {
+                employee_number,
+                department,
+                manager: manager.map(|(id, display_name)| Manager {
+                    reference: Some(format!("../Users/{id}").parse().unwrap()),
+                    display_name,
+                    ..Manager::new(id)
+                }),
+                ..EnterpriseUser::default()
+            })
+    }
+
+    fn user() -> impl Strategy<Value = User> {
+        (
+            "[a-z][a-z0-9@.]{0,8}",
+            maybe_text(),
+            (maybe_text(), maybe_text()),
+            prop::option::of(any::<bool>()),
+            prop::collection::vec(email(), 0..4),
+            any::<bool>(),
+            prop::option::of(enterprise()),
+            prop::collection::vec((1u8..4, any::<i32>()), 0..3),
+            prop::option::of((0i64..4_000_000_000, any::<u32>())),
+            prop::option::of("[A-Za-z0-9+/]{4}"),
+        )
+            .prop_map(
+                |(
+                    user_name,
+                    external_id,
+                    (given, family),
+                    active,
+                    mut emails,
+                    first_primary,
+                    enterprise,
+                    extensions,
+                    meta,
+                    certificate,
+                )| {
+                    let mut user = User::new(user_name).unwrap();
+                    user.external_id = external_id;
+                    let name = Name {
+                        given_name: given,
+                        family_name: family,
+                        ..Name::default()
+                    };
+                    user.name = Some(name).filter(|n| !n.is_empty());
+                    user.active = active;
+                    if first_primary && let Some(first) = emails.first_mut() {
+                        first.primary = Some(true);
+                    }
+                    user.emails = emails;
+                    user.enterprise = enterprise.filter(|e| !e.is_empty());
+                    let mut all = Extensions::default();
+                    for (n, number) in extensions {
+                        let attributes = json!({"number": number, "tags": ["a", "b"]});
+                        all.insert(
+                            format!("urn:example:ext{n}"),
+                            attributes.as_object().unwrap().clone(),
+                        )
+                        .unwrap();
+                    }
+                    user.extensions = all;
+                    user.meta = meta.map(|(seconds, version)| {
+                        let created = chrono::DateTime::from_timestamp(seconds, 0).unwrap();
+                        Meta::new("User")
+                            .with_created(created)
+                            .with_version(ETag::weak(version.to_string()).unwrap())
+                    });
+                    user.x509_certificates = certificate
+                        .map(|c| {
+                            X509Certificate::new(c.parse::<scim_core::resource::Binary>().unwrap())
+                        })
+                        .into_iter()
+                        .collect();
+                    user
+                },
+            )
+    }
+
+    proptest! {
+        #[test]
+        fn typed_json_typed_is_identity(user in user()) {
+            let json = serde_json::to_value(&user).unwrap();
+            prop_assert_eq!(User::try_from(json).unwrap(), user);
+        }
+
+        #[test]
+        fn typed_resource_typed_is_identity(mut user in user(), password in maybe_text()) {
+            // The password is write-only: it never enters a Resource.
+            user.password = password.map(Password::new);
+            let resource = Resource::from(user.clone());
+            prop_assert!(resource.as_json().get("password").is_none());
+            user.password = None;
+            prop_assert_eq!(User::try_from(&resource).unwrap(), user);
+        }
+    }
+}
