@@ -45,44 +45,53 @@ const CLASS: [u8; 256] = {
     t
 };
 
+#[inline]
 fn class(b: u8) -> u8 {
     // `CLASS` has 256 entries, so every byte indexes it.
     CLASS.get(usize::from(b)).copied().unwrap_or(0)
 }
 
+#[inline]
 fn is_ws(b: u8) -> bool {
     class(b) & WS != 0
 }
 
+#[inline]
 fn is_path(b: u8) -> bool {
     class(b) & PATH != 0
 }
 
+#[inline]
 fn is_name(b: u8) -> bool {
     class(b) & NAME != 0
 }
 
 /// The number of leading bytes of `i` that satisfy `pred`.
-fn count(i: &str, pred: impl Fn(u8) -> bool) -> usize {
-    i.bytes().take_while(|&b| pred(b)).count()
+#[inline]
+fn count(i: &(impl AsRef<[u8]> + ?Sized), pred: impl Fn(u8) -> bool) -> usize {
+    i.as_ref().iter().take_while(|&&b| pred(b)).count()
 }
 
 /// Splits `i` after `n` bytes, where `n` is known to be a `char` boundary.
+#[inline]
 fn split(i: &str, n: usize) -> (&str, &str) {
     i.split_at_checked(n).unwrap_or((i, ""))
 }
 
 /// Skips optional whitespace (space, tab, CR, LF).
+#[inline]
 pub(super) fn ws0(i: &str) -> &str {
     split(i, count(i, is_ws)).1
 }
 
 /// Whether `i` starts with whitespace.
+#[inline]
 pub(super) fn starts_with_ws(i: &str) -> bool {
     i.bytes().next().is_some_and(is_ws)
 }
 
 /// Whether `i` is at a token boundary: the end, whitespace, `)` or `]`.
+#[inline]
 pub(super) fn at_delimiter(i: &str) -> bool {
     match i.bytes().next() {
         None => true,
@@ -91,6 +100,7 @@ pub(super) fn at_delimiter(i: &str) -> bool {
 }
 
 /// Requires a token boundary after a value or `pr`.
+#[inline]
 pub(super) fn delimiter(i: &str) -> PResult<'_, ()> {
     if at_delimiter(i) {
         Ok((i, ()))
@@ -102,6 +112,7 @@ pub(super) fn delimiter(i: &str) -> PResult<'_, ()> {
 }
 
 /// Requires at least one whitespace character, then skips all of it.
+#[inline]
 pub(super) fn ws1<'a>(i: &'a str, expected: &'static str) -> PResult<'a, ()> {
     if starts_with_ws(i) {
         Ok((ws0(i), ()))
@@ -112,6 +123,7 @@ pub(super) fn ws1<'a>(i: &'a str, expected: &'static str) -> PResult<'a, ()> {
 
 /// Matches the keyword `kw` (given in lower case) case-insensitively, when it is followed by
 /// whitespace, `(` or the end: `and`, `or`. Returns the input after the keyword.
+#[inline]
 pub(super) fn keyword<'a>(i: &'a str, kw: &str) -> Option<&'a str> {
     let (head, rest) = i.split_at_checked(kw.len())?;
     let boundary = match rest.bytes().next() {
@@ -121,9 +133,54 @@ pub(super) fn keyword<'a>(i: &'a str, kw: &str) -> Option<&'a str> {
     (boundary && head.eq_ignore_ascii_case(kw)).then_some(rest)
 }
 
+/// A run of attribute-path characters, with what one pass over it learnt about its shape.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PathToken<'a> {
+    pub(super) text: &'a str,
+    /// The offset of the last `:`, where a URI ends.
+    pub(super) last_colon: Option<usize>,
+    /// The offset of the first `.` after the last `:`, where a sub-attribute starts.
+    pub(super) dot: Option<usize>,
+    /// Whether everything after the last `:` is name characters with at most one `.`; if so,
+    /// checking that the name and sub-attribute start with a letter is all the validation left.
+    pub(super) plain: bool,
+}
+
 /// Scans the longest run of attribute-path characters.
-pub(super) fn path_token(i: &str) -> (&str, &str) {
-    split(i, count(i, is_path))
+pub(super) fn path_token(i: &str) -> (PathToken<'_>, &str) {
+    let bytes = i.as_bytes();
+    let mut n = 0;
+    let mut last_colon = None;
+    let mut dot = None;
+    let mut dots = 0u32;
+    let mut other = false;
+    loop {
+        // Most of a path is name characters: skip them in a tight loop.
+        n += count(bytes.get(n..).unwrap_or_default(), is_name);
+        match bytes.get(n) {
+            Some(b'.') => {
+                dot.get_or_insert(n);
+                dots += 1;
+            }
+            Some(b':') => {
+                last_colon = Some(n);
+                dot = None;
+                dots = 0;
+                other = false;
+            }
+            Some(&b) if is_path(b) => other = true,
+            _ => break,
+        }
+        n += 1;
+    }
+    let (text, rest) = split(i, n);
+    let token = PathToken {
+        text,
+        last_colon,
+        dot,
+        plain: !other && dots <= 1,
+    };
+    (token, rest)
 }
 
 /// `ATTRNAME = ALPHA *(nameChar)`, and `$ref`, which SCIM uses as an attribute name.
@@ -152,7 +209,7 @@ pub(super) fn is_uri(uri: &str) -> bool {
 /// An attribute name after `.` (the sub-attribute of the Entra form `emails[...].value`, or of a
 /// PATCH path `members[...].display`).
 pub(super) fn sub_attr_name(i: &str) -> PResult<'_, &str> {
-    let (name, rest) = path_token(i);
+    let (name, rest) = split(i, count(i, is_path));
     if is_attr_name(name) {
         Ok((rest, name))
     } else if name.is_empty() {
@@ -223,7 +280,7 @@ pub(super) fn comp_value(i: &str) -> PResult<'_, CompValue<'_>> {
             (rest, CompValue::Number(n))
         }
         Some(b) if b.is_ascii_alphabetic() => {
-            let (word, rest) = path_token(i);
+            let (word, rest) = split(i, count(i, is_path));
             let value = if word.eq_ignore_ascii_case("true") {
                 CompValue::Bool(true)
             } else if word.eq_ignore_ascii_case("false") {
@@ -248,20 +305,48 @@ pub(super) fn comp_value(i: &str) -> PResult<'_, CompValue<'_>> {
 pub(super) fn string(i: &str) -> PResult<'_, Cow<'_, str>> {
     let bytes = i.as_bytes();
     // Skip the opening quote, then find the first byte that ends the fast path.
-    let mut pos = 1;
-    while let Some(&b) = bytes.get(pos) {
-        match b {
-            b'"' => {
-                let body = i.get(1..pos).unwrap_or_default();
-                let rest = i.get(pos + 1..).unwrap_or_default();
-                return Ok((rest, Cow::Borrowed(body)));
-            }
-            b'\\' => return string_with_escapes(i, pos),
-            0..=0x1f => return Err(control_char(i, pos)),
-            _ => pos += 1,
+    let pos = 1 + special_string_byte(bytes.get(1..).unwrap_or_default());
+    match bytes.get(pos) {
+        Some(b'"') => {
+            let body = i.get(1..pos).unwrap_or_default();
+            let rest = i.get(pos + 1..).unwrap_or_default();
+            Ok((rest, Cow::Borrowed(body)))
         }
+        Some(b'\\') => string_with_escapes(i, pos),
+        Some(_) => Err(control_char(i, pos)),
+        None => Err(unterminated(i)),
     }
-    Err(unterminated(i))
+}
+
+/// The offset of the first `"`, `\\` or control character in `bytes` (or its length if none),
+/// eight bytes at a time: string bodies are most of a filter's bytes.
+fn special_string_byte(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // A high bit set in each byte of `x` that is zero; exact for the lowest such byte, which is
+    // all that is used (borrows only run towards higher bytes).
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let hits = zero_bytes(x ^ (ONES * u64::from(b'"')))
+            | zero_bytes(x ^ (ONES * u64::from(b'\\')))
+            // Bytes below 0x20: subtracting 0x20 borrows exactly where `x` is smaller.
+            | (x.wrapping_sub(ONES * 0x20) & !x & HIGHS);
+        if hits != 0 {
+            return offset + (hits.trailing_zeros() / 8) as usize;
+        }
+        offset += 8;
+    }
+    offset
+        + chunks
+            .remainder()
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .unwrap_or(chunks.remainder().len())
 }
 
 fn unterminated(i: &str) -> Err<PError<'_>> {
@@ -454,6 +539,30 @@ mod tests {
             Cow::Borrowed("bjensen")
         ));
         assert!(matches!(ok_string(r#""""#), Cow::Borrowed("")));
+    }
+
+    #[test]
+    fn special_bytes_are_found_at_every_offset() {
+        let naive = |b: &[u8]| {
+            b.iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .unwrap_or(b.len())
+        };
+        for len in 0..20 {
+            for at in 0..=len {
+                for special in [b'"', b'\\', 0x00, 0x1f, b'!', 0x80, 0xff] {
+                    let mut bytes = vec![b'a'; len];
+                    // High and borderline bytes around the special one must not confuse it.
+                    if at > 0 {
+                        bytes[at - 1] = 0xe9;
+                    }
+                    if at < len {
+                        bytes[at] = special;
+                    }
+                    assert_eq!(special_string_byte(&bytes), naive(&bytes), "{bytes:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -13,11 +13,12 @@ use nom::combinator::{all_consuming, cut};
 use nom::error::context;
 use nom::{Err, Parser};
 
+use self::stack::Stack;
 use super::ast::{AttrPath, Compare, Filter, Junction, Not, PatchPath, Present, Span, ValuePath};
 use super::error::{Grammar, PError, ParseError, ParseErrorKind};
 use super::lex::{
-    self, EXPECT_ATTR, EXPECT_OPERATOR, EXPECT_VALUE, Operator, PResult, comp_value, delimiter,
-    keyword, operator, path_token, sub_attr_name, ws0, ws1,
+    self, EXPECT_ATTR, EXPECT_OPERATOR, EXPECT_VALUE, Operator, PResult, PathToken, comp_value,
+    delimiter, keyword, operator, path_token, sub_attr_name, ws0, ws1,
 };
 
 const EXPECT_FILTER: &str = "a filter: an attribute path, '(' or 'not ('";
@@ -118,13 +119,15 @@ impl ParseOptions {
     pub fn parse_filter<'a>(&self, input: &'a str) -> Result<Filter<'a>, ParseError> {
         self.check_len(input, Grammar::Filter)?;
         let state = State::new(input, self);
-        all_consuming(|i| {
-            let (rest, filter) = state.or_expr(ws0(i), 0, false)?;
-            Ok((ws0(rest), filter))
+        let mut out = Stack::new();
+        let parsed = all_consuming(|i| {
+            let (rest, ()) = state.or_expr(ws0(i), 0, false, &mut out)?;
+            Ok((ws0(rest), ()))
         })
-        .parse(input)
-        .map(|(_, filter)| filter)
-        .map_err(|e| state.error(e, Grammar::Filter))
+        .parse(input);
+        parsed
+            .and_then(|(rest, ())| State::pop(&mut out, rest))
+            .map_err(|e| state.error(e, Grammar::Filter))
     }
 
     /// Parses a PATCH operation's `path` (RFC 7644 §3.5.2) with these limits.
@@ -218,6 +221,10 @@ fn unclosed<'a>(open: &'a str, rest: &'a str, kind: ParseErrorKind) -> Err<PErro
 }
 
 /// One parse: the text (for spans), the limits and the node count so far.
+///
+/// The grammar functions push the nodes they parse onto an operand stack (`out`) instead of
+/// returning them: a node is about 130 bytes, and returning it through every level of the
+/// grammar would copy it each time. A chain pops its operands off the stack into its own `Vec`.
 struct State<'a> {
     src: &'a str,
     max_depth: u32,
@@ -295,88 +302,121 @@ impl<'a> State<'a> {
         Ok(depth)
     }
 
-    /// `or`-chain: `and_expr *("or" and_expr)`.
-    fn or_expr(&self, i: &'a str, depth: u32, in_brackets: bool) -> PResult<'a, Filter<'a>> {
-        let (mut rest, first) = self.and_expr(i, depth, in_brackets)?;
-        let Some(mut after) = keyword(ws0(rest), "or") else {
-            return Ok((rest, first));
-        };
-        let mut operands = Vec::with_capacity(4);
-        operands.push(first);
-        loop {
-            let (r, operand) =
-                context(EXPECT_FILTER, cut(|i| self.and_expr(i, depth, in_brackets)))
-                    .parse(ws0(after))?;
-            operands.push(operand);
-            rest = r;
-            match keyword(ws0(rest), "or") {
-                Some(a) => after = a,
-                None => break,
-            }
+    /// Takes the node a grammar function just pushed.
+    fn pop(out: &mut Stack<'a>, at: &'a str) -> Result<Filter<'a>, Fail<'a>> {
+        // Every successful grammar function pushes exactly one node, so this never fails; an
+        // error is still better than a panic should that ever change.
+        out.pop()
+            .ok_or_else(|| Err::Failure(PError::unexpected(at)))
+    }
+
+    /// Replaces the operands pushed since `base` by one chain of them, if there are two or more.
+    fn close_chain(
+        &self,
+        start: &'a str,
+        rest: &'a str,
+        base: usize,
+        out: &mut Stack<'a>,
+        and: bool,
+    ) -> Result<(), Fail<'a>> {
+        if out.len() > base + 1 {
+            self.count_node(start, rest)?;
+            let operands = out.split_off(base);
+            let span = self.span(start, rest);
+            out.push_with(|| {
+                let chain = Junction { operands, span };
+                if and {
+                    Filter::And(chain)
+                } else {
+                    Filter::Or(chain)
+                }
+            });
         }
-        self.count_node(i, rest)?;
-        let span = self.span(i, rest);
-        Ok((rest, Filter::Or(Junction { operands, span })))
+        Ok(())
+    }
+
+    /// `or`-chain: `and_expr *("or" and_expr)`.
+    fn or_expr(
+        &self,
+        i: &'a str,
+        depth: u32,
+        in_brackets: bool,
+        out: &mut Stack<'a>,
+    ) -> PResult<'a, ()> {
+        let base = out.len();
+        let (mut rest, ()) = self.and_expr(i, depth, in_brackets, out)?;
+        while let Some(after) = keyword(ws0(rest), "or") {
+            (rest, ()) = self.and_expr(ws0(after), depth, in_brackets, out)?;
+        }
+        self.close_chain(i, rest, base, out, false)?;
+        Ok((rest, ()))
     }
 
     /// `and`-chain: `unary *("and" unary)`.
-    fn and_expr(&self, i: &'a str, depth: u32, in_brackets: bool) -> PResult<'a, Filter<'a>> {
-        let (mut rest, first) = self.unary(i, depth, in_brackets)?;
-        let Some(mut after) = keyword(ws0(rest), "and") else {
-            return Ok((rest, first));
-        };
-        let mut operands = Vec::with_capacity(4);
-        operands.push(first);
-        loop {
-            let (r, operand) = context(EXPECT_FILTER, cut(|i| self.unary(i, depth, in_brackets)))
-                .parse(ws0(after))?;
-            operands.push(operand);
-            rest = r;
-            match keyword(ws0(rest), "and") {
-                Some(a) => after = a,
-                None => break,
-            }
+    fn and_expr(
+        &self,
+        i: &'a str,
+        depth: u32,
+        in_brackets: bool,
+        out: &mut Stack<'a>,
+    ) -> PResult<'a, ()> {
+        let base = out.len();
+        let (mut rest, ()) = self.unary(i, depth, in_brackets, out)?;
+        while let Some(after) = keyword(ws0(rest), "and") {
+            (rest, ()) = self.unary(ws0(after), depth, in_brackets, out)?;
         }
-        self.count_node(i, rest)?;
-        let span = self.span(i, rest);
-        Ok((rest, Filter::And(Junction { operands, span })))
+        self.close_chain(i, rest, base, out, true)?;
+        Ok((rest, ()))
     }
 
     /// `"(" filter ")"`, `"not" "(" filter ")"`, a value path or an attribute expression.
-    fn unary(&self, i: &'a str, depth: u32, in_brackets: bool) -> PResult<'a, Filter<'a>> {
+    fn unary(
+        &self,
+        i: &'a str,
+        depth: u32,
+        in_brackets: bool,
+        out: &mut Stack<'a>,
+    ) -> PResult<'a, ()> {
         if i.starts_with('(') {
-            return self.group(i, depth, in_brackets);
+            return self.group(i, depth, in_brackets, out);
         }
         let (token, after_token) = path_token(i);
-        if token.is_empty() {
+        if token.text.is_empty() {
             return Err(Err::Failure(PError::unexpected(i).expected(EXPECT_FILTER)));
         }
-        if token.eq_ignore_ascii_case("not") {
+        if token.text.eq_ignore_ascii_case("not") {
             // `not` followed by `(` negates; otherwise it is an attribute called "not".
             let open = ws0(after_token);
             if open.starts_with('(') {
-                let (rest, inner) = self.group(open, depth, in_brackets)?;
+                let (rest, ()) = self.group(open, depth, in_brackets, out)?;
+                let inner = Box::new(Self::pop(out, rest)?);
                 self.count_node(i, rest)?;
                 let span = self.span(i, rest);
-                let inner = Box::new(inner);
-                return Ok((rest, Filter::Not(Not { inner, span })));
+                out.push_with(|| Filter::Not(Not { inner, span }));
+                return Ok((rest, ()));
             }
         }
         let path = self.attr_path(i, token)?;
         if after_token.starts_with('[') {
-            return self.value_path(i, path, after_token, depth, in_brackets);
+            return self.value_path(i, path, after_token, depth, in_brackets, out);
         }
-        self.attr_exp(i, path, after_token)
+        self.attr_exp(i, path, after_token, out)
     }
 
-    /// `"(" filter ")"` starting at `open`; the result is the inner filter itself.
-    fn group(&self, open: &'a str, depth: u32, in_brackets: bool) -> PResult<'a, Filter<'a>> {
+    /// `"(" filter ")"` starting at `open`; it pushes the inner filter itself.
+    fn group(
+        &self,
+        open: &'a str,
+        depth: u32,
+        in_brackets: bool,
+        out: &mut Stack<'a>,
+    ) -> PResult<'a, ()> {
         let depth = self.enter(open, depth)?;
         let inside = ws0(open.get(1..).unwrap_or_default());
-        let (rest, inner) = cut(|i| self.or_expr(i, depth, in_brackets)).parse(inside)?;
+        let (rest, ()) = cut(|i| self.or_expr(i, depth, in_brackets, out)).parse(inside)?;
         let rest = ws0(rest);
         match rest.strip_prefix(')') {
-            Some(after) => Ok((after, inner)),
+            Some(after) => Ok((after, ())),
             None => Err(unclosed(open, rest, ParseErrorKind::MissingCloseParen)),
         }
     }
@@ -387,29 +427,40 @@ impl<'a> State<'a> {
     /// colons and dots (`urn:ietf:params:scim:schemas:core:2.0:User:name.givenName`). A token
     /// that is only a schema URN (`urn:...:enterprise:2.0:User`) therefore parses with the
     /// URN's last segment as the name; telling the two apart needs the schema.
-    fn attr_path(&self, start: &'a str, token: &'a str) -> Result<AttrPath<'a>, Fail<'a>> {
+    #[inline(always)]
+    fn attr_path(&self, start: &'a str, token: PathToken<'a>) -> Result<AttrPath<'a>, Fail<'a>> {
+        let text = token.text;
         let invalid = || {
             Err::Failure(
-                PError::new(start, token.len(), ParseErrorKind::InvalidAttrPath)
+                PError::new(start, text.len(), ParseErrorKind::InvalidAttrPath)
                     .expected(EXPECT_ATTR),
             )
         };
-        let (uri, local) = match token.rfind(':') {
-            Some(colon) => match (token.get(..colon), token.get(colon + 1..)) {
-                (Some(uri), Some(local)) if lex::is_uri(uri) => (Some(uri), local),
+        let (uri, local_from) = match token.last_colon {
+            Some(colon) => match text.get(..colon) {
+                Some(uri) if lex::is_uri(uri) => (Some(uri), colon + 1),
                 _ => return Err(invalid()),
             },
-            None => (None, token),
+            None => (None, 0),
         };
-        let (name, sub_attr) = match local.split_once('.') {
-            Some((name, sub)) => (name, Some(sub)),
-            None => (local, None),
+        let (name, sub_attr) = match token.dot {
+            Some(dot) => (text.get(local_from..dot), text.get(dot + 1..)),
+            None => (text.get(local_from..), None),
         };
-        if !lex::is_attr_name(name) || !sub_attr.is_none_or(lex::is_attr_name) {
+        let Some(name) = name else {
+            return Err(invalid());
+        };
+        let valid = if token.plain {
+            let starts_alpha = |s: &str| s.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
+            starts_alpha(name) && sub_attr.is_none_or(starts_alpha)
+        } else {
+            lex::is_attr_name(name) && sub_attr.is_none_or(lex::is_attr_name)
+        };
+        if !valid {
             return Err(invalid());
         }
         let from = self.offset(start);
-        let len = u32::try_from(token.len()).unwrap_or(u32::MAX);
+        let len = u32::try_from(text.len()).unwrap_or(u32::MAX);
         Ok(AttrPath {
             uri: uri.map(Cow::Borrowed),
             name: Cow::Borrowed(name),
@@ -419,7 +470,14 @@ impl<'a> State<'a> {
     }
 
     /// `attrPath SP "pr"` or `attrPath SP compareOp SP compValue`; `i` follows the path.
-    fn attr_exp(&self, start: &'a str, path: AttrPath<'a>, i: &'a str) -> PResult<'a, Filter<'a>> {
+    #[inline(always)]
+    fn attr_exp(
+        &self,
+        start: &'a str,
+        path: AttrPath<'a>,
+        i: &'a str,
+        out: &mut Stack<'a>,
+    ) -> PResult<'a, ()> {
         let (i, ()) = ws1(i, EXPECT_OPERATOR)?;
         let (i, op) = operator(i)?;
         match op {
@@ -427,22 +485,23 @@ impl<'a> State<'a> {
                 let (i, ()) = delimiter(i)?;
                 self.count_node(start, i)?;
                 let span = self.span(start, i);
-                Ok((i, Filter::Present(Present { path, span })))
+                out.push_with(|| Filter::Present(Present { path, span }));
+                Ok((i, ()))
             }
             Operator::Compare(op) => {
                 let (i, ()) = ws1(i, EXPECT_VALUE)?;
                 let (i, value) = comp_value(i)?;
                 self.count_node(start, i)?;
                 let span = self.span(start, i);
-                Ok((
-                    i,
+                out.push_with(|| {
                     Filter::Compare(Compare {
                         path,
                         op,
                         value,
                         span,
-                    }),
-                ))
+                    })
+                });
+                Ok((i, ()))
             }
         }
     }
@@ -457,51 +516,52 @@ impl<'a> State<'a> {
         open: &'a str,
         depth: u32,
         in_brackets: bool,
-    ) -> PResult<'a, Filter<'a>> {
-        let (rest, filter) = self.bracket(&path, open, depth, in_brackets)?;
-        let (rest, filter) = match rest.strip_prefix('.') {
-            Some(dot) => {
-                let (after_name, name) = sub_attr_name(dot)?;
-                let sub = AttrPath {
-                    uri: None,
-                    name: Cow::Borrowed(name),
-                    sub_attr: None,
-                    span: self.span(dot, after_name),
-                };
-                let (rest, test) = self.attr_exp(dot, sub, after_name)?;
-                let span = Span::new(filter.span().start, self.offset(rest));
-                let filter = match filter {
-                    Filter::And(mut chain) => {
-                        chain.operands.push(test);
-                        chain.span = span;
-                        Filter::And(chain)
-                    }
-                    other => {
-                        self.count_node(dot, rest)?;
-                        Filter::And(Junction {
-                            operands: vec![other, test],
-                            span,
-                        })
-                    }
-                };
-                (rest, filter)
-            }
-            None => (rest, filter),
-        };
+        out: &mut Stack<'a>,
+    ) -> PResult<'a, ()> {
+        let (mut rest, ()) = self.bracket(&path, open, depth, in_brackets, out)?;
+        let mut filter = Self::pop(out, rest)?;
+        if let Some(dot) = rest.strip_prefix('.') {
+            let (after_name, name) = context("a sub-attribute name", sub_attr_name).parse(dot)?;
+            let sub = AttrPath {
+                uri: None,
+                name: Cow::Borrowed(name),
+                sub_attr: None,
+                span: self.span(dot, after_name),
+            };
+            (rest, ()) = self.attr_exp(dot, sub, after_name, out)?;
+            let test = Self::pop(out, rest)?;
+            let span = Span::new(filter.span().start, self.offset(rest));
+            filter = match filter {
+                Filter::And(mut chain) => {
+                    chain.operands.push(test);
+                    chain.span = span;
+                    Filter::And(chain)
+                }
+                other => {
+                    self.count_node(dot, rest)?;
+                    Filter::And(Junction {
+                        operands: vec![other, test],
+                        span,
+                    })
+                }
+            };
+        }
         self.count_node(start, rest)?;
         let span = self.span(start, rest);
         let filter = Box::new(filter);
-        Ok((rest, Filter::ValuePath(ValuePath { path, filter, span })))
+        out.push_with(|| Filter::ValuePath(ValuePath { path, filter, span }));
+        Ok((rest, ()))
     }
 
-    /// `"[" valFilter "]"` after `path`, where `open` is the `[`.
+    /// `"[" valFilter "]"` after `path`, where `open` is the `[`; it pushes the filter.
     fn bracket(
         &self,
         path: &AttrPath<'a>,
         open: &'a str,
         depth: u32,
         in_brackets: bool,
-    ) -> PResult<'a, Filter<'a>> {
+        out: &mut Stack<'a>,
+    ) -> PResult<'a, ()> {
         if in_brackets {
             let kind = ParseErrorKind::NestedValuePath;
             return Err(Err::Failure(PError::new(open, 1, kind)));
@@ -512,10 +572,10 @@ impl<'a> State<'a> {
         }
         let depth = self.enter(open, depth)?;
         let inside = ws0(open.get(1..).unwrap_or_default());
-        let (rest, filter) = cut(|i| self.or_expr(i, depth, true)).parse(inside)?;
+        let (rest, ()) = cut(|i| self.or_expr(i, depth, true, out)).parse(inside)?;
         let rest = ws0(rest);
         match rest.strip_prefix(']') {
-            Some(after) => Ok((after, filter)),
+            Some(after) => Ok((after, ())),
             None => Err(unclosed(open, rest, ParseErrorKind::MissingCloseBracket)),
         }
     }
@@ -523,14 +583,16 @@ impl<'a> State<'a> {
     /// `PATH = attrPath / valuePath [subAttr]`.
     fn patch_path(&self, i: &'a str) -> PResult<'a, PatchPath<'a>> {
         let (token, after_token) = path_token(i);
-        if token.is_empty() {
+        if token.text.is_empty() {
             return Err(Err::Failure(PError::unexpected(i).expected(EXPECT_ATTR)));
         }
         let attr = self.attr_path(i, token)?;
         if !after_token.starts_with('[') {
             return Ok((after_token, PatchPath::Attr(attr)));
         }
-        let (rest, filter) = self.bracket(&attr, after_token, 0, false)?;
+        let mut out = Stack::new();
+        let (rest, ()) = self.bracket(&attr, after_token, 0, false, &mut out)?;
+        let filter = Box::new(Self::pop(&mut out, rest)?);
         let (rest, sub_attr) = match rest.strip_prefix('.') {
             Some(dot) => {
                 let (rest, name) = sub_attr_name(dot)?;
@@ -543,7 +605,7 @@ impl<'a> State<'a> {
             rest,
             PatchPath::Filtered {
                 attr,
-                filter: Box::new(filter),
+                filter,
                 sub_attr,
                 span,
             },
@@ -551,5 +613,6 @@ impl<'a> State<'a> {
     }
 }
 
+mod stack;
 #[cfg(test)]
 mod tests;

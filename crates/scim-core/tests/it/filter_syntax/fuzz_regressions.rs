@@ -16,7 +16,10 @@ fn replay(target: &str, check: impl Fn(&str)) {
     };
     for entry in entries {
         let file = entry.unwrap().path();
-        if !file.is_file() {
+        let hidden = file
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if !file.is_file() || hidden {
             continue;
         }
         let bytes = fs::read(&file).unwrap();
