@@ -112,7 +112,7 @@ pub(super) fn delimiter(i: &str) -> PResult<'_, ()> {
 }
 
 /// Requires at least one whitespace character, then skips all of it.
-#[inline]
+#[inline(always)]
 pub(super) fn ws1<'a>(i: &'a str, expected: &'static str) -> PResult<'a, ()> {
     if starts_with_ws(i) {
         Ok((ws0(i), ()))
@@ -232,6 +232,7 @@ pub(super) enum Operator {
 }
 
 /// A comparison operator or `pr`, case-insensitively, followed by a token boundary.
+#[inline(always)]
 pub(super) fn operator(i: &str) -> PResult<'_, Operator> {
     let bytes = i.as_bytes();
     let op = match (bytes.first(), bytes.get(1)) {

@@ -310,7 +310,7 @@ impl<'a> State<'a> {
             .ok_or_else(|| Err::Failure(PError::unexpected(at)))
     }
 
-    /// Replaces the operands pushed since `base` by one chain of them, if there are two or more.
+    /// Replaces the operands pushed since `base` (two or more) by one chain of them.
     fn close_chain(
         &self,
         start: &'a str,
@@ -319,19 +319,17 @@ impl<'a> State<'a> {
         out: &mut Stack<'a>,
         and: bool,
     ) -> Result<(), Fail<'a>> {
-        if out.len() > base + 1 {
-            self.count_node(start, rest)?;
-            let operands = out.split_off(base);
-            let span = self.span(start, rest);
-            out.push_with(|| {
-                let chain = Junction { operands, span };
-                if and {
-                    Filter::And(chain)
-                } else {
-                    Filter::Or(chain)
-                }
-            });
-        }
+        self.count_node(start, rest)?;
+        let operands = out.split_off(base);
+        let span = self.span(start, rest);
+        out.push_with(|| {
+            let chain = Junction { operands, span };
+            if and {
+                Filter::And(chain)
+            } else {
+                Filter::Or(chain)
+            }
+        });
         Ok(())
     }
 
@@ -345,8 +343,15 @@ impl<'a> State<'a> {
     ) -> PResult<'a, ()> {
         let base = out.len();
         let (mut rest, ()) = self.and_expr(i, depth, in_brackets, out)?;
-        while let Some(after) = keyword(ws0(rest), "or") {
+        let Some(mut after) = keyword(ws0(rest), "or") else {
+            return Ok((rest, ()));
+        };
+        loop {
             (rest, ()) = self.and_expr(ws0(after), depth, in_brackets, out)?;
+            match keyword(ws0(rest), "or") {
+                Some(next) => after = next,
+                None => break,
+            }
         }
         self.close_chain(i, rest, base, out, false)?;
         Ok((rest, ()))
@@ -362,8 +367,15 @@ impl<'a> State<'a> {
     ) -> PResult<'a, ()> {
         let base = out.len();
         let (mut rest, ()) = self.unary(i, depth, in_brackets, out)?;
-        while let Some(after) = keyword(ws0(rest), "and") {
+        let Some(mut after) = keyword(ws0(rest), "and") else {
+            return Ok((rest, ()));
+        };
+        loop {
             (rest, ()) = self.unary(ws0(after), depth, in_brackets, out)?;
+            match keyword(ws0(rest), "and") {
+                Some(next) => after = next,
+                None => break,
+            }
         }
         self.close_chain(i, rest, base, out, true)?;
         Ok((rest, ()))

@@ -2,11 +2,12 @@
 
 use crate::filter::ast::Filter;
 
-/// A stack of parsed nodes whose top lives inline, so that a filter without `and`/`or` (the
-/// commonest kind) is parsed without allocating for the stack at all.
+/// A stack of parsed nodes. A node pushed onto an empty stack stays inline in `top`, so that a
+/// filter without `and`/`or` (the commonest kind) is parsed without allocating for the stack at
+/// all; as soon as a second node arrives, everything lives in `below`, and later nodes are built
+/// straight into its buffer.
 ///
-/// The stack is `below` followed by `top` when `top` is set; after [`Stack::split_off`] it is
-/// left unset, so that the chain pushed next does not first move an operand back out of `below`.
+/// Invariant: when `top` is set, `below` is empty.
 pub(super) struct Stack<'a> {
     top: Option<Filter<'a>>,
     below: Vec<Filter<'a>>,
@@ -24,14 +25,19 @@ impl<'a> Stack<'a> {
         self.below.len() + usize::from(self.top.is_some())
     }
 
-    /// Pushes the node `build` makes. Building it only once the top is free lets the compiler
+    /// Pushes the node `build` makes. Building it only once its slot is ready lets the compiler
     /// write the node's fields straight into place instead of copying a finished node there.
     #[inline(always)]
     pub(super) fn push_with(&mut self, build: impl FnOnce() -> Filter<'a>) {
-        if let Some(previous) = self.top.take() {
-            self.below.push(previous);
+        if self.top.is_none() && self.below.is_empty() {
+            self.top = Some(build());
+            return;
         }
-        self.top = Some(build());
+        if let Some(first) = self.top.take() {
+            self.below.reserve(4);
+            self.below.push(first);
+        }
+        self.below.push(build());
     }
 
     pub(super) fn pop(&mut self) -> Option<Filter<'a>> {
@@ -40,17 +46,15 @@ impl<'a> Stack<'a> {
 
     /// Removes the nodes pushed since the stack was `base` long, in the order they were pushed.
     pub(super) fn split_off(&mut self, base: usize) -> Vec<Filter<'a>> {
-        let from = base.min(self.below.len());
-        let mut nodes = if from == 0 {
-            // The whole of `below`: hand over its buffer instead of copying out of it.
+        if let Some(first) = self.top.take() {
+            self.below.push(first);
+        }
+        if base == 0 {
+            // The whole stack: hand over its buffer instead of copying out of it.
             std::mem::take(&mut self.below)
         } else {
-            let mut nodes = Vec::with_capacity(self.len() - from);
-            nodes.extend(self.below.drain(from..));
-            nodes
-        };
-        nodes.extend(self.top.take());
-        nodes
+            self.below.split_off(base.min(self.below.len()))
+        }
     }
 }
 
@@ -87,6 +91,7 @@ mod tests {
         assert_eq!(stack.len(), 2);
         assert_eq!(names(&[stack.pop().unwrap()]), ["b"]);
         stack.push_with(|| node("b"));
+        assert_eq!(stack.len(), 2);
         stack.push_with(|| node("e"));
         assert_eq!(names(&stack.split_off(0)), ["a", "b", "e"]);
         assert_eq!(stack.len(), 0);
