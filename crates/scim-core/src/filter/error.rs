@@ -82,7 +82,7 @@ impl fmt::Display for ParseErrorKind {
             Self::InvalidStringChar => f.write_str("unescaped control character in a string"),
             Self::InvalidNumber => f.write_str("invalid number"),
             Self::InvalidAttrPath => f.write_str("invalid attribute path"),
-            Self::UnquotedValue => f.write_str("unquoted value (strings must be in double quotes)"),
+            Self::UnquotedValue => f.write_str("unquoted value"),
             Self::MissingCloseParen => f.write_str("missing ')'"),
             Self::MissingCloseBracket => f.write_str("missing ']'"),
             Self::NestedValuePath => f.write_str("a value filter cannot contain another one"),
@@ -176,30 +176,38 @@ impl fmt::Display for ParseError {
             Grammar::Filter => "filter",
             Grammar::Path => "path",
         };
+        let (open, close) = match self.kind {
+            ParseErrorKind::MissingCloseParen => ('(', ')'),
+            ParseErrorKind::MissingCloseBracket => ('[', ']'),
+            _ => {
+                write!(
+                    f,
+                    "invalid {what} at position {}: {}",
+                    self.span.start, self.kind
+                )?;
+                let quote_found = !matches!(
+                    self.kind,
+                    ParseErrorKind::NestedValuePath
+                        | ParseErrorKind::SubAttrValuePath
+                        | ParseErrorKind::TooLong { .. }
+                        | ParseErrorKind::TooDeep { .. }
+                        | ParseErrorKind::TooManyNodes { .. }
+                );
+                if quote_found && !self.found.is_empty() {
+                    write!(f, " {:?}", &*self.found)?;
+                }
+                if let Some(expected) = self.expected {
+                    write!(f, "; expected {expected}")?;
+                }
+                return Ok(());
+            }
+        };
+        // The span runs from the opening delimiter to where the closing one was expected.
         write!(
             f,
-            "invalid {what} at position {}: {}",
-            self.span.start, self.kind
-        )?;
-        match self.kind {
-            ParseErrorKind::MissingCloseParen | ParseErrorKind::MissingCloseBracket => {
-                let open = if self.kind == ParseErrorKind::MissingCloseParen {
-                    '('
-                } else {
-                    '['
-                };
-                write!(f, " at position {} to close the '{open}'", self.span.end)?;
-            }
-            ParseErrorKind::TooLong { .. }
-            | ParseErrorKind::TooDeep { .. }
-            | ParseErrorKind::TooManyNodes { .. } => {}
-            _ if self.found.is_empty() => {}
-            _ => write!(f, " {:?}", &*self.found)?,
-        }
-        if let Some(expected) = self.expected {
-            write!(f, "; expected {expected}")?;
-        }
-        Ok(())
+            "invalid {what} at position {}: missing '{close}' to close the '{open}' at position {}",
+            self.span.end, self.span.start
+        )
     }
 }
 

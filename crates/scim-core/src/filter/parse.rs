@@ -5,6 +5,12 @@
 //! and attribute expressions). Each decision is made by looking at the next byte or word, so no
 //! input is scanned twice and the success path never builds an error. Recursion happens only when
 //! entering `(`, `not (` or `[`, and each of those first checks the depth limit.
+//!
+//! nom provides the result and error plumbing: `all_consuming` at the two entry points turns
+//! leftover text into [`ParseErrorKind::TrailingInput`], `cut` marks the commitment made by an
+//! opening `(` or `[`, and `context` names what was expected where a token function does not say
+//! so itself. The hot path calls the token functions of `lex` directly: wrapping every token in a
+//! combinator would copy its output once more per wrapper.
 
 use std::borrow::Cow;
 use std::cell::Cell;
@@ -71,9 +77,10 @@ impl ParseOptions {
         self
     }
 
-    /// Sets how deeply `(`, `not (` and `[` may nest. Each level costs the parser (and the
-    /// printer of the tree) a few hundred bytes of stack, so raising this far beyond the default
-    /// risks overflowing a small thread stack.
+    /// Sets how deeply `(`, `not (` and `[` may nest. Each level costs the parser under 1 KiB
+    /// of stack in an optimised build (several times that in a debug build), and dropping the
+    /// tree costs a little more per level, so raising this far beyond the default risks
+    /// overflowing a small thread stack.
     #[must_use]
     pub const fn with_max_depth(mut self, depth: u32) -> Self {
         self.max_depth = depth;
@@ -401,18 +408,45 @@ impl<'a> State<'a> {
             let open = ws0(after_token);
             if open.starts_with('(') {
                 let (rest, ()) = self.group(open, depth, in_brackets, out)?;
-                let inner = Box::new(Self::pop(out, rest)?);
-                self.count_node(i, rest)?;
-                let span = self.span(i, rest);
-                out.push_with(|| Filter::Not(Not { inner, span }));
+                self.negate(i, rest, out)?;
                 return Ok((rest, ()));
             }
         }
+        self.attr_start(i, token, after_token, depth, in_brackets, out)
+    }
+
+    /// A value path or an attribute expression, starting with the path `token`.
+    ///
+    /// Kept out of line: the inlined token functions give it a large stack frame, and keeping
+    /// that frame out of `unary` keeps the stack cost of each nesting level small.
+    #[inline(never)]
+    fn attr_start(
+        &self,
+        i: &'a str,
+        token: PathToken<'a>,
+        after_token: &'a str,
+        depth: u32,
+        in_brackets: bool,
+        out: &mut Stack<'a>,
+    ) -> PResult<'a, ()> {
         let path = self.attr_path(i, token)?;
         if after_token.starts_with('[') {
             return self.value_path(i, path, after_token, depth, in_brackets, out);
         }
         self.attr_exp(i, path, after_token, out)
+    }
+
+    /// Replaces the node on top of the stack, written from `start` to `rest`, by its negation.
+    ///
+    /// Out of line, like [`State::attr_start`], so that its temporaries do not enlarge the
+    /// stack frame that every level of nesting goes through.
+    #[inline(never)]
+    fn negate(&self, start: &'a str, rest: &'a str, out: &mut Stack<'a>) -> Result<(), Fail<'a>> {
+        let inner = Box::new(Self::pop(out, rest)?);
+        self.count_node(start, rest)?;
+        let span = self.span(start, rest);
+        out.push_with(|| Filter::Not(Not { inner, span }));
+        Ok(())
     }
 
     /// `"(" filter ")"` starting at `open`; it pushes the inner filter itself.
@@ -521,6 +555,7 @@ impl<'a> State<'a> {
     /// `attrPath "[" valFilter "]"`, where `open` is the `[`. Also accepts the form Microsoft
     /// Entra ID sends, `attrPath "[" valFilter "]" "." subAttr SP compareOp SP compValue` (and
     /// with `pr`), as the value path of `valFilter and subAttr compareOp compValue`.
+    #[inline(never)]
     fn value_path(
         &self,
         start: &'a str,
