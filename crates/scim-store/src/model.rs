@@ -12,14 +12,28 @@ pub struct Actor<'a> {
     pub tenant: &'a TenantId,
     /// The id of the token behind the request, if any.
     pub token_id: Option<&'a str>,
+    /// An administrator acting for the application itself rather than a provisioning client:
+    /// the tenant's provisioning switches and attribute locks do not apply to it (protection of
+    /// the owner, uniqueness and validation still do).
+    pub administrative: bool,
 }
 
 impl<'a> Actor<'a> {
-    /// An actor for `tenant` without a token (an administrative or embedded caller).
+    /// A provisioning client of `tenant`, subject to all of the tenant's policies.
     pub fn tenant(tenant: &'a TenantId) -> Self {
         Self {
             tenant,
             token_id: None,
+            administrative: false,
+        }
+    }
+
+    /// The application itself, acting on `tenant` (pre-creating groups, say).
+    pub fn administrator(tenant: &'a TenantId) -> Self {
+        Self {
+            tenant,
+            token_id: None,
+            administrative: true,
         }
     }
 

@@ -48,7 +48,7 @@ impl<B: Backend> Engine<B> {
     pub(crate) fn ping_impl(&self) -> Result<(), crate::StoreError> {
         self.backend.run(|conn| {
             let mut sql = crate::sql::Sql::new(conn.dialect());
-            sql.push("SELECT 1 AS n");
+            sql.push("SELECT CAST(1 AS BIGINT) AS n");
             conn.integers(&sql).map(|_| ())
         })
     }

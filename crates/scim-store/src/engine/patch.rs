@@ -71,6 +71,7 @@ impl<B: Backend> Engine<B> {
             let prepared = prepare(outcome.resource)?;
             let effects = policy::check(
                 &tenant,
+                actor,
                 resource_type,
                 &before,
                 &prepared.data,

@@ -4,6 +4,7 @@ use scim_core::schema::ResourceType;
 use scim_core::{ScimError, ScimType};
 use serde_json::{Map, Value};
 
+use crate::model::Actor;
 use crate::{StoreError, Tenant};
 
 /// A change to a group's memberships.
@@ -30,12 +31,18 @@ pub(crate) struct Effects {
 /// `id`, `meta` and detached attributes) against the tenant's policies.
 pub(crate) fn check(
     tenant: &Tenant,
+    actor: Actor<'_>,
     resource_type: &ResourceType,
     before: &Map<String, Value>,
     after: &Map<String, Value>,
     protected: bool,
 ) -> Result<Effects, StoreError> {
-    for locked in &tenant.settings.locked_attributes {
+    let locks = if actor.administrative {
+        &[][..]
+    } else {
+        &tenant.settings.locked_attributes[..]
+    };
+    for locked in locks {
         if !locked
             .resource_type
             .eq_ignore_ascii_case(resource_type.name())

@@ -149,7 +149,7 @@ impl<B: Backend> Engine<B> {
         self.backend.write(|conn| {
             let seq = tables::next_event_seq(conn, actor.tenant)?;
             let tenant = self.tenant_in(conn, actor.tenant)?;
-            if resource_type.name() == "Group" && !tenant.settings.allow_group_create {
+            if resource_type.name() == "Group" && !tenant.settings.allow_group_create && !actor.administrative {
                 return Err(StoreError::Forbidden(
                     "this organisation does not let identity providers create groups; link to an existing group instead"
                         .to_owned(),
@@ -242,6 +242,7 @@ impl<B: Backend> Engine<B> {
             let prepared = prepare(validated.resource)?;
             let effects = policy::check(
                 &tenant,
+                actor,
                 resource_type,
                 &before,
                 &prepared.data,
@@ -310,7 +311,10 @@ impl<B: Backend> Engine<B> {
                     action: "delete",
                 });
             }
-            if resource_type.name() == "Group" && !tenant.settings.allow_group_delete {
+            if resource_type.name() == "Group"
+                && !tenant.settings.allow_group_delete
+                && !actor.administrative
+            {
                 return Err(StoreError::Forbidden(
                     "this organisation does not let identity providers delete groups".to_owned(),
                 ));

@@ -1,0 +1,165 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// An Okta-ready SCIM 2.0 server.
+#[derive(Debug, Parser)]
+#[command(name = "scim-server", version, about)]
+pub struct Cli {
+    /// A TOML configuration file.
+    #[arg(long, global = true, env = "SCIM_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// The database: sqlite://PATH, sqlite::memory: or postgres://... (overrides the file and
+    /// SCIM_DATABASE_URL).
+    #[arg(long, global = true)]
+    pub database: Option<String>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve SCIM over HTTP.
+    Serve {
+        /// The address to listen on (overrides the file and SCIM_LISTEN).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Set up a demo organisation, print a working SCIM key and a curl line, then serve.
+    Demo {
+        /// The address to listen on.
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage tenants (organisations).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage SCIM keys.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// List a tenant's users with their projects and roles.
+    Access {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `tenant ...`.
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a tenant with the product's provisioning policies.
+    Create(TenantCreate),
+    /// List tenants.
+    List,
+    /// Show a tenant's settings.
+    Show {
+        /// The tenant.
+        tenant: String,
+    },
+    /// Make a user the organisation's protected owner.
+    SetOwner {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// The owner's userName.
+        #[arg(long)]
+        user_name: String,
+    },
+    /// Change a tenant's provisioning policies.
+    Policy(TenantPolicy),
+}
+
+/// `tenant create`.
+#[derive(Debug, Args)]
+pub struct TenantCreate {
+    /// The tenant id: 1 to 64 of A-Z a-z 0-9 . _ -.
+    pub tenant: String,
+    /// The prefix of project x role group names (default: the tenant id).
+    #[arg(long)]
+    pub group_prefix: Option<String>,
+    /// A project (repeat for several).
+    #[arg(long = "project")]
+    pub projects: Vec<String>,
+    /// A role every project has (repeat for several).
+    #[arg(long = "role")]
+    pub roles: Vec<String>,
+    /// Refuse email changes through SCIM ("email management not enabled").
+    #[arg(long)]
+    pub no_email_changes: bool,
+    /// Plain RFC 7644 behaviour instead of the product's policies.
+    #[arg(long)]
+    pub plain: bool,
+}
+
+/// `tenant policy`: each flag changes one switch; unnamed switches stay as they are.
+#[derive(Debug, Args)]
+pub struct TenantPolicy {
+    /// The tenant.
+    #[arg(long)]
+    pub tenant: String,
+    /// May identity providers create groups?
+    #[arg(long)]
+    pub group_create: Option<bool>,
+    /// May identity providers rename groups?
+    #[arg(long)]
+    pub group_rename: Option<bool>,
+    /// May identity providers delete groups?
+    #[arg(long)]
+    pub group_delete: Option<bool>,
+    /// May identity providers change users' emails?
+    #[arg(long)]
+    pub email_changes: Option<bool>,
+    /// Does deactivation remove a user from every group?
+    #[arg(long)]
+    pub deactivation_removes_memberships: Option<bool>,
+    /// Must group names be unique?
+    #[arg(long)]
+    pub unique_group_names: Option<bool>,
+    /// Add a project (and create its groups).
+    #[arg(long = "add-project")]
+    pub add_projects: Vec<String>,
+    /// Add a role (and create its groups).
+    #[arg(long = "add-role")]
+    pub add_roles: Vec<String>,
+}
+
+/// `token ...`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue a SCIM key; prints the token alone on stdout, once. Creates the tenant if missing.
+    Issue {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// How long the key is valid: 90d, 12h, 30m, 3600s.
+        #[arg(long, default_value = "365d")]
+        expires_in: String,
+        /// A key that may only read.
+        #[arg(long)]
+        read_only: bool,
+        /// A note for operators ("Okta production").
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// List issued keys (never the keys themselves).
+    List {
+        /// Only this tenant's keys.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Revoke a key by id; it stops working within seconds on every instance.
+    Revoke {
+        /// The key's id (from `token list`).
+        id: String,
+    },
+}

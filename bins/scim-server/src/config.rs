@@ -1,0 +1,259 @@
+//! Configuration: a TOML file, then environment variables, then command-line flags, each
+//! overriding the one before. Every setting has a default, so no file is needed.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The server's configuration. See `docs/operations.md` for the reference.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// The address to listen on (`SCIM_LISTEN`).
+    pub listen: String,
+    /// `sqlite://PATH`, `sqlite::memory:` or `postgres://...` (`SCIM_DATABASE_URL`).
+    pub database_url: String,
+    /// The directory for the SQLite database and a generated signing secret.
+    pub data_dir: PathBuf,
+    /// The public URL the server is reached at, without `/scim/v2` (`SCIM_BASE_URL`); used for
+    /// `meta.location` and `Location`. Without it, the request's scheme and `Host` are used.
+    pub base_url: Option<String>,
+    /// Database connections per server process.
+    pub max_connections: u32,
+    /// HTTP worker threads (default: one per core).
+    pub workers: Option<usize>,
+    /// `text` or `json` log lines (`SCIM_LOG_FORMAT`).
+    pub log_format: LogFormat,
+    /// The largest request body accepted, in bytes (Bulk has its own limit).
+    pub max_body_bytes: usize,
+    /// Bulk limits, advertised in `/ServiceProviderConfig`.
+    pub bulk: BulkConfig,
+    /// Token signing and verification.
+    pub auth: AuthConfig,
+    /// The administrative API.
+    pub admin: AdminConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".to_owned(),
+            database_url: "sqlite://data/scim.db".to_owned(),
+            data_dir: PathBuf::from("data"),
+            base_url: None,
+            max_connections: 8,
+            workers: None,
+            log_format: LogFormat::Text,
+            max_body_bytes: 1024 * 1024,
+            bulk: BulkConfig::default(),
+            auth: AuthConfig::default(),
+            admin: AdminConfig::default(),
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Bulk request limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BulkConfig {
+    /// The most operations one Bulk request may carry.
+    pub max_operations: usize,
+    /// The largest Bulk request body, in bytes.
+    pub max_payload_bytes: usize,
+}
+
+impl Default for BulkConfig {
+    fn default() -> Self {
+        Self {
+            max_operations: 1000,
+            max_payload_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// The signing algorithm of SCIM keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub enum SigningAlgorithm {
+    /// HMAC-SHA256 with a shared secret.
+    #[default]
+    HS256,
+    /// Ed25519 with a key pair (PEM files).
+    EdDSA,
+}
+
+/// How SCIM keys (JWTs) are signed and checked.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// `HS256` or `EdDSA`.
+    pub algorithm: SigningAlgorithm,
+    /// The HS256 secret (`SCIM_JWT_SECRET`). Without it, a secret is read from (or generated
+    /// into) `<data_dir>/jwt-secret`.
+    pub secret: Option<String>,
+    /// The Ed25519 private key (PEM), needed to issue tokens.
+    pub private_key_file: Option<PathBuf>,
+    /// The Ed25519 public key (PEM), needed to verify them.
+    pub public_key_file: Option<PathBuf>,
+    /// The `iss` claim issued and required.
+    pub issuer: String,
+    /// How long a verified token is trusted without asking the database again.
+    pub cache_seconds: u64,
+    /// How often revocations are fetched from the database; a revoked token stops working
+    /// within this many seconds on every instance.
+    pub revocation_poll_seconds: u64,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            algorithm: SigningAlgorithm::HS256,
+            secret: None,
+            private_key_file: None,
+            public_key_file: None,
+            issuer: "scim-server".to_owned(),
+            cache_seconds: 300,
+            revocation_poll_seconds: 2,
+        }
+    }
+}
+
+/// The administrative HTTP API (`/admin/v1`), which takes its own credential, never a SCIM key.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdminConfig {
+    /// The admin bearer token (`SCIM_ADMIN_TOKEN`); without it the admin API is off.
+    pub token: Option<String>,
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for this configuration.
+    #[error("{path}: {source}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The TOML error, with line and column.
+        source: Box<toml::de::Error>,
+    },
+}
+
+/// Overrides taken from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--database`.
+    pub database_url: Option<String>,
+    /// `--listen`.
+    pub listen: Option<String>,
+}
+
+impl Config {
+    /// The file (if any), then the environment, then `overrides`.
+    pub fn load(file: Option<&Path>, overrides: &Overrides) -> Result<Self, ConfigError> {
+        let mut config = match file {
+            Some(path) => Self::from_file(path)?,
+            None => Self::default(),
+        };
+        config.apply_env(|name| std::env::var(name).ok());
+        if let Some(url) = &overrides.database_url {
+            config.database_url = url.clone();
+        }
+        if let Some(listen) = &overrides.listen {
+            config.listen = listen.clone();
+        }
+        Ok(config)
+    }
+
+    fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|source| ConfigError::Parse {
+            path: path.to_owned(),
+            source: Box::new(source),
+        })
+    }
+
+    /// Applies the `SCIM_*` environment variables that `var` reports.
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
+        if let Some(v) = var("SCIM_DATABASE_URL") {
+            self.database_url = v;
+        }
+        if let Some(v) = var("SCIM_LISTEN") {
+            self.listen = v;
+        }
+        if let Some(v) = var("SCIM_BASE_URL") {
+            self.base_url = Some(v);
+        }
+        if let Some(v) = var("SCIM_DATA_DIR") {
+            self.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = var("SCIM_JWT_SECRET") {
+            self.auth.secret = Some(v);
+        }
+        if let Some(v) = var("SCIM_ADMIN_TOKEN") {
+            self.admin.token = Some(v);
+        }
+        match var("SCIM_LOG_FORMAT").as_deref() {
+            Some("json") => self.log_format = LogFormat::Json,
+            Some("text") => self.log_format = LogFormat::Text,
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_then_the_environment_then_flags() {
+        let file: Config = toml::from_str(
+            r#"
+            listen = "0.0.0.0:9000"
+            database_url = "postgres://db/scim"
+            [bulk]
+            max_operations = 50
+            [auth]
+            algorithm = "EdDSA"
+            public_key_file = "keys/public.pem"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(file.bulk.max_operations, 50);
+        assert_eq!(
+            file.bulk.max_payload_bytes,
+            BulkConfig::default().max_payload_bytes
+        );
+        assert_eq!(file.auth.algorithm, SigningAlgorithm::EdDSA);
+        let mut config = file;
+        config.apply_env(|name| (name == "SCIM_LISTEN").then(|| "127.0.0.1:1".to_owned()));
+        assert_eq!(config.listen, "127.0.0.1:1");
+        assert_eq!(config.database_url, "postgres://db/scim");
+    }
+
+    #[test]
+    fn unknown_settings_are_refused() {
+        assert!(toml::from_str::<Config>("lisen = \"x\"").is_err());
+    }
+}

@@ -1,0 +1,341 @@
+//! The product's organisation model on top of SCIM: "project x role" groups, the owner, and
+//! effective access.
+//!
+//! A tenant declares projects and roles; the server pre-creates one group per pair, named
+//! `<prefix>-<Project>-<Role>`, which an identity provider finds with `displayName eq` and links
+//! to. A user's access is the set of (project, role) pairs of the groups it belongs to.
+
+use std::collections::BTreeMap;
+
+use scim_store::{
+    Actor, LockedAttribute, Query, ReadOptions, Store, StoreError, TenantId, TenantSettings,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+/// The organisation data the server keeps in [`TenantSettings::application`].
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Organisation {
+    /// The prefix of project x role group names (often the organisation's short name).
+    pub group_prefix: String,
+    /// The projects.
+    pub projects: Vec<String>,
+    /// The roles every project has.
+    pub roles: Vec<String>,
+}
+
+impl Organisation {
+    /// Reads the organisation data from a tenant's settings.
+    pub fn of(settings: &TenantSettings) -> Self {
+        serde_json::from_value(settings.application.clone()).unwrap_or_default()
+    }
+
+    /// Stores the organisation data in `settings`.
+    pub fn store_in(&self, settings: &mut TenantSettings) {
+        settings.application = serde_json::to_value(self).unwrap_or(Value::Null);
+    }
+
+    /// Stores the organisation data in `settings`, keeping the other application data there
+    /// (the owner).
+    pub fn store_in_preserving(&self, settings: &mut TenantSettings) {
+        let mut application = settings
+            .application
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        if let Ok(Value::Object(own)) = serde_json::to_value(self) {
+            application.extend(own);
+        }
+        settings.application = Value::Object(application);
+    }
+
+    /// The group name for a project and a role.
+    pub fn group_name(&self, project: &str, role: &str) -> String {
+        format!("{}-{project}-{role}", self.group_prefix)
+    }
+
+    /// Every (project, role, group name).
+    pub fn groups(&self) -> impl Iterator<Item = (&str, &str, String)> {
+        self.projects.iter().flat_map(move |p| {
+            self.roles
+                .iter()
+                .map(move |r| (p.as_str(), r.as_str(), self.group_name(p, r)))
+        })
+    }
+}
+
+/// The product's defaults for a new organisation: deactivated users leave every group, and
+/// identity providers link to the pre-created groups instead of creating, renaming or deleting
+/// groups.
+pub fn product_settings(organisation: &Organisation, email_changes: bool) -> TenantSettings {
+    let mut settings = TenantSettings {
+        deactivation_removes_memberships: true,
+        allow_group_create: false,
+        allow_group_delete: false,
+        locked_attributes: vec![LockedAttribute {
+            resource_type: "Group".into(),
+            path: "displayName".into(),
+        }],
+        ..TenantSettings::default()
+    };
+    if !email_changes {
+        settings.locked_attributes.push(LockedAttribute {
+            resource_type: "User".into(),
+            path: "emails".into(),
+        });
+    }
+    organisation.store_in(&mut settings);
+    settings
+}
+
+/// Creates every project x role group that does not exist yet; returns the names created.
+pub fn ensure_groups(
+    store: &dyn Store,
+    tenant: &TenantId,
+    organisation: &Organisation,
+) -> Result<Vec<String>, StoreError> {
+    let mut created = Vec::new();
+    for (_, _, name) in organisation.groups() {
+        let query = Query {
+            filter: Some(format!("displayName eq {}", Value::String(name.clone()))),
+            count: Some(1),
+            ..Query::default()
+        };
+        if store
+            .query(tenant, "Group", &query, ReadOptions::DOCUMENT_ONLY)?
+            .total_results
+            == 0
+        {
+            store.create(
+                Actor::administrator(tenant),
+                "Group",
+                &json!({"displayName": name}),
+            )?;
+            created.push(name);
+        }
+    }
+    Ok(created)
+}
+
+/// One user's effective access.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserAccess {
+    /// The user's id.
+    pub id: String,
+    /// The user's userName.
+    pub user_name: String,
+    /// Whether the user is active.
+    pub active: bool,
+    /// Whether the user is the protected owner.
+    pub owner: bool,
+    /// Project to roles.
+    pub access: BTreeMap<String, Vec<String>>,
+}
+
+/// Every user of the tenant with the projects and roles its group memberships give it.
+pub fn effective_access(
+    store: &dyn Store,
+    tenant: &TenantId,
+) -> Result<Vec<UserAccess>, StoreError> {
+    let settings = store
+        .tenant(tenant)?
+        .ok_or_else(|| StoreError::TenantNotFound(tenant.to_string()))?
+        .settings;
+    let organisation = Organisation::of(&settings);
+    let mut grants: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
+    for (project, role, name) in organisation.groups() {
+        let query = Query {
+            filter: Some(format!("displayName eq {}", Value::String(name))),
+            count: Some(1),
+            ..Query::default()
+        };
+        let page = store.query(tenant, "Group", &query, ReadOptions::FULL)?;
+        for group in &page.resources {
+            let members = group
+                .resource
+                .as_json()
+                .get("members")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for member in members
+                .iter()
+                .filter_map(|m| m.get("value").and_then(Value::as_str))
+            {
+                grants
+                    .entry(member.to_owned())
+                    .or_default()
+                    .entry(project.to_owned())
+                    .or_default()
+                    .push(role.to_owned());
+            }
+        }
+    }
+    let mut users = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let query = Query {
+            cursor: Some(cursor.clone()),
+            count: Some(500),
+            ..Query::default()
+        };
+        let page = store.query(tenant, "User", &query, ReadOptions::DOCUMENT_ONLY)?;
+        for user in &page.resources {
+            let body = user.resource.as_json();
+            let id = user.resource.id().unwrap_or_default().to_owned();
+            users.push(UserAccess {
+                access: grants.remove(&id).unwrap_or_default(),
+                id,
+                user_name: body
+                    .get("userName")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                active: body.get("active").and_then(Value::as_bool) != Some(false),
+                owner: false,
+            });
+        }
+        match page.next_cursor {
+            Some(next) => cursor = next,
+            None => break,
+        }
+    }
+    if let Some(owner) = owner_of(&settings) {
+        for user in users.iter_mut().filter(|u| u.id == owner) {
+            user.owner = true;
+        }
+    }
+    Ok(users)
+}
+
+/// The owner's id, as `tenant set-owner` recorded it.
+pub fn owner_of(settings: &TenantSettings) -> Option<String> {
+    settings
+        .application
+        .get("ownerId")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+/// Makes the user called `user_name` the protected owner of the organisation.
+pub fn set_owner(
+    store: &dyn Store,
+    tenant: &TenantId,
+    user_name: &str,
+) -> Result<String, StoreError> {
+    let query = Query {
+        filter: Some(format!(
+            "userName eq {}",
+            Value::String(user_name.to_owned())
+        )),
+        ..Query::default()
+    };
+    let page = store.query(tenant, "User", &query, ReadOptions::DOCUMENT_ONLY)?;
+    let user = page.resources.first().ok_or_else(|| StoreError::NotFound {
+        resource_type: "User".into(),
+        id: user_name.to_owned(),
+    })?;
+    let id = user.resource.id().unwrap_or_default().to_owned();
+    let mut settings = store
+        .tenant(tenant)?
+        .ok_or_else(|| StoreError::TenantNotFound(tenant.to_string()))?
+        .settings;
+    if let Some(previous) = owner_of(&settings).filter(|p| *p != id) {
+        // The previous owner may have been deleted meanwhile; that is not an error here.
+        let _ = store.set_protected(tenant, &previous, false);
+    }
+    store.set_protected(tenant, &id, true)?;
+    if !settings.application.is_object() {
+        settings.application = json!({});
+    }
+    if let Some(object) = settings.application.as_object_mut() {
+        object.insert("ownerId".into(), Value::String(id.clone()));
+    }
+    store.update_tenant_settings(tenant, &settings)?;
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scim_core::schema::SchemaRegistry;
+    use scim_store::StoreBuilder;
+
+    #[test]
+    fn project_role_groups_are_created_once_and_grant_access() {
+        let store = StoreBuilder::new(SchemaRegistry::standard())
+            .open("sqlite::memory:")
+            .unwrap();
+        let tenant = TenantId::new("acme").unwrap();
+        let organisation = Organisation {
+            group_prefix: "acme".into(),
+            projects: vec!["Web".into(), "Data".into()],
+            roles: vec!["Admin".into(), "Viewer".into()],
+        };
+        store
+            .create_tenant(&tenant, &product_settings(&organisation, true))
+            .unwrap();
+        assert_eq!(
+            ensure_groups(&*store, &tenant, &organisation)
+                .unwrap()
+                .len(),
+            4
+        );
+        assert!(
+            ensure_groups(&*store, &tenant, &organisation)
+                .unwrap()
+                .is_empty()
+        );
+
+        let user = store
+            .create(Actor::tenant(&tenant), "User", &json!({"userName": "ada"}))
+            .unwrap();
+        let id = user.resource.id().unwrap().to_owned();
+        let group = store
+            .query(
+                &tenant,
+                "Group",
+                &Query {
+                    filter: Some("displayName eq \"acme-Web-Admin\"".into()),
+                    ..Query::default()
+                },
+                ReadOptions::DOCUMENT_ONLY,
+            )
+            .unwrap();
+        let group_id = group.resources[0].resource.id().unwrap().to_owned();
+        let ops = json!([{"op": "add", "path": "members", "value": [{"value": id}]}]);
+        let ops: Vec<_> = ops
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| scim_core::patch::Operation {
+                op: scim_core::patch::OpKind::Add,
+                path: o["path"].as_str(),
+                value: o.get("value"),
+            })
+            .collect();
+        store
+            .patch(
+                Actor::tenant(&tenant),
+                "Group",
+                &group_id,
+                &ops,
+                None,
+                ReadOptions::DOCUMENT_ONLY,
+            )
+            .unwrap();
+
+        set_owner(&*store, &tenant, "ADA").unwrap();
+        let access = effective_access(&*store, &tenant).unwrap();
+        assert_eq!(access.len(), 1);
+        assert!(access[0].owner);
+        assert_eq!(access[0].access["Web"], ["Admin"]);
+        // The owner is now protected.
+        assert!(matches!(
+            store.delete(Actor::tenant(&tenant), "User", &id, None),
+            Err(StoreError::Protected { .. })
+        ));
+    }
+}

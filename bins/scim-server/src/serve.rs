@@ -1,0 +1,144 @@
+//! Starting the server: logging, the store, the authenticator, the revocation poller and HTTP.
+
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use actix_web::{App, HttpServer};
+use chrono::Utc;
+use scim_core::schema::SchemaRegistry;
+use scim_store::{Store, StoreBuilder};
+
+use crate::auth::{Authenticator, SigningKeys};
+use crate::config::{Config, LogFormat};
+use crate::metrics::Metrics;
+use crate::state::AppState;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Store(#[from] scim_store::StoreError),
+    /// The signing keys could not be loaded.
+    #[error("keys: {0}")]
+    Keys(#[from] crate::auth::KeyError),
+    /// The metrics could not be registered.
+    #[error("metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+    /// The listener or the HTTP server failed.
+    #[error("http: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Sets up logging once: text or JSON lines on stderr, filtered by `RUST_LOG` (default `info`).
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    // A second call (tests, embedding) keeps the first subscriber.
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
+/// Opens the store the configuration names (applying migrations).
+pub fn open_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
+    Ok(StoreBuilder::new(SchemaRegistry::standard())
+        .max_connections(config.max_connections)
+        .open(&config.database_url)?)
+}
+
+/// Builds the application state around an open store.
+pub fn app_state(config: Config, store: Arc<dyn Store>) -> Result<AppState, StartError> {
+    let keys = SigningKeys::load(&config.auth, &config.data_dir)?;
+    let auth = Authenticator::new(
+        store.clone(),
+        keys,
+        &config.auth.issuer,
+        StdDuration::from_secs(config.auth.cache_seconds),
+    );
+    Ok(AppState {
+        store,
+        auth: Arc::new(auth),
+        config: Arc::new(config),
+        metrics: Arc::new(Metrics::new()?),
+    })
+}
+
+/// Polls revocations forever on a thread of its own.
+fn spawn_revocation_poller(state: &AppState) {
+    let auth = state.auth.clone();
+    let every = StdDuration::from_secs(state.config.auth.revocation_poll_seconds.max(1));
+    let spawned = std::thread::Builder::new()
+        .name("revocations".into())
+        .spawn(move || {
+            let mut since = Utc::now() - chrono::Duration::seconds(5);
+            loop {
+                std::thread::sleep(every);
+                match auth.poll_revocations(since, Utc::now()) {
+                    Ok(next) => since = next,
+                    Err(e) => tracing::warn!(error = %e, "cannot read token revocations; retrying"),
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the revocation poller");
+    }
+}
+
+/// Serves HTTP until the process is stopped.
+pub fn serve(state: AppState) -> Result<(), StartError> {
+    spawn_revocation_poller(&state);
+    let listen = state.config.listen.clone();
+    let workers = state.config.workers;
+    actix_web::rt::System::new().block_on(async move {
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            let state = app_state.clone();
+            App::new().configure(move |cfg| crate::http::configure(cfg, state))
+        });
+        if let Some(workers) = workers {
+            server = server.workers(workers);
+        }
+        let server = server.bind(&listen)?;
+        tracing::info!(listen = %listen, database = %redact(&state.config.database_url), "serving SCIM at /scim/v2");
+        server.run().await
+    })?;
+    Ok(())
+}
+
+/// A database URL without its password.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redact("postgres://app:s3cret@db:5432/scim"),
+            "postgres://app:***@db:5432/scim"
+        );
+        assert_eq!(
+            super::redact("postgres://app@db/scim"),
+            "postgres://app@db/scim"
+        );
+        assert_eq!(
+            super::redact("sqlite://data/scim.db"),
+            "sqlite://data/scim.db"
+        );
+    }
+}

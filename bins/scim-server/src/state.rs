@@ -1,0 +1,24 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use scim_store::Store;
+
+use crate::auth::Authenticator;
+use crate::config::Config;
+use crate::metrics::Metrics;
+
+/// The application state: the store, the authenticator, the configuration and the metrics.
+///
+/// Cheap to clone; tests build one around any [`Store`] and mount [`crate::http::configure`].
+#[derive(Clone)]
+pub struct AppState {
+    /// Where resources, tenants and tokens live.
+    pub store: Arc<dyn Store>,
+    /// Checks SCIM keys.
+    pub auth: Arc<Authenticator>,
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// Prometheus metrics.
+    pub metrics: Arc<Metrics>,
+}
