@@ -1,4 +1,39 @@
 //! `scim-store`: storage for SCIM resources, with SQLite and PostgreSQL backends.
+//!
+//! The [`Store`] trait is the contract (read its documentation: tenancy, atomicity, versions,
+//! uniqueness, memberships, protected resources, the change log). [`StoreBuilder`] opens a
+//! store from a URL and applies the embedded migrations.
+//!
+//! ```
+//! use scim_core::schema::SchemaRegistry;
+//! use scim_store::{Actor, Query, ReadOptions, Store, StoreBuilder, TenantId, TenantSettings};
+//! use serde_json::json;
+//!
+//! let store = StoreBuilder::new(SchemaRegistry::standard()).open("sqlite::memory:")?;
+//! let acme = TenantId::new("acme").unwrap();
+//! store.create_tenant(&acme, &TenantSettings::default())?;
+//!
+//! let created = store.create(Actor::tenant(&acme), "User", &json!({"userName": "Ada@Example.com"}))?;
+//! assert_eq!(created.version, 1);
+//!
+//! let query = Query { filter: Some(r#"userName eq "ada@example.com""#.into()), ..Query::default() };
+//! let page = store.query(&acme, "User", &query, ReadOptions::FULL)?;
+//! assert_eq!(page.total_results, 1);
+//! # Ok::<(), scim_store::StoreError>(())
+//! ```
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `sqlite` | yes | [`SqliteStore`]: SQLite compiled in (no system library), a file or in memory |
+//! | `postgres` | yes | [`PostgresStore`]: PostgreSQL through libpq, for several server instances |
+//!
+//! # Using it from async code
+//!
+//! Diesel is synchronous, and so is [`Store`]. An async server runs store calls on a blocking
+//! thread pool (`actix_web::web::block`, `tokio::task::spawn_blocking`); each call holds one
+//! pooled connection for the length of one short transaction.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
