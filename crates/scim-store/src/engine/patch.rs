@@ -6,9 +6,9 @@ use scim_core::resource::Resource;
 use serde_json::Value;
 
 use super::Engine;
-use super::policy::{self, MemberChange};
+use super::policy::MemberChange;
 use super::render::stored_body;
-use super::resources::{Stamps, check_version, not_found, prepare};
+use super::resources::{Update, check_version, not_found, prepare};
 use super::tables::{self, EventWrite};
 use crate::backend::{Backend, SqlConn};
 use crate::clock::to_micros;
@@ -69,46 +69,25 @@ impl<B: Backend> Engine<B> {
             let seq = tables::next_event_seq(conn, actor.tenant)?;
             let tenant = self.tenant_in(conn, actor.tenant)?;
             let prepared = prepare(outcome.resource)?;
-            let effects = policy::check(
-                &tenant,
+            let update = Update {
                 actor,
+                tenant: &tenant,
                 resource_type,
-                &before,
-                &prepared.data,
-                row.protected,
-            )?;
-            let version = row.version + 1;
-            let write = self.row_write(
-                &tenant,
-                resource_type,
-                id,
-                Stamps {
-                    version,
-                    created_at: row.created_at,
-                    updated_at: now,
-                },
-                &prepared.data,
-            )?;
-            if !tables::update_resource(conn, &write)? {
-                return Err(Self::uniqueness_error(resource_type, &prepared.data));
-            }
+                row: &row,
+                now,
+            };
+            let (version, effects) = self.write_update(conn, &update, &before, &prepared.data)?;
             for detached in &outcome.detached {
                 self.apply_element_change(conn, actor.tenant, id, &detached.change)?;
             }
             self.apply_effects(conn, actor, id, &effects, now)?;
             tables::append_event(
                 conn,
-                &EventWrite {
-                    tenant: actor.tenant,
-                    seq,
-                    resource_type: resource_type.name(),
-                    resource_id: id,
-                    operation: EventOperation::Patch,
+                &EventWrite::new(actor, seq, resource_type.name(), id, now).recording(
+                    EventOperation::Patch,
                     version,
-                    token_id: actor.token_id,
-                    at: now,
-                    changed: &outcome.changed_attributes,
-                },
+                    &outcome.changed_attributes,
+                ),
             )?;
             self.read_in(conn, actor.tenant, resource_type, id, options)
         })

@@ -11,7 +11,7 @@ use super::render::{render, stored_body};
 use super::search::search_document;
 use super::tables::{self, EventWrite, MemberSelection, RowWrite};
 use super::{Engine, admin};
-use crate::backend::{Backend, SqlConn};
+use crate::backend::{Backend, ResourceRow, SqlConn};
 use crate::clock::to_micros;
 use crate::model::{Actor, ReadOptions, StoredResource};
 use crate::{Operation, StoreError, Tenant, TenantId};
@@ -32,6 +32,15 @@ pub(super) struct Stamps {
     pub(super) version: i64,
     pub(super) created_at: i64,
     pub(super) updated_at: i64,
+}
+
+/// An update of an existing resource's row, inside a write transaction.
+pub(super) struct Update<'a> {
+    pub(super) actor: Actor<'a>,
+    pub(super) tenant: &'a Tenant,
+    pub(super) resource_type: &'a ResourceType,
+    pub(super) row: &'a ResourceRow,
+    pub(super) now: i64,
 }
 
 /// A validated document split into what goes into the row and what goes elsewhere.
@@ -175,17 +184,7 @@ impl<B: Backend> Engine<B> {
             }
             tables::append_event(
                 conn,
-                &EventWrite {
-                    tenant: actor.tenant,
-                    seq,
-                    resource_type: resource_type.name(),
-                    resource_id: &id,
-                    operation: Operation::Create,
-                    version: 1,
-                    token_id: actor.token_id,
-                    at: now,
-                    changed: &changed,
-                },
+                &EventWrite::new(actor, seq, resource_type.name(), &id, now).recording(Operation::Create, 1, &changed),
             )?;
             self.read_in(conn, actor.tenant, resource_type, &id, ReadOptions::FULL)
         })
@@ -240,29 +239,14 @@ impl<B: Backend> Engine<B> {
                 .replace(body, &existing)
                 .map_err(ScimError::from)?;
             let prepared = prepare(validated.resource)?;
-            let effects = policy::check(
-                &tenant,
+            let update = Update {
                 actor,
+                tenant: &tenant,
                 resource_type,
-                &before,
-                &prepared.data,
-                row.protected,
-            )?;
-            let version = row.version + 1;
-            let write = self.row_write(
-                &tenant,
-                resource_type,
-                id,
-                Stamps {
-                    version,
-                    created_at: row.created_at,
-                    updated_at: now,
-                },
-                &prepared.data,
-            )?;
-            if !tables::update_resource(conn, &write)? {
-                return Err(Self::uniqueness_error(resource_type, &prepared.data));
-            }
+                row: &row,
+                now,
+            };
+            let (version, effects) = self.write_update(conn, &update, &before, &prepared.data)?;
             let mut changed = policy::changed_attributes(&before, &prepared.data);
             if resource_type.name() == "Group" {
                 let members = prepared.members.unwrap_or_default();
@@ -274,20 +258,44 @@ impl<B: Backend> Engine<B> {
             self.apply_effects(conn, actor, id, &effects, now)?;
             tables::append_event(
                 conn,
-                &EventWrite {
-                    tenant: actor.tenant,
-                    seq,
-                    resource_type: resource_type.name(),
-                    resource_id: id,
-                    operation: Operation::Replace,
+                &EventWrite::new(actor, seq, resource_type.name(), id, now).recording(
+                    Operation::Replace,
                     version,
-                    token_id: actor.token_id,
-                    at: now,
-                    changed: &changed,
-                },
+                    &changed,
+                ),
             )?;
             self.read_in(conn, actor.tenant, resource_type, id, ReadOptions::FULL)
         })
+    }
+
+    /// Writes the next version of a resource's document once the tenant's policies accept the
+    /// change from `before` to `data`; returns the new version and what the policies add.
+    pub(super) fn write_update(
+        &self,
+        conn: &mut dyn SqlConn,
+        update: &Update<'_>,
+        before: &Map<String, Value>,
+        data: &Map<String, Value>,
+    ) -> Result<(i64, policy::Effects), StoreError> {
+        let Update {
+            actor,
+            tenant,
+            resource_type,
+            row,
+            now,
+        } = *update;
+        let effects = policy::check(tenant, actor, resource_type, before, data, row.protected)?;
+        let version = row.version + 1;
+        let stamps = Stamps {
+            version,
+            created_at: row.created_at,
+            updated_at: now,
+        };
+        let write = self.row_write(tenant, resource_type, &row.id, stamps, data)?;
+        if !tables::update_resource(conn, &write)? {
+            return Err(Self::uniqueness_error(resource_type, data));
+        }
+        Ok((version, effects))
     }
 
     pub(crate) fn delete_impl(
@@ -322,17 +330,11 @@ impl<B: Backend> Engine<B> {
             let groups = tables::delete_resource(conn, actor.tenant, id)?;
             tables::append_event(
                 conn,
-                &EventWrite {
-                    tenant: actor.tenant,
-                    seq,
-                    resource_type: resource_type.name(),
-                    resource_id: id,
-                    operation: Operation::Delete,
-                    version: row.version,
-                    token_id: actor.token_id,
-                    at: now,
-                    changed: &[],
-                },
+                &EventWrite::new(actor, seq, resource_type.name(), id, now).recording(
+                    Operation::Delete,
+                    row.version,
+                    &[],
+                ),
             )?;
             self.touch_groups(conn, actor, &groups, now)
         })
@@ -474,17 +476,11 @@ impl<B: Backend> Engine<B> {
             let seq = tables::next_event_seq(conn, actor.tenant)?;
             tables::append_event(
                 conn,
-                &EventWrite {
-                    tenant: actor.tenant,
-                    seq,
-                    resource_type: "Group",
-                    resource_id: group,
-                    operation: Operation::Patch,
+                &EventWrite::new(actor, seq, "Group", group, now).recording(
+                    Operation::Patch,
                     version,
-                    token_id: actor.token_id,
-                    at: now,
-                    changed: &changed,
-                },
+                    &changed,
+                ),
             )?;
         }
         Ok(())

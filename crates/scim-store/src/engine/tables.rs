@@ -440,6 +440,42 @@ pub(crate) struct EventWrite<'a> {
     pub(crate) changed: &'a [String],
 }
 
+impl<'a> EventWrite<'a> {
+    /// An entry for `operation` on a resource, by `actor`, at sequence number `seq`.
+    pub(crate) fn new(
+        actor: crate::model::Actor<'a>,
+        seq: i64,
+        resource_type: &'a str,
+        resource_id: &'a str,
+        at: i64,
+    ) -> Self {
+        Self {
+            tenant: actor.tenant,
+            seq,
+            resource_type,
+            resource_id,
+            operation: crate::Operation::Patch,
+            version: 0,
+            token_id: actor.token_id,
+            at,
+            changed: &[],
+        }
+    }
+
+    /// What the write did and the resource's version after it.
+    pub(crate) fn recording(
+        mut self,
+        operation: crate::Operation,
+        version: i64,
+        changed: &'a [String],
+    ) -> Self {
+        self.operation = operation;
+        self.version = version;
+        self.changed = changed;
+        self
+    }
+}
+
 pub(crate) fn append_event(
     conn: &mut dyn SqlConn,
     event: &EventWrite<'_>,
