@@ -407,6 +407,45 @@ mod tests {
     }
 
     #[test]
+    fn ed25519_keys_sign_and_a_public_key_alone_verifies() {
+        let (store, _, tenant) = setup();
+        let private = include_bytes!("../../test_data/keys/ed25519-private.pem");
+        let public = include_bytes!("../../test_data/keys/ed25519-public.pem");
+        let signer = SigningKeys::ed25519(Some(private), public).unwrap();
+        let request = IssueRequest {
+            tenant: tenant.clone(),
+            valid_for: Duration::days(1),
+            write: true,
+            description: String::new(),
+        };
+        let (token, _) = issue_token(&*store, &signer, "test", &request, Utc::now()).unwrap();
+        let verifier = SigningKeys::ed25519(None, public).unwrap();
+        assert!(verifier.encoding().is_none());
+        let auth = Authenticator::new(store.clone(), verifier, "test", StdDuration::from_secs(60));
+        assert_eq!(
+            auth.authenticate(Some(&format!("Bearer {token}")), Utc::now())
+                .unwrap()
+                .tenant,
+            tenant
+        );
+        // An HS256 token signed with the public key's bytes (algorithm confusion) is refused.
+        let confused = jsonwebtoken::encode(
+            &Header::new(jsonwebtoken::Algorithm::HS256),
+            &jsonwebtoken::decode::<Claims>(&token, auth.keys().decoding(), &auth.validation)
+                .unwrap()
+                .claims,
+            &jsonwebtoken::EncodingKey::from_secret(public),
+        )
+        .unwrap();
+        assert_eq!(
+            auth.authenticate(Some(&format!("Bearer {confused}")), Utc::now()),
+            Err(AuthError::Invalid)
+        );
+        let unusable = issue_token(&*store, auth.keys(), "test", &request, Utc::now());
+        assert!(matches!(unusable, Err(IssueError::NoSigningKey)));
+    }
+
+    #[test]
     fn revocation_reaches_a_cached_token() {
         let (store, auth, tenant) = setup();
         let token = issue(&*store, &auth, &tenant, true);
