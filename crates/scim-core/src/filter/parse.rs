@@ -230,7 +230,7 @@ fn unclosed<'a>(open: &'a str, rest: &'a str, kind: ParseErrorKind) -> Err<PErro
 /// One parse: the text (for spans), the limits and the node count so far.
 ///
 /// The grammar functions push the nodes they parse onto an operand stack (`out`) instead of
-/// returning them: a node is about 130 bytes, and returning it through every level of the
+/// returning them: a node is 120 bytes, and returning it through every level of the
 /// grammar would copy it each time. A chain pops its operands off the stack into its own `Vec`.
 struct State<'a> {
     src: &'a str,

@@ -166,7 +166,32 @@ fn token_soup() -> impl Strategy<Value = String> {
     prop::collection::vec(token, 0..40).prop_map(|tokens| tokens.concat())
 }
 
+/// Every node's span (and its paths' spans) lies within the input, on character boundaries.
+fn assert_spans_within(tree: &Filter<'_>, input: &str) {
+    let within = |span: Span| {
+        assert!(span.start <= span.end, "{input:?}: {span:?}");
+        assert!(input.get(span.range()).is_some(), "{input:?}: {span:?}");
+    };
+    let mut todo = vec![tree];
+    while let Some(node) = todo.pop() {
+        within(node.span());
+        match node {
+            Filter::Compare(c) => within(c.path.span),
+            Filter::Present(p) => within(p.path.span),
+            Filter::And(j) | Filter::Or(j) => todo.extend(&j.operands),
+            Filter::Not(n) => todo.push(&n.inner),
+            Filter::ValuePath(v) => {
+                within(v.path.span);
+                todo.push(&v.filter);
+            }
+        }
+    }
+}
+
 fn check_any_input(input: &str) {
+    if let Ok(tree) = parse_filter(input) {
+        assert_spans_within(&tree, input);
+    }
     let opts = ParseOptions::new().with_max_depth(8).with_max_nodes(50);
     for (grammar, result) in [
         ("filter", opts.parse_filter(input).map(|f| f.to_string())),
