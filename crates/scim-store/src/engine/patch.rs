@@ -50,6 +50,7 @@ impl<B: Backend> Engine<B> {
         };
         let now = to_micros(self.clock.now());
         self.backend.write(|conn| {
+            tables::lock_tenant(conn, actor.tenant)?;
             let row = tables::load_resource(conn, actor.tenant, resource_type.name(), id)?
                 .ok_or_else(|| not_found(resource_type, id))?;
             check_version(expected_version, row.version)?;

@@ -38,6 +38,26 @@ pub(crate) fn next_event_seq(conn: &mut dyn SqlConn, tenant: &TenantId) -> Resul
         .ok_or_else(|| StoreError::TenantNotFound(tenant.to_string()))
 }
 
+/// Takes the tenant's write lock without handing out a sequence number, for a write that reads
+/// before it knows whether it changes anything (a PATCH).
+///
+/// The resource must be read under the lock: read before it, at PostgreSQL's READ COMMITTED, two
+/// concurrent PATCHes would both start from the same version and the second would overwrite the
+/// first (same version number, first change lost, a stale `expected_version` accepted).
+pub(crate) fn lock_tenant(conn: &mut dyn SqlConn, tenant: &TenantId) -> Result<(), StoreError> {
+    let mut sql = Sql::new(conn.dialect());
+    sql.push("SELECT event_seq AS n FROM tenants WHERE id = ")
+        .text_value(tenant.as_str());
+    if conn.dialect() == Dialect::Postgres {
+        // SQLite's write transactions hold the database lock from their BEGIN IMMEDIATE.
+        sql.push(" FOR UPDATE");
+    }
+    if conn.integers(&sql)?.is_empty() {
+        return Err(StoreError::TenantNotFound(tenant.to_string()));
+    }
+    Ok(())
+}
+
 /// A resource row about to be written.
 pub(crate) struct RowWrite<'a> {
     pub(crate) tenant: &'a TenantId,
