@@ -53,6 +53,7 @@ pub(super) struct Prepared {
 
 pub(super) fn prepare(resource: Resource) -> Result<Prepared, StoreError> {
     let mut data = resource.into_json();
+    refuse_nul(&data)?;
     data.remove("id");
     data.remove("meta");
     data.remove("groups");
@@ -80,6 +81,34 @@ pub(super) fn prepare(resource: Resource) -> Result<Prepared, StoreError> {
         }
     };
     Ok(Prepared { data, members })
+}
+
+/// Refuses a document with U+0000 in any string.
+///
+/// PostgreSQL can store neither a NUL in text nor the `\u0000` escape in `jsonb`, so such a
+/// value would fail there as a database error; both backends refuse it as the client's mistake
+/// instead. Filters rely on it: no stored string contains a NUL (see `sql::filter`).
+fn refuse_nul(data: &Map<String, Value>) -> Result<(), StoreError> {
+    // Validated documents are shallow (complex attributes have simple sub-attributes), but an
+    // explicit stack keeps this safe whatever the document.
+    let mut pending: Vec<(&str, &Value)> = data.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    while let Some((attribute, value)) = pending.pop() {
+        match value {
+            Value::String(text) if text.contains('\0') => {
+                return Err(ScimError::new(
+                    ScimType::InvalidValue,
+                    format!(
+                        "{attribute} contains the NUL character (U+0000), which cannot be stored"
+                    ),
+                )
+                .into());
+            }
+            Value::Array(items) => pending.extend(items.iter().map(|v| (attribute, v))),
+            Value::Object(members) => pending.extend(members.values().map(|v| (attribute, v))),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 impl<B: Backend> Engine<B> {

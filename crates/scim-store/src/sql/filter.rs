@@ -28,8 +28,17 @@ use super::{Bind, Dialect, Sql};
 
 /// The one text form of a dateTime in `data_ci` and in bound comparison values: UTC, nine
 /// fractional digits, `Z`. Fixed width makes text order chronological order.
+///
+/// RFC 3339 years have four digits, but in UTC `0000-01-01T00:00:00+01:00` is in year -1 and
+/// `9999-12-31T23:30:00-01:00` in year 10000. chrono writes the first `-0001-...`, and `-` sorts
+/// before every digit, as it should; it writes the second `+10000-...`, and `+` also sorts
+/// before the digits, so that year's `+` becomes `~`, which sorts after them.
 pub(crate) fn date_time_key(at: &DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Nanos, true)
+    let key = at.to_rfc3339_opts(SecondsFormat::Nanos, true);
+    match key.strip_prefix('+') {
+        Some(year_after_9999) => format!("~{year_after_9999}"),
+        None => key,
+    }
 }
 
 /// What the SQL translation is being done for: the resource type whose rows are filtered.
@@ -196,6 +205,11 @@ impl Translator<'_> {
             return Err(unsupported("value paths cannot be nested"));
         }
         let attribute = value_path.attribute();
+        if attribute.extension().is_none() && attribute.attribute() == "meta" {
+            // `meta` lives in columns and every row has it, so `meta[f]` is `f` on the row
+            // (whose paths are all `meta.<sub>`).
+            return self.filter(value_path.filter(), &Scope::Row);
+        }
         if let Some(kind) = self.membership_kind(attribute) {
             return self.membership_exists(kind, |t, scope| t.filter(value_path.filter(), scope));
         }
@@ -384,6 +398,25 @@ impl Translator<'_> {
 
     /// A string test of the text `lhs` writes against `expected`; NULL when `lhs` is NULL.
     fn string_condition(&mut self, lhs: &dyn Fn(&mut Self), op: ResolvedOp, expected: &str) {
+        if let Some(nul) = expected.find('\0') {
+            // No stored string contains U+0000 (writes refuse it; PostgreSQL cannot even bind
+            // it). Against such strings a value with a NUL is never equal nor contained, and it
+            // orders like its part before the NUL, p: x > v and x >= v mean x > p, x < v and
+            // x <= v mean x <= p.
+            let before = &expected[..nul];
+            match op {
+                ResolvedOp::Gt | ResolvedOp::Ge => {
+                    self.string_condition(lhs, ResolvedOp::Gt, before);
+                }
+                ResolvedOp::Lt | ResolvedOp::Le => {
+                    self.string_condition(lhs, ResolvedOp::Le, before);
+                }
+                ResolvedOp::Eq | ResolvedOp::Co | ResolvedOp::Sw | ResolvedOp::Ew => {
+                    self.sql.push("FALSE");
+                }
+            }
+            return;
+        }
         let chars = i64::try_from(expected.chars().count()).unwrap_or(i64::MAX);
         let dialect = self.dialect();
         match op {
@@ -424,9 +457,13 @@ impl Translator<'_> {
                         self.sql.push(", -").int_value(chars);
                     }
                     Dialect::Postgres => {
+                        // right() takes an int4; a bare BIGINT parameter has no such function.
                         self.sql.push("right(");
                         lhs(self);
-                        self.sql.push(", ").int_value(chars);
+                        self.sql
+                            .push(", CAST(")
+                            .int_value(chars)
+                            .push(" AS INTEGER)");
                     }
                 }
                 self.sql.push(") = ").text_value(expected);
@@ -547,6 +584,13 @@ impl Translator<'_> {
         });
         self.sql.push(" THEN ");
         match dialect {
+            // The evaluator takes every decimal as an f64; SQLite would compare an integer
+            // beyond 2^53 with a REAL exactly, so the integer is rounded to an f64 first.
+            Dialect::Sqlite if kind == JsonKind::Number => {
+                self.sql.push("CAST(");
+                self.json_text(location);
+                self.sql.push(" AS REAL)");
+            }
             Dialect::Sqlite => self.json_text(location),
             Dialect::Postgres => {
                 self.sql.push("(");
@@ -659,7 +703,7 @@ impl Translator<'_> {
             ("meta", Some("resourceType")) => Some(Column::Text("r.resource_type")),
             ("meta", Some("version")) => Some(Column::Version),
             ("meta", Some("location")) => Some(Column::Location),
-            ("meta", None) => Some(Column::Location),
+            ("meta", None) => Some(Column::Meta),
             _ => None,
         }
     }
@@ -729,13 +773,12 @@ impl Translator<'_> {
                     return Ok(Some(()));
                 }
                 match self.column_of(path) {
-                    Some(
-                        Column::Text(_) | Column::Micros(_) | Column::Version | Column::Location,
-                    ) => {
+                    Some(Column::Text(_) | Column::Micros(_) | Column::Version | Column::Meta) => {
                         // The store always sets these.
                         self.sql.push("TRUE");
                         Ok(Some(()))
                     }
+                    Some(Column::Location) => Err(location_error()),
                     Some(Column::OptionalText(column)) => {
                         self.sql
                             .push("COALESCE(")
@@ -852,11 +895,7 @@ impl Translator<'_> {
                 );
                 self.sql.push(", FALSE)");
             }
-            (Column::Location, _) => {
-                return Err(unsupported(
-                    "meta.location cannot be filtered: it depends on the address the server is reached at",
-                ));
-            }
+            (Column::Location, _) => return Err(location_error()),
             (_, value) => {
                 return Err(unsupported(format!(
                     "{} cannot be compared with {value}",
@@ -983,8 +1022,18 @@ enum Column {
     Micros(&'static str),
     /// `meta.version`, rendered from the integer version.
     Version,
-    /// `meta.location` (or `meta` as a whole): built by the server from its address.
+    /// `meta.location`: built by the server from its address, unknown to the store.
     Location,
+    /// `meta` as a whole: always present, never compared (resolution refuses that).
+    Meta,
+}
+
+/// The store does not know the address the server is reached at, so it cannot say what
+/// `meta.location` is, not even whether it is present: refusing beats a wrong answer.
+fn location_error() -> ScimError {
+    unsupported(
+        "meta.location cannot be filtered: it depends on the address the server is reached at",
+    )
 }
 
 /// Where a membership sub-attribute is read from.
