@@ -50,7 +50,8 @@ impl<B: Backend> Engine<B> {
             let mut sql = Sql::new(conn.dialect());
             sql.push("SELECT id, created_at, ")
                 .json_column_as_text("settings")
-                .push(" AS settings FROM tenants ORDER BY id");
+                .push(" AS settings FROM tenants ORDER BY ")
+                .text_order("id");
             conn.tenants(&sql)?
                 .into_iter()
                 .map(tenant_from_row)
@@ -125,7 +126,7 @@ impl<B: Backend> Engine<B> {
             if let Some(tenant) = tenant {
                 sql.push(" WHERE tenant_id = ").text_value(tenant.as_str());
             }
-            sql.push(" ORDER BY issued_at, id");
+            sql.push(" ORDER BY issued_at, ").text_order("id");
             conn.tokens(&sql)?.into_iter().map(token_from_row).collect()
         })
     }

@@ -404,7 +404,10 @@ pub(crate) fn members_of(
         .text_value(tenant.as_str())
         .push(" AND m.group_id IN ")
         .text_list(group_ids.iter().copied())
-        .push(" ORDER BY m.group_id, m.member_id");
+        .push(" ORDER BY ")
+        .text_order("m.group_id")
+        .push(", ")
+        .text_order("m.member_id");
     conn.members(&sql)
 }
 
@@ -425,7 +428,10 @@ pub(crate) fn groups_of(
         .text_value(tenant.as_str())
         .push(" AND m.member_id IN ")
         .text_list(member_ids.iter().copied())
-        .push(" ORDER BY m.member_id, m.group_id");
+        .push(" ORDER BY ")
+        .text_order("m.member_id")
+        .push(", ")
+        .text_order("m.group_id");
     conn.members(&sql)
 }
 

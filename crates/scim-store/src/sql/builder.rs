@@ -91,6 +91,17 @@ impl Sql {
         self.push(")")
     }
 
+    /// A text column as an `ORDER BY` key: byte order on both databases. PostgreSQL would
+    /// otherwise order by the database's default collation, which is often linguistic
+    /// (`en_US`: `dIfF067` before `DiFf076`), so results would depend on how it was created.
+    pub(crate) fn text_order(&mut self, column: &str) -> &mut Self {
+        self.push(column);
+        match self.dialect {
+            Dialect::Sqlite => self,
+            Dialect::Postgres => self.push(" COLLATE \"C\""),
+        }
+    }
+
     /// A JSON column read back as text.
     pub(crate) fn json_column_as_text(&mut self, column: &str) -> &mut Self {
         match self.dialect {

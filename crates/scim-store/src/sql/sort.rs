@@ -2,6 +2,8 @@
 //!
 //! RFC 7644 §3.4.2.3: a multi-valued attribute sorts by its primary value, else its first one;
 //! case-insensitive strings sort by their folded form (read from `data_ci`), in code point order.
+//! A multi-valued sub-attribute sorts by its first value. Group `members` and User `groups` have
+//! no primary: their first element is the one a read lists first, the lowest id.
 
 use scim_core::filter::ResolvedPath;
 use scim_core::schema::AttributeType;
@@ -18,21 +20,14 @@ pub(crate) fn push_sort_key(sql: &mut Sql, target: Target, path: &ResolvedPath) 
         return;
     }
     if path.extension().is_none() {
-        let membership = match (target, path.attribute()) {
-            (Target::Group, "members") => Some(("member_id", "group_id")),
-            (Target::User, "groups") => Some(("group_id", "member_id")),
-            _ => None,
-        };
-        if let Some((far, own)) = membership {
-            // Memberships have no order and no primary: the smallest id stands for the set.
-            sql.push("(SELECT MIN(m.")
-                .push(far)
-                .push(") FROM memberships m WHERE m.tenant_id = r.tenant_id AND m.");
-            sql.push(own).push(" = r.id)");
-            if sql.dialect() == Dialect::Postgres {
-                sql.push(" COLLATE \"C\"");
+        match (target, path.attribute()) {
+            (Target::Group, "members") => {
+                return membership_key(sql, Membership::Members, path.sub_attribute());
             }
-            return;
+            (Target::User, "groups") => {
+                return membership_key(sql, Membership::Groups, path.sub_attribute());
+            }
+            _ => {}
         }
     }
     let mut top = Vec::with_capacity(2);
@@ -43,6 +38,75 @@ pub(crate) fn push_sort_key(sql: &mut Sql, target: Target, path: &ResolvedPath) 
     match sql.dialect() {
         Dialect::Sqlite => sqlite_key(sql, path, &top),
         Dialect::Postgres => postgres_key(sql, path, &top),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Membership {
+    Members,
+    Groups,
+}
+
+/// The sort key of `members.<sub>` or `groups.<sub>`: that sub-attribute of the first element,
+/// folded as filters fold it (ids and type names are ASCII, for which `lower()` is the fold).
+fn membership_key(sql: &mut Sql, kind: Membership, sub: Option<&str>) {
+    let (far, own) = match kind {
+        Membership::Members => ("m.member_id", "m.group_id"),
+        Membership::Groups => ("m.group_id", "m.member_id"),
+    };
+    let postgres = sql.dialect() == Dialect::Postgres;
+    sql.push("(SELECT ");
+    match (kind, sub) {
+        (Membership::Members, Some("display")) => {
+            sql.push("COALESCE(");
+            member_field(sql, "displayName");
+            sql.push(", ");
+            member_field(sql, "userName");
+            sql.push(")");
+        }
+        (Membership::Groups, Some("display")) => member_field(sql, "displayName"),
+        (Membership::Members, Some("type")) => {
+            sql.push("lower(m.member_type)");
+        }
+        (Membership::Groups, Some("type")) => {
+            sql.push("'direct'");
+        }
+        // Like `meta.location`, a reference sorts as the id it ends in.
+        (_, Some("$ref")) => {
+            sql.push(far);
+        }
+        _ => {
+            sql.push("lower(").push(far).push(")");
+        }
+    }
+    sql.push(
+        " FROM memberships m LEFT JOIN resources mr ON mr.tenant_id = m.tenant_id AND mr.id = ",
+    )
+    .push(far);
+    sql.push(" WHERE m.tenant_id = r.tenant_id AND ")
+        .push(own)
+        .push(" = r.id ORDER BY ")
+        .push(far);
+    if postgres {
+        sql.push(" COLLATE \"C\"");
+    }
+    sql.push(" LIMIT 1)");
+    if postgres {
+        sql.push(" COLLATE \"C\"");
+    }
+}
+
+/// A text member of the far resource's `data_ci` (`mr`).
+fn member_field(sql: &mut Sql, key: &str) {
+    match sql.dialect() {
+        Dialect::Sqlite => {
+            sql.push("json_extract(mr.data_ci, ")
+                .text_value(sqlite_path(&[key.to_owned()]))
+                .push(")");
+        }
+        Dialect::Postgres => {
+            sql.push("(mr.data_ci ->> ").text_value(key).push(")");
+        }
     }
 }
 
@@ -83,12 +147,18 @@ fn sqlite_path(keys: &[String]) -> String {
 
 fn sqlite_key(sql: &mut Sql, path: &ResolvedPath, top: &[String]) {
     let top_path = sqlite_path(top);
+    // A multi-valued sub-attribute sorts by its first value.
+    let first = if path.is_sub_attribute_multi_valued() {
+        "[0]"
+    } else {
+        ""
+    };
     match (path.is_multi_valued(), path.sub_attribute()) {
         (false, sub) => {
             let mut keys = top.to_vec();
             keys.extend(sub.map(str::to_owned));
             sql.push("json_extract(r.data_ci, ")
-                .text_value(sqlite_path(&keys))
+                .text_value(format!("{}{first}", sqlite_path(&keys)))
                 .push(")");
         }
         (true, None) => {
@@ -97,7 +167,7 @@ fn sqlite_key(sql: &mut Sql, path: &ResolvedPath, top: &[String]) {
                 .push(")");
         }
         (true, Some(sub)) => {
-            let sub_path = sqlite_path(&[sub.to_owned()]);
+            let sub_path = format!("{}{first}", sqlite_path(&[sub.to_owned()]));
             sql.push("COALESCE((SELECT CASE WHEN s.type = 'object' THEN json_extract(s.value, ");
             sql.text_value(sub_path.as_str());
             sql.push(") END FROM json_each(CASE WHEN json_type(r.data_ci, ")
@@ -113,10 +183,12 @@ fn sqlite_key(sql: &mut Sql, path: &ResolvedPath, top: &[String]) {
 }
 
 fn postgres_key(sql: &mut Sql, path: &ResolvedPath, top: &[String]) {
-    let (open, close) = match path.kind() {
-        AttributeType::Integer | AttributeType::Decimal => ("(", ")::numeric"),
-        AttributeType::Boolean => ("(", ")::boolean"),
-        _ => ("", " COLLATE \"C\""),
+    // The whole expression is parenthesised before the cast or collation, which would
+    // otherwise bind to its last operand.
+    let close = match path.kind() {
+        AttributeType::Integer | AttributeType::Decimal => ")::numeric",
+        AttributeType::Boolean => ")::boolean",
+        _ => ") COLLATE \"C\"",
     };
     let top_json = |sql: &mut Sql| {
         sql.push("jsonb_extract_path(r.data_ci");
@@ -125,7 +197,15 @@ fn postgres_key(sql: &mut Sql, path: &ResolvedPath, top: &[String]) {
         }
         sql.push(")");
     };
-    sql.push(open);
+    // `-> sub ->> 0` for a multi-valued sub-attribute (its first value), else `->> sub`.
+    let sub_text = |sql: &mut Sql, sub: &str| {
+        if path.is_sub_attribute_multi_valued() {
+            sql.push(" -> ").text_value(sub).push(" ->> 0");
+        } else {
+            sql.push(" ->> ").text_value(sub);
+        }
+    };
+    sql.push("(");
     match (path.is_multi_valued(), path.sub_attribute()) {
         (false, None) => {
             top_json(sql);
@@ -133,21 +213,24 @@ fn postgres_key(sql: &mut Sql, path: &ResolvedPath, top: &[String]) {
         }
         (false, Some(sub)) => {
             top_json(sql);
-            sql.push(" ->> ").text_value(sub);
+            sub_text(sql, sub);
         }
         (true, None) => {
             top_json(sql);
             sql.push(" ->> 0");
         }
         (true, Some(sub)) => {
-            sql.push("COALESCE((SELECT s.v ->> ").text_value(sub);
+            sql.push("COALESCE((SELECT s.v");
+            sub_text(sql, sub);
             sql.push(" FROM jsonb_array_elements(CASE WHEN jsonb_typeof(");
             top_json(sql);
             sql.push(") = 'array' THEN ");
             top_json(sql);
             sql.push(" ELSE '[]'::jsonb END) WITH ORDINALITY s(v, i) WHERE s.v -> 'primary' = 'true'::jsonb ORDER BY s.i LIMIT 1), ");
             top_json(sql);
-            sql.push(" -> 0 ->> ").text_value(sub).push(")");
+            sql.push(" -> 0");
+            sub_text(sql, sub);
+            sql.push(")");
         }
     }
     sql.push(close);
