@@ -23,38 +23,110 @@ pub(crate) fn unique(prefix: &str) -> String {
 
 /// A fresh SQLite database in a temporary file.
 pub(crate) fn sqlite() -> Arc<dyn Store> {
-    let path = std::env::temp_dir().join(format!("{}.db", unique("scim-store-test")));
-    StoreBuilder::new(SchemaRegistry::standard())
-        .max_connections(8)
-        .open(&format!("sqlite://{}", path.display()))
-        .expect("open SQLite")
+    sqlite_with(StoreBuilder::new(SchemaRegistry::standard()))
 }
 
-/// The shared PostgreSQL store, or `None` (after a loud message) when none is configured.
-pub(crate) fn postgres() -> Option<Arc<dyn Store>> {
-    static STORE: OnceLock<Option<Arc<dyn Store>>> = OnceLock::new();
-    STORE
-        .get_or_init(|| match std::env::var("SCIM_TEST_POSTGRES_URL") {
-            Ok(url) if !url.is_empty() => Some(
-                StoreBuilder::new(SchemaRegistry::standard())
-                    .max_connections(16)
-                    .open(&url)
-                    .unwrap_or_else(|e| panic!("SCIM_TEST_POSTGRES_URL={url} is not usable: {e}")),
-            ),
-            _ => {
-                if std::env::var("CI").is_ok_and(|v| v == "true") {
-                    panic!("CI=true but SCIM_TEST_POSTGRES_URL is not set: the PostgreSQL suite must run in CI");
-                }
-                #[expect(clippy::print_stderr, reason = "a skipped suite must be loud")]
-                {
+/// A fresh SQLite database in a temporary file, opened by `builder` with a pool of 8.
+pub(crate) fn sqlite_with(builder: StoreBuilder) -> Arc<dyn Store> {
+    sqlite_file(builder).0
+}
+
+/// Like [`sqlite_with`], with the path of the database file (for tests that tamper with it).
+pub(crate) fn sqlite_file(builder: StoreBuilder) -> (Arc<dyn Store>, std::path::PathBuf) {
+    let path = std::env::temp_dir().join(format!("{}.db", unique("scim-store-test")));
+    let store = builder
+        .max_connections(8)
+        .open(&format!("sqlite://{}", path.display()))
+        .expect("open SQLite");
+    (store, path)
+}
+
+/// The URL of the test PostgreSQL database, or `None` (after a loud message) when none is
+/// configured.
+pub(crate) fn postgres_url() -> Option<String> {
+    static URL: OnceLock<Option<String>> = OnceLock::new();
+    URL.get_or_init(|| match std::env::var("SCIM_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("CI=true but SCIM_TEST_POSTGRES_URL is not set: the PostgreSQL suite must run in CI");
+            }
+            #[expect(clippy::print_stderr, reason = "a skipped suite must be loud")]
+            {
                 eprintln!(
                     "\n*** SKIPPING PostgreSQL tests: SCIM_TEST_POSTGRES_URL is not set (see .env.sample) ***\n"
                 );
-                }
-                None
             }
+            None
+        }
+    })
+    .clone()
+}
+
+/// The shared PostgreSQL store, or `None` when none is configured.
+pub(crate) fn postgres() -> Option<Arc<dyn Store>> {
+    static STORE: OnceLock<Option<Arc<dyn Store>>> = OnceLock::new();
+    STORE
+        .get_or_init(|| {
+            postgres_url().map(|url| {
+                StoreBuilder::new(SchemaRegistry::standard())
+                    .max_connections(16)
+                    .open(&url)
+                    .unwrap_or_else(|e| panic!("SCIM_TEST_POSTGRES_URL={url} is not usable: {e}"))
+            })
         })
         .clone()
+}
+
+/// The URL of a database next to the test database whose default collation is ICU's `en-US`
+/// (created on first use), or `None` when PostgreSQL is not configured.
+///
+/// The usual test database collates with `C`, under which text order is byte order whether a
+/// statement asks for it or not; production databases are often created with a linguistic
+/// collation. Running the same checks on both shows that no result depends on the database's
+/// collation.
+pub(crate) fn postgres_icu_url() -> Option<String> {
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, PgConnection};
+
+    static URL: OnceLock<Option<String>> = OnceLock::new();
+    URL.get_or_init(|| {
+        let url = postgres_url()?;
+        let (base, params) = match url.split_once('?') {
+            Some((base, params)) => (base, format!("?{params}")),
+            None => (url.as_str(), String::new()),
+        };
+        let slash = base.rfind('/').expect("a database URL names its database");
+        let name = format!("{}_icu", &base[slash + 1..]);
+        let mut admin = PgConnection::establish(&url)
+            .unwrap_or_else(|e| panic!("SCIM_TEST_POSTGRES_URL={url} is not usable: {e}"));
+        let created = admin.batch_execute(&format!(
+            "CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' \
+             LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+        ));
+        match created {
+            Ok(()) => {}
+            // Created by an earlier (or a concurrent) run.
+            Err(e) if e.to_string().contains("already exists") => {}
+            Err(e) => panic!("cannot create the ICU-collated test database {name}: {e}"),
+        }
+        Some(format!("{}/{name}{params}", &base[..slash]))
+    })
+    .clone()
+}
+
+/// A PostgreSQL store of its own, opened by `builder` (for a test that needs its own clock, id
+/// generator or registry), or `None` when none is configured.
+pub(crate) fn postgres_with(builder: StoreBuilder) -> Option<Arc<dyn Store>> {
+    Some(postgres_at(&postgres_url()?, builder))
+}
+
+/// A store of its own on the PostgreSQL database at `url`.
+pub(crate) fn postgres_at(url: &str, builder: StoreBuilder) -> Arc<dyn Store> {
+    builder
+        .max_connections(4)
+        .open(url)
+        .unwrap_or_else(|e| panic!("{url} is not usable: {e}"))
 }
 
 /// A new tenant with default settings.

@@ -1,4 +1,11 @@
-//! Integration tests of scim-store: one conformance suite run against every backend.
+//! Integration tests of scim-store: one conformance suite run against every backend, and the
+//! proofs that the store is right (differential filter and sort tests, concurrency, tenant
+//! isolation).
 
 mod backends;
+mod concurrency;
 mod conformance;
+mod differential;
+mod fixtures;
+mod isolation;
+mod regressions;
