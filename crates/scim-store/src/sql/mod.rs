@@ -8,6 +8,8 @@
 mod builder;
 mod filter;
 mod sort;
+#[cfg(test)]
+mod tests;
 
 pub(crate) use builder::{Bind, Dialect, Sql};
 pub(crate) use filter::{Target, date_time_key, push_filter, push_member_filter};
