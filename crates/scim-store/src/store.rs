@@ -16,7 +16,8 @@ use crate::{Event, NewToken, StoreError, Tenant, TenantId, TenantSettings, Token
 ///   tenants. An id of another tenant is simply not found.
 /// - **Validation.** Bodies are raw client JSON. The store validates them with
 ///   [`scim_core::validate::Validator`] against [`Store::registry`] inside the write, so a PUT is
-///   checked against the very version it replaces.
+///   checked against the very version it replaces. Strings containing U+0000 are refused with
+///   `invalidValue` on every backend (PostgreSQL cannot store them).
 /// - **Atomicity.** Every write is one transaction: the row, the memberships, the tenant's
 ///   policies and the change-log entry commit together or not at all.
 /// - **Versions.** Every resource has a version, 1 on create and one more per write, exposed as
@@ -107,6 +108,11 @@ pub trait Store: Send + Sync {
         expected_version: Option<i64>,
     ) -> Result<(), StoreError>;
     /// Runs a query over one resource type.
+    ///
+    /// Filters select exactly what [`scim_core::filter::ResolvedFilter::matches`] selects on the
+    /// resources as [`Store::get`] returns them, except that a filter naming `meta.location` or
+    /// the `$ref` of Group `members` or User `groups` is refused with `invalidFilter`: those
+    /// depend on the address the server is reached at, which the store does not know.
     fn query(
         &self,
         tenant: &TenantId,
