@@ -132,6 +132,9 @@ impl<B: Backend> Engine<B> {
     }
 
     pub(crate) fn revoke_token_impl(&self, id: &str) -> Result<bool, StoreError> {
+        if !super::tables::storable(id) {
+            return Ok(false);
+        }
         let now = to_micros(self.clock.now());
         self.backend.write(|conn| {
             let mut sql = Sql::new(conn.dialect());
@@ -200,6 +203,9 @@ pub(crate) fn load_tenant(
 }
 
 fn load_token(conn: &mut dyn SqlConn, id: &str) -> Result<Option<TokenRecord>, StoreError> {
+    if !super::tables::storable(id) {
+        return Ok(None);
+    }
     let mut sql = Sql::new(conn.dialect());
     sql.push("SELECT ")
         .push(TOKEN_COLUMNS)

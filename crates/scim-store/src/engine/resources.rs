@@ -455,13 +455,27 @@ impl<B: Backend> Engine<B> {
             }
             tables::delete_memberships(conn, tenant, group_id, selection)
         };
+        if let MemberChange::Add(ids) | MemberChange::ReplaceAll(ids) = change
+            && let Some(id) = ids.iter().find(|id| !tables::storable(id))
+        {
+            return Err(ScimError::new(
+                ScimType::InvalidValue,
+                format!("member {id:?} does not exist: add the user or group first"),
+            )
+            .into());
+        }
         match change {
             MemberChange::Add(ids) => {
                 let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
                 Ok(self.add_members(conn, tenant, group_id, &ids)? > 0)
             }
             MemberChange::Remove(ids) => {
-                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                // An id that cannot be stored names no member.
+                let ids: Vec<&str> = ids
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|id| tables::storable(id))
+                    .collect();
                 Ok(removal(conn, &MemberSelection::Ids(&ids))? > 0)
             }
             MemberChange::RemoveAll => Ok(removal(conn, &MemberSelection::All)? > 0),

@@ -123,12 +123,22 @@ pub(crate) fn update_resource(
     Ok(conn.execute_unique(&sql)?.is_some())
 }
 
+/// Whether `id` can name a stored row. No stored text contains U+0000 (writes refuse it;
+/// PostgreSQL can neither store nor even bind it), so an id with one names nothing and is never
+/// sent to the database.
+pub(crate) fn storable(id: &str) -> bool {
+    !id.contains('\0')
+}
+
 pub(crate) fn load_resource(
     conn: &mut dyn SqlConn,
     tenant: &TenantId,
     resource_type: &str,
     id: &str,
 ) -> Result<Option<ResourceRow>, StoreError> {
+    if !storable(id) {
+        return Ok(None);
+    }
     let mut sql = Sql::new(conn.dialect());
     sql.push("SELECT ");
     resource_columns(&mut sql, "r");
@@ -214,6 +224,9 @@ pub(crate) fn set_protected(
     id: &str,
     protected: bool,
 ) -> Result<bool, StoreError> {
+    if !storable(id) {
+        return Ok(false);
+    }
     let mut sql = Sql::new(conn.dialect());
     sql.push("UPDATE resources SET protected = ")
         .bind(Bind::Bool(protected));

@@ -183,6 +183,88 @@ fn nul_characters_are_refused_on_write_and_answered_in_filters(store: &dyn Store
     assert_eq!(ask(r#"userName le "b\u0000z""#), [b]);
 }
 
+/// An id with U+0000 (say from `GET /Users/a%00b`) names nothing: not found, or an unknown
+/// member, on every backend (PostgreSQL failed to bind it: a 500).
+fn ids_with_nul_name_nothing(store: &dyn Store) {
+    let tenant = tenant(store);
+    let alice = id(&user(store, &tenant, "alice@example.com"));
+    let group = id(&crate::conformance::group(
+        store,
+        &tenant,
+        "Admins",
+        &[&alice],
+    ));
+    let nul = "a\u{0}b";
+    assert!(matches!(
+        store.get(&tenant, "User", nul, ReadOptions::FULL),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.replace(
+            Actor::tenant(&tenant),
+            "User",
+            nul,
+            &json!({"userName": "x"}),
+            None
+        ),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.patch(
+            Actor::tenant(&tenant),
+            "User",
+            nul,
+            &[],
+            None,
+            ReadOptions::FULL
+        ),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.delete(Actor::tenant(&tenant), "User", nul, None),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.set_protected(&tenant, nul, true),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(store.token(nul).unwrap().is_none());
+    assert!(!store.revoke_token(nul).unwrap());
+    let members = json!([{"value": nul}]);
+    for kind in [OpKind::Add, OpKind::Replace] {
+        let err = store
+            .patch(
+                Actor::tenant(&tenant),
+                "Group",
+                &group,
+                &[Operation {
+                    op: kind,
+                    path: Some("members"),
+                    value: Some(&members),
+                }],
+                None,
+                ReadOptions::FULL,
+            )
+            .unwrap_err();
+        assert_eq!(scim_type(err), Some(ScimType::InvalidValue), "{kind:?}");
+    }
+    let removed = store
+        .patch(
+            Actor::tenant(&tenant),
+            "Group",
+            &group,
+            &[Operation {
+                op: OpKind::Remove,
+                path: Some("members"),
+                value: Some(&members),
+            }],
+            None,
+            ReadOptions::FULL,
+        )
+        .unwrap();
+    assert_eq!(crate::conformance::member_ids(&removed), [alice]);
+}
+
 /// PostgreSQL's `right()` takes an `int4`: `ew` bound a `BIGINT` and failed with "function
 /// right(text, bigint) does not exist" on every query.
 fn ends_with_filters_run(store: &dyn Store) {
@@ -231,6 +313,7 @@ crate::on_every_backend!(
     nul_characters_are_refused_on_write_and_answered_in_filters,
     ends_with_filters_run,
     meta_value_paths_read_the_columns,
+    ids_with_nul_name_nothing,
 );
 
 /// The stores a test needs its own of: SQLite, PostgreSQL and PostgreSQL with an ICU collation.
