@@ -298,3 +298,45 @@ proptest! {
         prop_assert_eq!(serde_json::to_vec(&resource).unwrap(), before);
     }
 }
+
+/// Replays every input that ever crashed the `patch_apply` fuzz target
+/// (`fuzz/regressions/patch_apply/`), through the same checks.
+#[test]
+fn patch_apply_fuzz_regressions() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/regressions/patch_apply");
+    // No directory simply means no regressions yet.
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let registry = SchemaRegistry::standard();
+    let fixtures = [user(&registry), group(&registry)];
+    for entry in entries {
+        let file = entry.unwrap().path();
+        if !file.is_file() || file.extension().is_some_and(|e| e == "md") {
+            continue;
+        }
+        let Ok(request) =
+            scim_core::message::PatchRequest::from_slice(&std::fs::read(&file).unwrap())
+        else {
+            continue;
+        };
+        for (resource, options) in [
+            (&fixtures[0], PatchOptions::new()),
+            (&fixtures[1], PatchOptions::new()),
+            (&fixtures[1], PatchOptions::new().detach("members")),
+        ] {
+            let rt = type_of(&registry, resource);
+            match apply_patch(
+                &registry,
+                rt,
+                resource,
+                request.engine_operations(),
+                &options,
+            ) {
+                Ok(outcome) => check_canonical(&registry, &outcome.resource).unwrap(),
+                Err(err) => drop(scim_core::ScimError::from(err)),
+            }
+        }
+    }
+}
