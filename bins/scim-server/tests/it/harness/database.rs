@@ -1,0 +1,251 @@
+//! Where a test deployment keeps its data, and the command line that works on it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use super::process::Server;
+use super::unique;
+
+/// The database a deployment runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backend {
+    /// A SQLite file in the deployment's data directory.
+    Sqlite,
+    /// PostgreSQL at `SCIM_TEST_POSTGRES_URL`.
+    Postgres,
+}
+
+/// The PostgreSQL server the tests use, or `None` after a loud message. Under `CI=true` a missing
+/// URL fails the test instead: the PostgreSQL suite must run in CI.
+fn postgres_url() -> Option<String> {
+    match std::env::var("SCIM_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+            assert!(
+                !ci,
+                "CI=true but SCIM_TEST_POSTGRES_URL is not set: the PostgreSQL end-to-end tests must run in CI"
+            );
+            eprintln!(
+                "\n*** SKIPPING a PostgreSQL end-to-end test: SCIM_TEST_POSTGRES_URL is not set (see .env.sample) ***\n"
+            );
+            None
+        }
+    }
+}
+
+/// A temporary directory, removed on drop.
+#[derive(Debug)]
+pub(crate) struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(prefix: &str) -> Self {
+        let path = std::env::temp_dir().join(unique(prefix));
+        std::fs::create_dir_all(&path).expect("create a temporary directory");
+        Self(path)
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A PostgreSQL database created for one test and dropped after it.
+#[derive(Debug)]
+struct OwnDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl OwnDatabase {
+    fn create(admin_url: &str) -> (Self, String) {
+        use diesel::{Connection, RunQueryDsl, sql_query};
+        let name = unique("scim_e2e").replace('-', "_");
+        let mut conn = diesel::PgConnection::establish(admin_url)
+            .unwrap_or_else(|e| panic!("SCIM_TEST_POSTGRES_URL={admin_url} is not usable: {e}"));
+        sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .expect("create a database for the test");
+        let url = with_database(admin_url, &name);
+        (
+            Self {
+                admin_url: admin_url.to_owned(),
+                name,
+            },
+            url,
+        )
+    }
+}
+
+impl Drop for OwnDatabase {
+    fn drop(&mut self) {
+        use diesel::{Connection, RunQueryDsl, sql_query};
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.admin_url) {
+            let _ = sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut conn);
+        }
+    }
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let authority = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[authority..]
+        .find('/')
+        .map_or(base.len(), |i| authority + i);
+    let mut out = format!("{}/{name}", &base[..host_end]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
+/// One installation of the server: a database, a data directory and a signing secret that every
+/// server process and command of the deployment shares, as several instances behind a load
+/// balancer would.
+#[derive(Debug)]
+pub(crate) struct Deployment {
+    /// The database backend.
+    pub(crate) backend: Backend,
+    /// `SCIM_DATABASE_URL`.
+    pub(crate) database_url: String,
+    secret: String,
+    // Dropped after the servers (which tests declare later) have stopped.
+    _database: Option<OwnDatabase>,
+    dir: TempDir,
+}
+
+impl Deployment {
+    /// A deployment on `backend`; for PostgreSQL, `None` (after a loud message) when no server
+    /// is configured. PostgreSQL deployments share the test database and keep apart by tenant.
+    pub(crate) fn new(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = TempDir::new("scim-e2e");
+                let url = format!("sqlite://{}", dir.path().join("data/scim.db").display());
+                Some(Self::with(backend, url, None, dir))
+            }
+            Backend::Postgres => {
+                let url = postgres_url()?;
+                Some(Self::with(backend, url, None, TempDir::new("scim-e2e")))
+            }
+        }
+    }
+
+    /// A deployment on a PostgreSQL database of its own, created now and dropped with it.
+    pub(crate) fn fresh_postgres() -> Option<Self> {
+        let admin = postgres_url()?;
+        let (database, url) = OwnDatabase::create(&admin);
+        Some(Self::with(
+            Backend::Postgres,
+            url,
+            Some(database),
+            TempDir::new("scim-e2e"),
+        ))
+    }
+
+    fn with(backend: Backend, url: String, database: Option<OwnDatabase>, dir: TempDir) -> Self {
+        Self {
+            backend,
+            database_url: url,
+            secret: format!(
+                "{}-{}",
+                unique("secret"),
+                "0123456789abcdef0123456789abcdef"
+            ),
+            _database: database,
+            dir,
+        }
+    }
+
+    /// The data directory (`SCIM_DATA_DIR`).
+    pub(crate) fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// The `scim-server` binary with this deployment's environment, and nothing of the caller's
+    /// `SCIM_*` variables.
+    pub(crate) fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_scim-server"));
+        for (name, _) in std::env::vars_os() {
+            if name.to_string_lossy().starts_with("SCIM_") {
+                command.env_remove(name);
+            }
+        }
+        command
+            .env("SCIM_DATABASE_URL", &self.database_url)
+            .env("SCIM_DATA_DIR", self.data_dir())
+            .env("SCIM_JWT_SECRET", &self.secret)
+            .env("RUST_LOG", "warn")
+            .current_dir(self.dir.path());
+        command
+    }
+
+    /// Runs a command to its end.
+    pub(crate) fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("run scim-server")
+    }
+
+    /// Runs a command that must succeed; returns its standard output.
+    #[track_caller]
+    pub(crate) fn cli(&self, args: &[&str]) -> String {
+        let output = self.run(args);
+        assert!(
+            output.status.success(),
+            "scim-server {} failed ({}):\n{}",
+            args.join(" "),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).expect("UTF-8 output")
+    }
+
+    /// Issues a SCIM key for `tenant` (creating the tenant when it does not exist).
+    pub(crate) fn issue_token(&self, tenant: &str) -> String {
+        let stdout = self.cli(&["token", "issue", "--tenant", tenant]);
+        let token = stdout.trim();
+        assert_eq!(
+            token.split('.').count(),
+            3,
+            "`token issue` prints the token alone: {stdout:?}"
+        );
+        token.to_owned()
+    }
+
+    /// Starts a server process of this deployment.
+    pub(crate) fn start(&self) -> Server {
+        Server::start(self)
+    }
+
+    /// Where server processes write their logs.
+    pub(crate) fn log_dir(&self) -> PathBuf {
+        self.dir.path().to_owned()
+    }
+}
+
+#[test]
+fn database_names_are_replaced_in_urls() {
+    assert_eq!(
+        with_database("postgres://postgres@127.0.0.1:5432/test", "x"),
+        "postgres://postgres@127.0.0.1:5432/x"
+    );
+    assert_eq!(
+        with_database("postgres://u:p@db/test?sslmode=disable", "x"),
+        "postgres://u:p@db/x?sslmode=disable"
+    );
+    assert_eq!(with_database("postgres://db", "x"), "postgres://db/x");
+}

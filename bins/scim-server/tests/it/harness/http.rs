@@ -1,0 +1,186 @@
+//! A small blocking HTTP client over `ureq` that sends exactly the headers it is given (no
+//! User-Agent or Content-Type of its own) and never turns a status into an error.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use ureq::config::AutoHeaderValue;
+use ureq::http;
+
+/// The SCIM media type.
+pub(crate) const SCIM_JSON: &str = "application/scim+json";
+
+/// A client of one server, optionally with a SCIM key.
+#[derive(Clone)]
+pub(crate) struct Client {
+    agent: ureq::Agent,
+    base_url: String,
+    token: Option<String>,
+}
+
+/// An HTTP response.
+#[derive(Debug, Clone)]
+pub(crate) struct Response {
+    /// The status code.
+    pub(crate) status: u16,
+    /// The headers, names in lower case.
+    pub(crate) headers: Vec<(String, String)>,
+    /// The body as text.
+    pub(crate) body: String,
+}
+
+impl Response {
+    /// The first value of a header (name compared ignoring case).
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON (`Null` for an empty body); panics on anything else.
+    #[track_caller]
+    pub(crate) fn json(&self) -> Value {
+        if self.body.is_empty() {
+            return Value::Null;
+        }
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("the body is not JSON ({e}): {}", self.body))
+    }
+
+    /// Panics unless the status is `status`.
+    #[track_caller]
+    pub(crate) fn expect(self, status: u16) -> Self {
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
+        self
+    }
+}
+
+impl Client {
+    /// A client of the server at `base_url`.
+    pub(crate) fn new(base_url: &str) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .user_agent(AutoHeaderValue::None)
+            .timeout_global(Some(Duration::from_secs(60)))
+            .build()
+            .new_agent();
+        Self {
+            agent,
+            base_url: base_url.to_owned(),
+            token: None,
+        }
+    }
+
+    /// The same client sending `Authorization: Bearer <token>`.
+    #[must_use]
+    pub(crate) fn with_token(mut self, token: &str) -> Self {
+        self.token = Some(token.to_owned());
+        self
+    }
+
+    /// The server's base URL.
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Sends a request with exactly `headers` (and the token, unless `headers` has an
+    /// Authorization of its own); `path` is sent as written, query string included.
+    pub(crate) fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+    ) -> Response {
+        self.try_send(method, path, headers, body)
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    fn try_send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(String, String)],
+        body: Option<Vec<u8>>,
+    ) -> Result<Response, ureq::Error> {
+        let mut builder = http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base_url));
+        let has_authorization = headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
+        if let (Some(token), false) = (&self.token, has_authorization) {
+            builder = builder.header("Authorization", format!("Bearer {token}"));
+        }
+        for (name, value) in headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let mut response = match body {
+            Some(body) => self.agent.run(builder.body(body)?)?,
+            None => self.agent.run(builder.body(())?)?,
+        };
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_string()?;
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// A GET that returns `None` when nothing answers (for waiting on a starting server).
+    pub(crate) fn try_get(&self, path: &str) -> Option<Response> {
+        self.try_send("GET", path, &[], None).ok()
+    }
+
+    /// `GET` with the SCIM key.
+    pub(crate) fn get(&self, path: &str) -> Response {
+        self.send("GET", path, &[], None)
+    }
+
+    /// `DELETE` with the SCIM key.
+    pub(crate) fn delete(&self, path: &str) -> Response {
+        self.send("DELETE", path, &[], None)
+    }
+
+    /// A request with a JSON body as `application/scim+json`.
+    pub(crate) fn json(&self, method: &str, path: &str, body: &Value) -> Response {
+        self.json_with(method, path, body, &[])
+    }
+
+    /// A request with a JSON body as `application/scim+json` and extra headers.
+    pub(crate) fn json_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: &Value,
+        extra: &[(&str, &str)],
+    ) -> Response {
+        let mut headers = vec![("Content-Type".to_owned(), SCIM_JSON.to_owned())];
+        headers.extend(
+            extra
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned())),
+        );
+        self.send(method, path, &headers, Some(body.to_string().into_bytes()))
+    }
+}
