@@ -26,9 +26,12 @@ fn postgres_url() -> Option<String> {
                 !ci,
                 "CI=true but SCIM_TEST_POSTGRES_URL is not set: the PostgreSQL end-to-end tests must run in CI"
             );
-            eprintln!(
-                "\n*** SKIPPING a PostgreSQL end-to-end test: SCIM_TEST_POSTGRES_URL is not set (see .env.sample) ***\n"
-            );
+            #[expect(clippy::print_stderr, reason = "a skipped test must be loud")]
+            {
+                eprintln!(
+                    "\n*** SKIPPING a PostgreSQL end-to-end test: SCIM_TEST_POSTGRES_URL is not set (see .env.sample) ***\n"
+                );
+            }
             None
         }
     }
@@ -119,8 +122,6 @@ fn with_database(url: &str, name: &str) -> String {
 /// balancer would.
 #[derive(Debug)]
 pub(crate) struct Deployment {
-    /// The database backend.
-    pub(crate) backend: Backend,
     /// `SCIM_DATABASE_URL`.
     pub(crate) database_url: String,
     secret: String,
@@ -137,11 +138,11 @@ impl Deployment {
             Backend::Sqlite => {
                 let dir = TempDir::new("scim-e2e");
                 let url = format!("sqlite://{}", dir.path().join("data/scim.db").display());
-                Some(Self::with(backend, url, None, dir))
+                Some(Self::with(url, None, dir))
             }
             Backend::Postgres => {
                 let url = postgres_url()?;
-                Some(Self::with(backend, url, None, TempDir::new("scim-e2e")))
+                Some(Self::with(url, None, TempDir::new("scim-e2e")))
             }
         }
     }
@@ -150,17 +151,11 @@ impl Deployment {
     pub(crate) fn fresh_postgres() -> Option<Self> {
         let admin = postgres_url()?;
         let (database, url) = OwnDatabase::create(&admin);
-        Some(Self::with(
-            Backend::Postgres,
-            url,
-            Some(database),
-            TempDir::new("scim-e2e"),
-        ))
+        Some(Self::with(url, Some(database), TempDir::new("scim-e2e")))
     }
 
-    fn with(backend: Backend, url: String, database: Option<OwnDatabase>, dir: TempDir) -> Self {
+    fn with(url: String, database: Option<OwnDatabase>, dir: TempDir) -> Self {
         Self {
-            backend,
             database_url: url,
             secret: format!(
                 "{}-{}",

@@ -157,11 +157,6 @@ impl Client {
         self.send("GET", path, &[], None)
     }
 
-    /// `DELETE` with the SCIM key.
-    pub(crate) fn delete(&self, path: &str) -> Response {
-        self.send("DELETE", path, &[], None)
-    }
-
     /// A request with a JSON body as `application/scim+json`.
     pub(crate) fn json(&self, method: &str, path: &str, body: &Value) -> Response {
         self.json_with(method, path, body, &[])

@@ -99,6 +99,7 @@ impl Server {
 }
 
 impl Drop for Server {
+    #[expect(clippy::print_stderr, reason = "the log explains a failed test")]
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
