@@ -11,6 +11,9 @@ pub struct Metrics {
     pub requests: IntCounterVec,
     /// Request latency by route pattern and method, in seconds.
     pub latency: HistogramVec,
+    /// Store call durations by operation (`create`, `query`, `ping`...), in seconds: the time
+    /// spent in the store on the blocking pool, without the wait for a pool thread.
+    pub store_latency: HistogramVec,
 }
 
 const LATENCY_BUCKETS: &[f64] = &[
@@ -37,12 +40,22 @@ impl Metrics {
             .buckets(LATENCY_BUCKETS.to_vec()),
             &["route", "method"],
         )?;
+        let store_latency = HistogramVec::new(
+            HistogramOpts::new(
+                "scim_store_call_duration_seconds",
+                "Store call duration by operation",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+            &["operation"],
+        )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(store_latency.clone()))?;
         Ok(Self {
             registry,
             requests,
             latency,
+            store_latency,
         })
     }
 

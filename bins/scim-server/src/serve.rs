@@ -28,6 +28,9 @@ pub enum StartError {
     /// The listener or the HTTP server failed.
     #[error("http: {0}")]
     Io(#[from] std::io::Error),
+    /// `base_url` is not an absolute `http(s)` URL without query or fragment.
+    #[error("base_url: {0}")]
+    BaseUrl(#[from] scim_core::resource::ReferenceError),
 }
 
 /// Sets up logging once: text or JSON lines on stderr, filtered by `RUST_LOG` (default `info`).
@@ -53,6 +56,10 @@ pub fn open_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
 
 /// Builds the application state around an open store.
 pub fn app_state(config: Config, store: Arc<dyn Store>) -> Result<AppState, StartError> {
+    if let Some(base) = &config.base_url {
+        // `meta.location` and every discovery document are built from it.
+        scim_core::resource::BaseUrl::new(base)?;
+    }
     let keys = SigningKeys::load(&config.auth, &config.data_dir)?;
     let auth = Authenticator::new(
         store.clone(),

@@ -20,7 +20,29 @@ pub enum ApiError {
     Scim(#[from] ScimError),
     /// Authentication failed: 401 with `WWW-Authenticate`.
     #[error(transparent)]
-    Unauthorized(#[from] AuthError),
+    Unauthorized(AuthError),
+    /// The admin API's credential is missing (`presented: false`) or wrong: 401 with
+    /// `WWW-Authenticate` for the `admin` realm.
+    #[error("the admin API needs the admin token (Authorization: Bearer <admin token>)")]
+    AdminUnauthorized {
+        /// Whether a bearer token was presented at all.
+        presented: bool,
+    },
+}
+
+impl From<AuthError> for ApiError {
+    /// A key that cannot be checked because the database is down is a 503, not a 401: the
+    /// client should retry, not conclude that its key is wrong (an identity provider may
+    /// disable provisioning over a 401).
+    fn from(err: AuthError) -> Self {
+        match err {
+            AuthError::Unavailable => ApiError::Scim(ScimError::with_status(
+                503,
+                "the SCIM key cannot be checked right now; retry later",
+            )),
+            err => ApiError::Unauthorized(err),
+        }
+    }
 }
 
 impl From<StoreError> for ApiError {
@@ -61,10 +83,22 @@ impl ApiError {
         ApiError::Scim(ScimError::not_found(detail))
     }
 
+    /// The SCIM error this answer carries (a Bulk operation reports it in its result).
+    pub fn into_scim(self) -> ScimError {
+        match self {
+            ApiError::Scim(e) => e,
+            e @ (ApiError::Unauthorized(_) | ApiError::AdminUnauthorized { .. }) => {
+                ScimError::with_status(401, e.to_string())
+            }
+        }
+    }
+
     fn document(&self) -> ErrorResponse {
         match self {
             ApiError::Scim(e) => ErrorResponse::from(e),
-            ApiError::Unauthorized(e) => ErrorResponse::new(401).with_detail(e.to_string()),
+            e @ (ApiError::Unauthorized(_) | ApiError::AdminUnauthorized { .. }) => {
+                ErrorResponse::new(401).with_detail(e.to_string())
+            }
         }
     }
 }
@@ -78,11 +112,16 @@ impl ResponseError for ApiError {
         let document = self.document();
         let mut response = HttpResponse::build(self.status_code());
         response.content_type(SCIM_JSON);
-        if let ApiError::Unauthorized(e) = self {
-            let challenge = match e {
-                AuthError::Missing => r#"Bearer realm="scim""#,
-                _ => r#"Bearer realm="scim", error="invalid_token""#,
-            };
+        let challenge = match self {
+            ApiError::Scim(_) => None,
+            ApiError::Unauthorized(AuthError::Missing) => Some(r#"Bearer realm="scim""#),
+            ApiError::Unauthorized(_) => Some(r#"Bearer realm="scim", error="invalid_token""#),
+            ApiError::AdminUnauthorized { presented: false } => Some(r#"Bearer realm="admin""#),
+            ApiError::AdminUnauthorized { presented: true } => {
+                Some(r#"Bearer realm="admin", error="invalid_token""#)
+            }
+        };
+        if let Some(challenge) = challenge {
             response.insert_header((
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(challenge),

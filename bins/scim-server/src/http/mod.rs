@@ -1,16 +1,38 @@
 //! The HTTP surface: routes, middleware and error documents.
+//!
+//! | path | what | credential |
+//! | --- | --- | --- |
+//! | `/scim/v2/ServiceProviderConfig`, `/ResourceTypes[/{id}]`, `/Schemas[/{id}]` | discovery ([`discovery`]) | none needed; a presented one must be valid |
+//! | `/scim/v2/{Users,Groups}[/{id}]`, `/{endpoint}/.search` | resources | SCIM key (writes: `write` scope) |
+//! | `/scim/v2/.search` | search of every resource type | SCIM key |
+//! | `/scim/v2/Bulk` | bulk operations | SCIM key with `write` scope |
+//! | `/scim/v2/Me` | 501 (see [`me`]) | SCIM key |
+//! | `/admin/v1/tenants/{tenant}/access` | effective access | admin token |
+//! | `/healthz`, `/readyz`, `/metrics` | operations | none |
+//!
+//! Every error, including the ones actix produces itself (an oversized body, an unknown path, a
+//! method a path does not serve), is an RFC 7644 §3.12 document served as
+//! `application/scim+json`; a 405 also names the allowed methods in `Allow`.
 
+mod admin;
 mod body;
+mod bulk;
+mod bulk_ids;
+pub mod discovery;
 pub mod error;
 mod observe;
+mod ops;
 mod principal;
 mod resources;
+mod root_search;
+mod store_call;
+mod write;
 
 use actix_web::body::{BoxBody, EitherBody};
 use actix_web::dev::ServiceResponse;
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, Route, web};
 use scim_core::ScimError;
 use scim_core::message::ErrorResponse;
 
@@ -33,35 +55,47 @@ use crate::state::AppState;
 /// ```
 pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
     let body_limit = state.config.max_body_bytes;
-    let bulk_limit = state.config.bulk.max_payload_bytes;
     cfg.app_data(web::Data::new(state))
         .app_data(web::PayloadConfig::new(body_limit))
+        .service(get_only("/healthz", web::get().to(ops::healthz)))
+        .service(get_only("/readyz", web::get().to(ops::readyz)))
+        .service(get_only("/metrics", web::get().to(ops::metrics)))
+        .service(
+            web::scope("/admin/v1")
+                .wrap(from_fn(observe::observe))
+                .wrap(ErrorHandlers::new().default_handler(scim_error_body))
+                .service(get_only(
+                    "/tenants/{tenant}/access",
+                    web::get().to(admin::tenant_access),
+                ))
+                .default_service(web::to(not_found)),
+        )
         .service(
             web::scope("/scim/v2")
                 .wrap(from_fn(observe::observe))
                 .wrap(ErrorHandlers::new().default_handler(scim_error_body))
+                .configure(discovery_routes)
                 .service(
                     web::resource("/Bulk")
-                        .app_data(web::PayloadConfig::new(bulk_limit))
-                        .route(web::post().to(not_yet))
-                        .default_service(web::to(method_not_allowed)),
+                        .route(web::post().to(bulk::bulk))
+                        .default_service(not_allowed("POST")),
                 )
                 .service(web::resource("/Me").to(me))
                 .service(
                     web::resource("/.search")
-                        .route(web::post().to(resources::root_search))
-                        .default_service(web::to(method_not_allowed)),
+                        .route(web::post().to(root_search::root_search))
+                        .default_service(not_allowed("POST")),
                 )
                 .service(
                     web::resource("/{endpoint}")
                         .route(web::get().to(resources::list))
                         .route(web::post().to(resources::create))
-                        .default_service(web::to(method_not_allowed)),
+                        .default_service(not_allowed_on_endpoint("GET, POST")),
                 )
                 .service(
                     web::resource("/{endpoint}/.search")
                         .route(web::post().to(resources::search))
-                        .default_service(web::to(method_not_allowed)),
+                        .default_service(not_allowed_on_endpoint("POST")),
                 )
                 .service(
                     web::resource("/{endpoint}/{id}")
@@ -69,10 +103,39 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
                         .route(web::put().to(resources::replace))
                         .route(web::patch().to(resources::patch))
                         .route(web::delete().to(resources::delete))
-                        .default_service(web::to(method_not_allowed)),
+                        .default_service(not_allowed_on_endpoint("GET, PUT, PATCH, DELETE")),
                 )
                 .default_service(web::to(not_found)),
-        );
+        )
+        .default_service(web::to(not_found));
+}
+
+/// The discovery endpoints; registered before `/{endpoint}` so that they win.
+fn discovery_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(get_only(
+        "/ServiceProviderConfig",
+        web::get().to(discovery::get_service_provider_config),
+    ))
+    .service(get_only(
+        "/ResourceTypes",
+        web::get().to(discovery::list_resource_types),
+    ))
+    .service(get_only(
+        "/ResourceTypes/{id}",
+        web::get().to(discovery::get_resource_type),
+    ))
+    .service(get_only("/Schemas", web::get().to(discovery::list_schemas)))
+    .service(get_only(
+        "/Schemas/{id}",
+        web::get().to(discovery::get_schema),
+    ));
+}
+
+/// A resource that serves `route` for GET and 405 for every other method.
+fn get_only(path: &str, route: Route) -> actix_web::Resource {
+    web::resource(path)
+        .route(route)
+        .default_service(not_allowed("GET"))
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
@@ -82,18 +145,41 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     )))
 }
 
-async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::Scim(ScimError::with_status(
+/// 405 with `Allow: <allow>`.
+fn method_not_allowed(req: &HttpRequest, allow: &'static str) -> HttpResponse {
+    let error = ApiError::Scim(ScimError::with_status(
         405,
-        format!("{} is not supported on {}", req.method(), req.path()),
-    )))
+        format!(
+            "{} is not supported on {}; use {allow}",
+            req.method(),
+            req.path()
+        ),
+    ));
+    let mut response = error.error_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
 }
 
-async fn not_yet() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::Scim(ScimError::with_status(
-        501,
-        "not implemented yet",
-    )))
+fn not_allowed(allow: &'static str) -> Route {
+    web::to(move |req: HttpRequest| async move { method_not_allowed(&req, allow) })
+}
+
+/// Like [`not_allowed`], but a path under an endpoint that does not exist is a 404: there is
+/// nothing there to allow any method on.
+fn not_allowed_on_endpoint(allow: &'static str) -> Route {
+    web::to(move |req: HttpRequest| async move {
+        let endpoint = req.match_info().get("endpoint").unwrap_or_default();
+        let known = req
+            .app_data::<web::Data<AppState>>()
+            .is_some_and(|state| resources::resource_type(state, endpoint).is_ok());
+        if known {
+            method_not_allowed(&req, allow)
+        } else {
+            ApiError::not_found(format!("there is no /{endpoint} endpoint")).error_response()
+        }
+    })
 }
 
 /// `/Me` (RFC 7644 §3.11) needs an authenticated user; SCIM keys here authenticate an

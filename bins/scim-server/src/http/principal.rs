@@ -1,6 +1,7 @@
 //! The authenticated caller, as a request extractor.
 
-use std::future::{Ready, ready};
+use std::future::Future;
+use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -10,27 +11,48 @@ use scim_core::ScimError;
 use scim_store::Scope;
 
 use super::error::ApiError;
-use crate::auth::Principal;
+use super::store_call::{StoreOp, blocking};
+use crate::auth::{Principal, bearer_token};
 use crate::state::AppState;
 
 impl FromRequest for Principal {
     type Error = ApiError;
-    type Future = Ready<Result<Self, Self::Error>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req))
+        let req = req.clone();
+        Box::pin(async move { authenticate(&req).await })
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
+/// Authenticates the request's bearer token.
+///
+/// A key verified recently is found in the verifier's cache on the executor; anything else
+/// (a signature check and a read of the token's record) runs on the blocking pool, so that a
+/// slow database never stalls the executor.
+pub(crate) async fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ScimError::with_status(500, "the server is misconfigured"))?;
-    let header = req
+        .ok_or_else(|| ScimError::with_status(500, "the server is misconfigured"))?
+        .clone();
+    let authorization = req
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let principal = state.auth.authenticate(header, Utc::now())?;
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let now = Utc::now();
+    let principal = match state.auth.cached_principal(authorization.as_deref(), now) {
+        Some(principal) => principal,
+        None => {
+            // Without a token there is nothing to look up.
+            bearer_token(authorization.as_deref())?;
+            let auth = state.auth.clone();
+            blocking(&state, StoreOp::Authenticate, move |_| {
+                Ok(auth.authenticate(authorization.as_deref(), now)?)
+            })
+            .await?
+        }
+    };
     // The request log line names the tenant and token id, never the token.
     req.extensions_mut().insert(principal.clone());
     Ok(principal)

@@ -3,28 +3,19 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use scim_core::message::{
-    ETag, ETagCondition, ListResponse, PatchRequest, SearchRequest, SortOrder, Version,
-};
+use scim_core::ScimError;
+use scim_core::message::{ETagCondition, ListResponse, PatchRequest, SearchRequest, SortOrder};
 use scim_core::projection::Projection;
 use scim_core::schema::ResourceType;
-use scim_core::{ScimError, ScimType};
-use scim_store::{Actor, Query, ReadOptions, StoredResource};
+use scim_store::{Query, ReadOptions, StoredResource};
 use serde_json::{Map, Value};
 
-use super::body::json_body;
+use super::body::{check_content_type, json_body};
 use super::error::{ApiError, SCIM_JSON};
+use super::store_call::{StoreOp, blocking};
+use super::write::{self, etag};
 use crate::auth::Principal;
 use crate::state::AppState;
-
-/// Runs blocking store work on the blocking pool.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    web::block(f)
-        .await
-        .map_err(|_| ScimError::with_status(500, "the request was cancelled"))?
-}
 
 /// The resource type served at `/{endpoint}`.
 pub(crate) fn resource_type<'s>(
@@ -91,10 +82,6 @@ pub(crate) fn render(
     body
 }
 
-fn etag(version: i64) -> ETag {
-    Version::new(u64::try_from(version).unwrap_or_default()).etag()
-}
-
 /// A response carrying one resource, its ETag and (for a create) its Location.
 fn resource_response(
     status: StatusCode,
@@ -112,24 +99,24 @@ fn resource_response(
     response.json(body)
 }
 
+/// The query parameters, read as a `SearchRequest` (names ignore case; others are ignored).
+pub(crate) fn query_parameters(req: &HttpRequest) -> Result<SearchRequest, ApiError> {
+    // `+` is a space, as OneLogin encodes it; a trailing `&` adds nothing.
+    let pairs = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .map_err(|e| ScimError::with_status(400, format!("the query string cannot be read: {e}")))?
+        .into_inner();
+    Ok(SearchRequest::from_query(
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+    )?)
+}
+
 /// The `attributes` and `excludedAttributes` query parameters.
 fn projection_params(req: &HttpRequest) -> Result<(Vec<String>, Vec<String>), ApiError> {
-    let search = SearchRequest::from_query(
-        query_pairs(req)
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str())),
-    )?;
+    let search = query_parameters(req)?;
     Ok((search.attributes, search.excluded_attributes))
 }
 
-/// The decoded query string (`+` is a space, as OneLogin encodes it).
-fn query_pairs(req: &HttpRequest) -> Vec<(String, String)> {
-    web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-        .map(web::Query::into_inner)
-        .unwrap_or_default()
-}
-
-/// The version an `If-Match` header insists on, or `None` when there is no header or `*`.
+/// The condition of an `If-Match` header, if there is one.
 fn if_match(req: &HttpRequest) -> Result<Option<ETagCondition>, ApiError> {
     match req.headers().get(header::IF_MATCH) {
         None => Ok(None),
@@ -142,35 +129,6 @@ fn if_match(req: &HttpRequest) -> Result<Option<ETagCondition>, ApiError> {
     }
 }
 
-/// Translates `If-Match` into the store's expected version: one tag that is a version, or `*`.
-/// A list of several versions is checked against the current version before the write.
-fn expected_version(
-    condition: &Option<ETagCondition>,
-    current: Option<i64>,
-) -> Result<Option<i64>, ApiError> {
-    match condition {
-        None | Some(ETagCondition::Any) => Ok(None),
-        Some(condition @ ETagCondition::Tags(tags)) => {
-            if let [only] = tags.as_slice() {
-                return match Version::try_from(only) {
-                    Ok(v) => Ok(Some(i64::try_from(v.get()).unwrap_or(i64::MAX))),
-                    Err(_) => Err(ScimError::precondition_failed(
-                        "If-Match names no version of this resource",
-                    )
-                    .into()),
-                };
-            }
-            match current {
-                Some(version) if condition.matches(Some(&etag(version))) => Ok(Some(version)),
-                _ => Err(ScimError::precondition_failed(
-                    "If-Match names no current version of this resource",
-                )
-                .into()),
-            }
-        }
-    }
-}
-
 pub(crate) async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -179,19 +137,14 @@ pub(crate) async fn create(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     principal.require_write()?;
-    let resource_type = resource_type(&state, &endpoint)?.clone();
+    let resource_type = resource_type(&state, &endpoint)?;
     let document = json_body(&req, &body)?;
     let (attributes, excluded) = projection_params(&req)?;
-    let store = state.store.clone();
-    let name = resource_type.name().to_owned();
-    let stored = blocking(move || {
-        let actor = Actor::tenant(&principal.tenant).with_token(&principal.token_id);
-        Ok(store.create(actor, &name, &document)?)
-    })
-    .await?;
-    let projection = projection(&state, &resource_type, &attributes, &excluded)?;
+    // Built before the write, so that a malformed parameter fails the request before it acts.
+    let projection = projection(&state, resource_type, &attributes, &excluded)?;
+    let stored = write::create(&state, &principal, resource_type, document).await?;
     let id = stored.resource.id().unwrap_or_default();
-    let location = location(&base_url(&req, &state), &resource_type, id);
+    let location = location(&base_url(&req, &state), resource_type, id);
     let body = render(&stored, &projection, &location);
     Ok(resource_response(
         StatusCode::CREATED,
@@ -208,26 +161,31 @@ pub(crate) async fn get(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (endpoint, id) = path.into_inner();
-    let resource_type = resource_type(&state, &endpoint)?.clone();
+    let resource_type = resource_type(&state, &endpoint)?;
     let (attributes, excluded) = projection_params(&req)?;
-    let projection = projection(&state, &resource_type, &attributes, &excluded)?;
+    let projection = projection(&state, resource_type, &attributes, &excluded)?;
+    let none_match = match req.headers().get(header::IF_NONE_MATCH) {
+        None => None,
+        Some(value) => {
+            let text = value
+                .to_str()
+                .map_err(|_| ScimError::with_status(400, "If-None-Match is not valid text"))?;
+            Some(ETagCondition::parse(text)?)
+        }
+    };
     let options = read_options(&projection);
-    let store = state.store.clone();
     let name = resource_type.name().to_owned();
     let lookup_id = id.clone();
-    let stored =
-        blocking(move || Ok(store.get(&principal.tenant, &name, &lookup_id, options)?)).await?;
-    if let Some(value) = req.headers().get(header::IF_NONE_MATCH) {
-        let text = value
-            .to_str()
-            .map_err(|_| ScimError::with_status(400, "If-None-Match is not valid text"))?;
-        if ETagCondition::parse(text)?.matches(Some(&etag(stored.version))) {
-            return Ok(HttpResponse::NotModified()
-                .insert_header((header::ETAG, etag(stored.version).to_string()))
-                .finish());
-        }
+    let stored = blocking(&state, StoreOp::Get, move |store| {
+        Ok(store.get(&principal.tenant, &name, &lookup_id, options)?)
+    })
+    .await?;
+    if none_match.is_some_and(|c| c.matches(Some(&etag(stored.version)))) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag(stored.version).to_string()))
+            .finish());
     }
-    let location = location(&base_url(&req, &state), &resource_type, &id);
+    let location = location(&base_url(&req, &state), resource_type, &id);
     let body = render(&stored, &projection, &location);
     Ok(resource_response(StatusCode::OK, &stored, &body, None))
 }
@@ -241,47 +199,36 @@ pub(crate) async fn replace(
 ) -> Result<HttpResponse, ApiError> {
     principal.require_write()?;
     let (endpoint, id) = path.into_inner();
-    let resource_type = resource_type(&state, &endpoint)?.clone();
+    let resource_type = resource_type(&state, &endpoint)?;
     let document = json_body(&req, &body)?;
     let (attributes, excluded) = projection_params(&req)?;
+    let projection = projection(&state, resource_type, &attributes, &excluded)?;
     let condition = if_match(&req)?;
-    let store = state.store.clone();
-    let name = resource_type.name().to_owned();
-    let target = id.clone();
-    let stored = blocking(move || {
-        let current = current_version(&*store, &principal, &name, &target, &condition)?;
-        let expected = expected_version(&condition, current)?;
-        let actor = Actor::tenant(&principal.tenant).with_token(&principal.token_id);
-        Ok(store.replace(actor, &name, &target, &document, expected)?)
-    })
+    let stored = write::replace(
+        &state,
+        &principal,
+        resource_type,
+        id.clone(),
+        document,
+        condition,
+    )
     .await?;
-    let projection = projection(&state, &resource_type, &attributes, &excluded)?;
-    let location = location(&base_url(&req, &state), &resource_type, &id);
+    let location = location(&base_url(&req, &state), resource_type, &id);
     let body = render(&stored, &projection, &location);
     Ok(resource_response(StatusCode::OK, &stored, &body, None))
 }
 
-/// The current version, read only when an `If-Match` list needs it.
-fn current_version(
-    store: &dyn scim_store::Store,
-    principal: &Principal,
-    resource_type: &str,
-    id: &str,
-    condition: &Option<ETagCondition>,
-) -> Result<Option<i64>, ApiError> {
-    match condition {
-        Some(ETagCondition::Tags(tags)) if tags.len() > 1 => Ok(Some(
-            store
-                .get(
-                    &principal.tenant,
-                    resource_type,
-                    id,
-                    ReadOptions::DOCUMENT_ONLY,
-                )?
-                .version,
-        )),
-        _ => Ok(None),
-    }
+/// What a PATCH returns: a group's members come back only when `attributes` asks for them (by
+/// name, by a sub-attribute or by the Group schema's URN), because returning every member of a
+/// large group after each membership change would make that change as slow as the group is
+/// large. With `attributes`, the projection includes `members` only when it names them.
+pub(crate) fn patch_read_options(
+    projection: &Projection<'_>,
+    attributes: &[String],
+) -> ReadOptions {
+    let mut options = read_options(projection);
+    options.members &= !attributes.is_empty();
+    options
 }
 
 pub(crate) async fn patch(
@@ -293,29 +240,24 @@ pub(crate) async fn patch(
 ) -> Result<HttpResponse, ApiError> {
     principal.require_write()?;
     let (endpoint, id) = path.into_inner();
-    let resource_type = resource_type(&state, &endpoint)?.clone();
-    super::body::check_content_type(&req)?;
+    let resource_type = resource_type(&state, &endpoint)?;
+    check_content_type(&req)?;
     let request = PatchRequest::from_slice(&body)?;
     let (attributes, excluded) = projection_params(&req)?;
     let condition = if_match(&req)?;
-    let projection = projection(&state, &resource_type, &attributes, &excluded)?;
-    // A group's members come back from a PATCH only when asked for by name: returning every
-    // member of a large group after each membership change would make that change as slow as
-    // the group is large.
-    let mut options = read_options(&projection);
-    options.members &= attributes.iter().any(|a| a.eq_ignore_ascii_case("members"));
-    let store = state.store.clone();
-    let name = resource_type.name().to_owned();
-    let target = id.clone();
-    let stored = blocking(move || {
-        let current = current_version(&*store, &principal, &name, &target, &condition)?;
-        let expected = expected_version(&condition, current)?;
-        let actor = Actor::tenant(&principal.tenant).with_token(&principal.token_id);
-        let operations: Vec<_> = request.engine_operations().collect();
-        Ok(store.patch(actor, &name, &target, &operations, expected, options)?)
-    })
+    let projection = projection(&state, resource_type, &attributes, &excluded)?;
+    let options = patch_read_options(&projection, &attributes);
+    let stored = write::patch(
+        &state,
+        &principal,
+        resource_type,
+        id.clone(),
+        request,
+        condition,
+        options,
+    )
     .await?;
-    let location = location(&base_url(&req, &state), &resource_type, &id);
+    let location = location(&base_url(&req, &state), resource_type, &id);
     let body = render(&stored, &projection, &location);
     Ok(resource_response(StatusCode::OK, &stored, &body, None))
 }
@@ -328,17 +270,9 @@ pub(crate) async fn delete(
 ) -> Result<HttpResponse, ApiError> {
     principal.require_write()?;
     let (endpoint, id) = path.into_inner();
-    let resource_type = resource_type(&state, &endpoint)?.clone();
+    let resource_type = resource_type(&state, &endpoint)?;
     let condition = if_match(&req)?;
-    let store = state.store.clone();
-    let name = resource_type.name().to_owned();
-    blocking(move || {
-        let current = current_version(&*store, &principal, &name, &id, &condition)?;
-        let expected = expected_version(&condition, current)?;
-        let actor = Actor::tenant(&principal.tenant).with_token(&principal.token_id);
-        Ok(store.delete(actor, &name, &id, expected)?)
-    })
-    .await?;
+    write::delete(&state, &principal, resource_type, id, condition).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -348,10 +282,9 @@ pub(crate) async fn list(
     principal: Principal,
     endpoint: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let resource_type = resource_type(&state, &endpoint)?.clone();
-    let pairs = query_pairs(&req);
-    let search = SearchRequest::from_query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-    search_response(&req, &state, principal, &resource_type, search).await
+    let resource_type = resource_type(&state, &endpoint)?;
+    let search = query_parameters(&req)?;
+    search_response(&req, &state, principal, resource_type, search).await
 }
 
 pub(crate) async fn search(
@@ -361,14 +294,26 @@ pub(crate) async fn search(
     endpoint: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let resource_type = resource_type(&state, &endpoint)?.clone();
-    super::body::check_content_type(&req)?;
+    let resource_type = resource_type(&state, &endpoint)?;
+    check_content_type(&req)?;
     let search = SearchRequest::from_slice(&body)?;
-    search_response(&req, &state, principal, &resource_type, search).await
+    search_response(&req, &state, principal, resource_type, search).await
 }
 
-/// Runs a search and answers with a ListResponse.
-pub(crate) async fn search_response(
+/// The store query a search asks for.
+pub(crate) fn store_query(search: &SearchRequest) -> Query {
+    Query {
+        filter: search.filter.clone(),
+        sort_by: search.sort_by.clone(),
+        descending: search.sort_order == Some(SortOrder::Descending),
+        start_index: search.start_index,
+        count: search.count,
+        cursor: search.cursor.clone(),
+    }
+}
+
+/// Runs a search over one resource type and answers with a ListResponse.
+async fn search_response(
     req: &HttpRequest,
     state: &AppState,
     principal: Principal,
@@ -382,18 +327,12 @@ pub(crate) async fn search_response(
         &search.excluded_attributes,
     )?;
     let options = read_options(&projection);
-    let query = Query {
-        filter: search.filter.clone(),
-        sort_by: search.sort_by.clone(),
-        descending: search.sort_order == Some(SortOrder::Descending),
-        start_index: search.start_index,
-        count: search.count,
-        cursor: search.cursor.clone(),
-    };
-    let store = state.store.clone();
+    let query = store_query(&search);
     let name = resource_type.name().to_owned();
-    let page =
-        blocking(move || Ok(store.query(&principal.tenant, &name, &query, options)?)).await?;
+    let page = blocking(state, StoreOp::Query, move |store| {
+        Ok(store.query(&principal.tenant, &name, &query, options)?)
+    })
+    .await?;
     let base = base_url(req, state);
     let resources: Vec<Map<String, Value>> = page
         .resources
@@ -411,14 +350,4 @@ pub(crate) async fn search_response(
         list = list.with_next_cursor(cursor);
     }
     Ok(HttpResponse::Ok().content_type(SCIM_JSON).json(list))
-}
-
-/// `/.search` at the root: RFC 7644 §3.4.3 searches every resource type; this server asks the
-/// client to name one, since results of different types cannot share one ordering.
-pub(crate) async fn root_search() -> Result<HttpResponse, ApiError> {
-    Err(ScimError::new(
-        ScimType::InvalidValue,
-        "search a resource type's endpoint instead, such as POST /Users/.search",
-    )
-    .into())
 }

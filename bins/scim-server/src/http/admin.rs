@@ -1,0 +1,103 @@
+//! The administrative API (`/admin/v1`): what the product needs from the server beyond SCIM.
+//!
+//! It takes its own credential, `admin.token` (`SCIM_ADMIN_TOKEN`), sent as
+//! `Authorization: Bearer <admin token>`, and never a SCIM key: a SCIM key acts for one tenant,
+//! the admin token for the whole server. Without a configured (non-empty) admin token every
+//! admin route answers 404, as if the API did not exist. Errors are RFC 7644 §3.12 documents,
+//! like every other error of the server.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use scim_store::TenantId;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::error::ApiError;
+use super::store_call::{StoreOp, blocking};
+use crate::organisation::{self, UserAccess};
+use crate::state::AppState;
+
+/// Proof that a request carries the admin token.
+pub(crate) struct Admin;
+
+impl FromRequest for Admin {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(check(req))
+    }
+}
+
+fn check(req: &HttpRequest) -> Result<Admin, ApiError> {
+    let configured = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| state.config.admin.token.clone())
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| ApiError::not_found(format!("{} does not exist", req.path())))?;
+    let presented = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|h| {
+            let (scheme, rest) = h.trim().split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then_some(rest.trim())
+        })
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::AdminUnauthorized { presented: false })?;
+    if same_secret(presented, &configured) {
+        Ok(Admin)
+    } else {
+        Err(ApiError::AdminUnauthorized { presented: true })
+    }
+}
+
+/// Compares two secrets in time that depends on neither: their SHA-256 digests, which have a
+/// fixed length, are compared byte by byte without stopping at the first difference.
+fn same_secret(presented: &str, configured: &str) -> bool {
+    let a = Sha256::digest(presented.as_bytes());
+    let b = Sha256::digest(configured.as_bytes());
+    a.iter()
+        .zip(b.iter())
+        .fold(0u8, |diff, (x, y)| diff | (x ^ y))
+        == 0
+}
+
+/// The body of `GET /admin/v1/tenants/{tenant}/access`.
+#[derive(Serialize)]
+struct AccessReport {
+    tenant: String,
+    users: Vec<UserAccess>,
+}
+
+/// `GET /admin/v1/tenants/{tenant}/access`: every user of the tenant with the projects and
+/// roles its group memberships give it ([`organisation::effective_access`]), as JSON.
+pub(crate) async fn tenant_access(
+    _admin: Admin,
+    state: web::Data<AppState>,
+    tenant: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let name = tenant.into_inner();
+    let tenant = TenantId::new(name.as_str())
+        .map_err(|_| ApiError::not_found(format!("there is no tenant {name}")))?;
+    let id = tenant.to_string();
+    let users = blocking(&state, StoreOp::EffectiveAccess, move |store| {
+        Ok(organisation::effective_access(store, &tenant)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(AccessReport { tenant: id, users }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_secret;
+
+    #[test]
+    fn secrets_compare_by_content() {
+        assert!(same_secret("s3cret-admin-token", "s3cret-admin-token"));
+        assert!(!same_secret("s3cret-admin-token", "s3cret-admin-tokeN"));
+        assert!(!same_secret("", "s3cret-admin-token"));
+        assert!(!same_secret("s3cret", "s3cret-admin-token"));
+    }
+}

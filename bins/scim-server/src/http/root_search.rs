@@ -1,0 +1,221 @@
+//! `POST /.search` at the root (RFC 7644 §3.4.3): one search over every resource type.
+//!
+//! - **Which types take part.** The filter is parsed once (a syntax error is `400
+//!   invalidFilter`) and resolved against each resource type. A type the filter does not
+//!   resolve for (it names `userName`, which Groups lack) contributes nothing; a filter that
+//!   resolves for no type is `400 invalidFilter`. Without a filter, every type takes part.
+//! - **Order.** Results are merged by resource type, in the registry's order (Users, then
+//!   Groups), and within a type in the store's order (creation order, or `sortBy` applied
+//!   within each type). The order is stable, so index pagination over the merged sequence
+//!   works: `totalResults` is the sum of every type's matches, and `startIndex`/`count` cut
+//!   the merged sequence, which may take the end of one type and the start of the next.
+//! - **Projection.** `attributes` and `excludedAttributes` apply to each type by its own schema;
+//!   a name a type lacks is ignored for that type, as everywhere.
+//! - **Cursors.** Cursor pagination (RFC 9865) is not offered here: `cursor` is refused with
+//!   `400 invalidValue`, and index pagination is used instead.
+//!
+//! The totals and the pages are read in separate statements, so a write in between can shift
+//! a page by the resources it adds or removes, exactly as it can between two pages of any
+//! index-paginated list.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use scim_core::filter::{parse_filter, resolve};
+use scim_core::message::{ListResponse, SearchRequest};
+use scim_core::projection::Projection;
+use scim_core::schema::ResourceType;
+use scim_core::{ScimError, ScimType};
+use scim_store::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Query, ReadOptions, StoredResource};
+use serde_json::{Map, Value};
+
+use super::body::check_content_type;
+use super::error::{ApiError, SCIM_JSON};
+use super::resources::{base_url, location, projection, read_options, render, store_query};
+use super::store_call::{StoreOp, blocking};
+use crate::auth::Principal;
+use crate::state::AppState;
+
+pub(crate) async fn root_search(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    check_content_type(&req)?;
+    let search = SearchRequest::from_slice(&body)?;
+    if search.cursor.is_some() {
+        return Err(ScimError::new(
+            ScimType::InvalidValue,
+            "cursor pagination is not offered for a search of every resource type; use startIndex and count",
+        )
+        .into());
+    }
+    let types = participating_types(&state, search.filter.as_deref())?;
+    let projections = types
+        .iter()
+        .map(|t| projection(&state, t, &search.attributes, &search.excluded_attributes))
+        .collect::<Result<Vec<_>, _>>()?;
+    let options: Vec<ReadOptions> = projections.iter().map(read_options).collect();
+    let names: Vec<String> = types.iter().map(|t| t.name().to_owned()).collect();
+    let start_index = search.start_index.unwrap_or(1).max(1);
+    let count = search.count.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE);
+    let query = Query {
+        start_index: None,
+        count: None,
+        ..store_query(&search)
+    };
+    let (total, pages) = blocking(&state, StoreOp::SearchAll, move |store| {
+        let mut totals = Vec::with_capacity(names.len());
+        for name in &names {
+            let only_count = Query {
+                count: Some(0),
+                ..query.clone()
+            };
+            let page = store.query(
+                &principal.tenant,
+                name,
+                &only_count,
+                ReadOptions::DOCUMENT_ONLY,
+            )?;
+            totals.push(page.total_results);
+        }
+        let mut pages = Vec::new();
+        for slice in plan(&totals, start_index, count) {
+            let (Some(name), Some(options)) = (names.get(slice.index), options.get(slice.index))
+            else {
+                continue;
+            };
+            let page_query = Query {
+                start_index: Some(slice.start_index),
+                count: Some(slice.count),
+                ..query.clone()
+            };
+            let page = store.query(&principal.tenant, name, &page_query, *options)?;
+            pages.push((slice.index, page.resources));
+        }
+        Ok((totals.iter().fold(0u64, |a, b| a.saturating_add(*b)), pages))
+    })
+    .await?;
+    let base = base_url(&req, &state);
+    let resources = merge(&types, &projections, &base, &pages);
+    let list = ListResponse::new(resources, total).with_start_index(start_index);
+    Ok(HttpResponse::Ok().content_type(SCIM_JSON).json(list))
+}
+
+/// The resource types the filter resolves for, in registry order.
+fn participating_types<'s>(
+    state: &'s AppState,
+    filter: Option<&str>,
+) -> Result<Vec<&'s ResourceType>, ApiError> {
+    let registry = state.store.registry();
+    let all = registry.resource_types();
+    let Some(text) = filter.filter(|f| !f.trim().is_empty()) else {
+        return Ok(all.iter().collect());
+    };
+    let parsed = parse_filter(text).map_err(ScimError::from)?;
+    let mut types = Vec::new();
+    let mut first_error = None;
+    for resource_type in all {
+        match resolve(&parsed, registry, resource_type) {
+            Ok(_) => types.push(resource_type),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    if types.is_empty() {
+        let detail = match first_error {
+            Some(e) => format!("the filter applies to no resource type: {e}"),
+            None => "there are no resource types to search".to_owned(),
+        };
+        return Err(ScimError::new(ScimType::InvalidFilter, detail).into());
+    }
+    Ok(types)
+}
+
+/// The pages rendered in merged order, each resource under its own type's projection.
+fn merge(
+    types: &[&ResourceType],
+    projections: &[Projection<'_>],
+    base: &str,
+    pages: &[(usize, Vec<StoredResource>)],
+) -> Vec<Map<String, Value>> {
+    let mut resources = Vec::new();
+    for (index, page) in pages {
+        let (Some(resource_type), Some(projection)) = (types.get(*index), projections.get(*index))
+        else {
+            continue;
+        };
+        for stored in page {
+            let id = stored.resource.id().unwrap_or_default();
+            let location = location(base, resource_type, id);
+            resources.push(render(stored, projection, &location));
+        }
+    }
+    resources
+}
+
+/// One resource type's share of a page of the merged sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Slice {
+    /// The resource type's position among the participating types.
+    index: usize,
+    /// The 1-based index, within that type's results, of the first resource to read.
+    start_index: u64,
+    /// How many to read.
+    count: u64,
+}
+
+/// Which part of each type's results a page of the merged sequence holds: the merged sequence
+/// is every type's results one after the other, in the order of `totals`.
+fn plan(totals: &[u64], start_index: u64, count: u64) -> Vec<Slice> {
+    let first = start_index.max(1) - 1;
+    let end = first.saturating_add(count);
+    let mut offset = 0u64;
+    let mut slices = Vec::new();
+    for (index, total) in totals.iter().enumerate() {
+        let type_end = offset.saturating_add(*total);
+        let from = first.max(offset);
+        let to = end.min(type_end);
+        if from < to {
+            slices.push(Slice {
+                index,
+                start_index: from - offset + 1,
+                count: to - from,
+            });
+        }
+        offset = type_end;
+    }
+    slices
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slice(index: usize, start_index: u64, count: u64) -> Slice {
+        Slice {
+            index,
+            start_index,
+            count,
+        }
+    }
+
+    #[test]
+    fn a_page_can_span_two_types() {
+        assert_eq!(plan(&[3, 4], 1, 5), [slice(0, 1, 3), slice(1, 1, 2)]);
+        assert_eq!(plan(&[3, 4], 3, 3), [slice(0, 3, 1), slice(1, 1, 2)]);
+        assert_eq!(plan(&[3, 4], 4, 100), [slice(1, 1, 4)]);
+        assert_eq!(plan(&[3, 4], 6, 1), [slice(1, 3, 1)]);
+    }
+
+    #[test]
+    fn empty_types_and_pages_past_the_end_take_nothing() {
+        assert_eq!(plan(&[0, 2, 0, 1], 1, 10), [slice(1, 1, 2), slice(3, 1, 1)]);
+        assert!(plan(&[3, 4], 8, 10).is_empty());
+        assert!(plan(&[3, 4], 1, 0).is_empty());
+        assert!(plan(&[], 1, 10).is_empty());
+        // startIndex 0 reads as 1; huge values do not overflow.
+        assert_eq!(plan(&[2], 0, u64::MAX), [slice(0, 1, 2)]);
+        assert!(plan(&[u64::MAX, 5], u64::MAX, u64::MAX).len() <= 2);
+    }
+}
