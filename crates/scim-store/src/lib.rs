@@ -55,7 +55,7 @@ pub use clock::{Clock, IdGenerator, SteppingClock, SystemClock, UuidV7Ids};
 pub use engine::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use error::StoreError;
 pub use event::{Event, Operation};
-pub use model::{Actor, Page, Query, ReadOptions, StoredResource};
+pub use model::{Actor, Page, Query, ReadOptions, StatementPlan, StoredResource};
 #[cfg(feature = "postgres")]
 pub use open::PostgresStore;
 #[cfg(feature = "sqlite")]

@@ -115,3 +115,14 @@ pub struct Page {
     /// The cursor of the next page, when cursor pagination is used and more results exist.
     pub next_cursor: Option<String>,
 }
+
+/// The statement a query runs, and the database's plan for it (from
+/// [`SqliteStore::explain_query`](crate::SqliteStore::explain_query) or
+/// [`PostgresStore::explain_query`](crate::PostgresStore::explain_query)).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementPlan {
+    /// The SQL text, with placeholders where the values are bound.
+    pub sql: String,
+    /// The plan, one line per step, as the database prints it.
+    pub plan: Vec<String>,
+}

@@ -8,7 +8,7 @@ use scim_core::schema::SchemaRegistry;
 use serde_json::Value;
 
 use crate::engine::Engine;
-use crate::model::{Actor, Page, Query, ReadOptions, StoredResource};
+use crate::model::{Actor, Page, Query, ReadOptions, StatementPlan, StoredResource};
 use crate::{
     Clock, Event, IdGenerator, NewToken, Store, StoreError, SystemClock, Tenant, TenantId,
     TenantSettings, TokenRecord, UuidV7Ids,
@@ -182,6 +182,14 @@ macro_rules! delegate_store {
             ) -> Result<StoredResource, StoreError> {
                 self.0.create_impl(actor, resource_type, body)
             }
+            fn create_many(
+                &self,
+                actor: Actor<'_>,
+                resource_type: &str,
+                bodies: &[Value],
+            ) -> Result<Vec<StoredResource>, StoreError> {
+                self.0.create_many_impl(actor, resource_type, bodies)
+            }
             fn get(
                 &self,
                 tenant: &TenantId,
@@ -264,5 +272,52 @@ macro_rules! delegate_store {
 
 #[cfg(feature = "sqlite")]
 delegate_store!(SqliteStore);
+
+#[cfg(feature = "sqlite")]
+impl SqliteStore {
+    /// The statement [`Store::query`] runs for `query`, with the plan SQLite chooses for it
+    /// (`EXPLAIN QUERY PLAN`): what an operator reads to find out why a filter is slow. SQLite cannot run a plan and report on it, so `analyze` changes
+    /// nothing here (see [`PostgresStore::explain_query`]).
+    ///
+    /// ```
+    /// use scim_core::schema::SchemaRegistry;
+    /// use scim_store::{Query, Store, StoreBuilder, TenantId, TenantSettings};
+    ///
+    /// let store = StoreBuilder::new(SchemaRegistry::standard()).open_sqlite("sqlite::memory:")?;
+    /// let tenant = TenantId::new("acme").unwrap();
+    /// store.create_tenant(&tenant, &TenantSettings::default())?;
+    /// let query = Query { filter: Some(r#"userName eq "bjensen""#.into()), ..Query::default() };
+    /// let plan = store.explain_query(&tenant, "User", &query, false)?;
+    /// // userName is case-insensitive: its folded form has an index.
+    /// assert!(plan.plan.iter().any(|step| step.contains("resources_by_name")));
+    /// # Ok::<(), scim_store::StoreError>(())
+    /// ```
+    pub fn explain_query(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        query: &Query,
+        analyze: bool,
+    ) -> Result<StatementPlan, StoreError> {
+        self.0.explain_impl(tenant, resource_type, query, analyze)
+    }
+}
 #[cfg(feature = "postgres")]
 delegate_store!(PostgresStore);
+
+#[cfg(feature = "postgres")]
+impl PostgresStore {
+    /// The statement [`Store::query`] runs for `query`, with PostgreSQL's `EXPLAIN`; with
+    /// `analyze`, `EXPLAIN (ANALYZE, BUFFERS)`, which runs it (in a read-only transaction) and
+    /// reports actual rows, times and pages. See
+    /// [`SqliteStore::explain_query`] for an example.
+    pub fn explain_query(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        query: &Query,
+        analyze: bool,
+    ) -> Result<StatementPlan, StoreError> {
+        self.0.explain_impl(tenant, resource_type, query, analyze)
+    }
+}

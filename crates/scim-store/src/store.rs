@@ -68,6 +68,24 @@ pub trait Store: Send + Sync {
         resource_type: &str,
         body: &Value,
     ) -> Result<StoredResource, StoreError>;
+    /// Creates resources of one type from client documents in one transaction: all of them or
+    /// none.
+    ///
+    /// Each resource gets exactly what [`Store::create`] would give it: validation, its own id,
+    /// version 1 and its own change-log event (in the order of `bodies`, with consecutive
+    /// sequence numbers). A unique name that is taken, or that two bodies share, fails the
+    /// whole call with [`StoreError::Uniqueness`]; an invalid body fails it with the error
+    /// `create` would return, its detail prefixed with the body's index. The resources come
+    /// back in the order of `bodies`.
+    ///
+    /// The call holds the tenant's write lock until it commits: a thousand resources per call
+    /// make loading fast without making other writers wait long.
+    fn create_many(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        bodies: &[Value],
+    ) -> Result<Vec<StoredResource>, StoreError>;
     /// Reads a resource.
     fn get(
         &self,

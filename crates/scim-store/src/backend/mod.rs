@@ -10,7 +10,7 @@ mod rows;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
 
-pub(crate) use rows::{EventRow, MemberRow, ResourceRow, TenantRow, TokenRow};
+pub(crate) use rows::{EventRow, MemberRow, PageRow, ResourceRow, TenantRow, TokenRow};
 
 use crate::StoreError;
 use crate::sql::{Dialect, Sql};
@@ -22,7 +22,11 @@ pub(crate) trait SqlConn {
     /// Like `execute`, but a unique-constraint violation is `Ok(None)` rather than an error.
     /// The transaction must then be abandoned (PostgreSQL has already aborted it).
     fn execute_unique(&mut self, sql: &Sql) -> Result<Option<usize>, StoreError>;
+    /// Like `integers`, but a unique-constraint violation is `Ok(None)` (for `INSERT ...
+    /// RETURNING`); the transaction must then be abandoned.
+    fn integers_unique(&mut self, sql: &Sql) -> Result<Option<Vec<i64>>, StoreError>;
     fn resources(&mut self, sql: &Sql) -> Result<Vec<ResourceRow>, StoreError>;
+    fn page(&mut self, sql: &Sql) -> Result<Vec<PageRow>, StoreError>;
     fn members(&mut self, sql: &Sql) -> Result<Vec<MemberRow>, StoreError>;
     fn events(&mut self, sql: &Sql) -> Result<Vec<EventRow>, StoreError>;
     fn tokens(&mut self, sql: &Sql) -> Result<Vec<TokenRow>, StoreError>;
@@ -31,6 +35,9 @@ pub(crate) trait SqlConn {
     fn integers(&mut self, sql: &Sql) -> Result<Vec<i64>, StoreError>;
     /// Loads a single text column named `s`.
     fn strings(&mut self, sql: &Sql) -> Result<Vec<String>, StoreError>;
+    /// The database's plan for `sql`, one line per step; `analyze` also runs it and reports
+    /// what happened (PostgreSQL only: SQLite cannot).
+    fn plan(&mut self, sql: &Sql, analyze: bool) -> Result<Vec<String>, StoreError>;
 }
 
 /// A database: pooled connections and transactions.
@@ -66,7 +73,7 @@ macro_rules! impl_sql_conn {
 
             fn execute(&mut self, sql: &crate::sql::Sql) -> Result<usize, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound::<$db>(sql).execute(self)?)
+                Ok(bound(sql).execute(self)?)
             }
 
             fn execute_unique(
@@ -75,8 +82,22 @@ macro_rules! impl_sql_conn {
             ) -> Result<Option<usize>, crate::StoreError> {
                 use diesel::RunQueryDsl;
                 use diesel::result::{DatabaseErrorKind, Error};
-                match bound::<$db>(sql).execute(self) {
+                match bound(sql).execute(self) {
                     Ok(n) => Ok(Some(n)),
+                    Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(None),
+                    Err(e) => Err(e.into()),
+                }
+            }
+
+            fn integers_unique(
+                &mut self,
+                sql: &crate::sql::Sql,
+            ) -> Result<Option<Vec<i64>>, crate::StoreError> {
+                use diesel::RunQueryDsl;
+                use diesel::result::{DatabaseErrorKind, Error};
+                let rows: Result<Vec<crate::backend::rows::IntegerRow>, _> = bound(sql).load(self);
+                match rows {
+                    Ok(rows) => Ok(Some(rows.into_iter().map(|r| r.n).collect())),
                     Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(None),
                     Err(e) => Err(e.into()),
                 }
@@ -87,7 +108,15 @@ macro_rules! impl_sql_conn {
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::ResourceRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound::<$db>(sql).load(self)?)
+                Ok(bound(sql).load(self)?)
+            }
+
+            fn page(
+                &mut self,
+                sql: &crate::sql::Sql,
+            ) -> Result<Vec<crate::backend::PageRow>, crate::StoreError> {
+                use diesel::RunQueryDsl;
+                Ok(bound(sql).load(self)?)
             }
 
             fn members(
@@ -95,7 +124,7 @@ macro_rules! impl_sql_conn {
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::MemberRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound::<$db>(sql).load(self)?)
+                Ok(bound(sql).load(self)?)
             }
 
             fn events(
@@ -103,7 +132,7 @@ macro_rules! impl_sql_conn {
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::EventRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound::<$db>(sql).load(self)?)
+                Ok(bound(sql).load(self)?)
             }
 
             fn tokens(
@@ -111,7 +140,7 @@ macro_rules! impl_sql_conn {
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::TokenRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound::<$db>(sql).load(self)?)
+                Ok(bound(sql).load(self)?)
             }
 
             fn tenants(
@@ -119,53 +148,124 @@ macro_rules! impl_sql_conn {
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::TenantRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound::<$db>(sql).load(self)?)
+                Ok(bound(sql).load(self)?)
             }
 
             fn integers(&mut self, sql: &crate::sql::Sql) -> Result<Vec<i64>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                let rows: Vec<crate::backend::rows::IntegerRow> = bound::<$db>(sql).load(self)?;
+                let rows: Vec<crate::backend::rows::IntegerRow> = bound(sql).load(self)?;
                 Ok(rows.into_iter().map(|r| r.n).collect())
             }
 
             fn strings(&mut self, sql: &crate::sql::Sql) -> Result<Vec<String>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                let rows: Vec<crate::backend::rows::StringRow> = bound::<$db>(sql).load(self)?;
+                let rows: Vec<crate::backend::rows::StringRow> = bound(sql).load(self)?;
                 Ok(rows.into_iter().map(|r| r.s).collect())
+            }
+
+            fn plan(
+                &mut self,
+                sql: &crate::sql::Sql,
+                analyze: bool,
+            ) -> Result<Vec<String>, crate::StoreError> {
+                use diesel::RunQueryDsl;
+                let mut explain = crate::sql::Sql::new(sql.dialect());
+                match sql.dialect() {
+                    crate::sql::Dialect::Sqlite => explain.push("EXPLAIN QUERY PLAN "),
+                    crate::sql::Dialect::Postgres if analyze => {
+                        explain.push("EXPLAIN (ANALYZE, BUFFERS) ")
+                    }
+                    crate::sql::Dialect::Postgres => explain.push("EXPLAIN "),
+                };
+                explain.append(sql);
+                Ok(match sql.dialect() {
+                    crate::sql::Dialect::Sqlite => {
+                        let rows: Vec<crate::backend::rows::SqlitePlanRow> =
+                            bound(&explain).load(self)?;
+                        crate::backend::rows::sqlite_plan_lines(&rows)
+                    }
+                    crate::sql::Dialect::Postgres => {
+                        let rows: Vec<crate::backend::rows::PostgresPlanRow> =
+                            bound(&explain).load(self)?;
+                        rows.into_iter().map(|r| r.line).collect()
+                    }
+                })
             }
         }
 
         /// The statement with every value bound, ready to run.
-        fn bound<'s, DB>(
-            sql: &'s crate::sql::Sql,
-        ) -> diesel::query_builder::BoxedSqlQuery<'s, DB, diesel::query_builder::SqlQuery>
-        where
-            DB: diesel::backend::Backend
-                + diesel::sql_types::HasSqlType<diesel::sql_types::Text>
-                + diesel::sql_types::HasSqlType<diesel::sql_types::BigInt>
-                + diesel::sql_types::HasSqlType<diesel::sql_types::Double>
-                + diesel::sql_types::HasSqlType<diesel::sql_types::Bool>,
-            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-            i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
-            f64: diesel::serialize::ToSql<diesel::sql_types::Double, DB>,
-            bool: diesel::serialize::ToSql<diesel::sql_types::Bool, DB>,
-        {
-            use crate::sql::Bind;
-            use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
-            let mut query = diesel::sql_query(sql.text()).into_boxed::<'s, DB>();
-            for bind in sql.binds() {
-                query = match bind {
-                    Bind::Text(v) | Bind::Json(v) => query.bind::<Text, _>(v.as_str()),
-                    Bind::OptionalText(v) => query.bind::<Nullable<Text>, _>(v.as_deref()),
-                    Bind::BigInt(v) => query.bind::<BigInt, _>(*v),
-                    Bind::OptionalBigInt(v) => query.bind::<Nullable<BigInt>, _>(*v),
-                    Bind::Double(v) => query.bind::<Double, _>(*v),
-                    Bind::Bool(v) => query.bind::<Bool, _>(*v),
-                };
-            }
-            query
+        fn bound(sql: &crate::sql::Sql) -> crate::backend::Bound<'_> {
+            crate::backend::Bound(sql)
         }
     };
 }
 
 pub(crate) use impl_sql_conn;
+
+/// A [`Sql`] statement as diesel runs it: the text between placeholders, and each value bound
+/// where its placeholder was (diesel writes the placeholders itself).
+///
+/// Unlike `diesel::sql_query`, which never lets a connection keep its statement prepared, a
+/// statement marked with [`Sql::cache_if`] is kept in the connection's statement cache, keyed by
+/// its text.
+pub(crate) struct Bound<'s>(pub(crate) &'s Sql);
+
+impl<DB> diesel::query_builder::QueryFragment<DB> for Bound<'_>
+where
+    DB: diesel::backend::Backend
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Text>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::BigInt>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Double>
+        + diesel::sql_types::HasSqlType<diesel::sql_types::Bool>,
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    Option<String>:
+        diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::Text>, DB>,
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+    Option<i64>:
+        diesel::serialize::ToSql<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, DB>,
+    f64: diesel::serialize::ToSql<diesel::sql_types::Double, DB>,
+    bool: diesel::serialize::ToSql<diesel::sql_types::Bool, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> diesel::QueryResult<()> {
+        use crate::sql::Bind;
+        use diesel::sql_types::{BigInt, Bool, Double, Nullable, Text};
+        if !self.0.is_cacheable() {
+            out.unsafe_to_cache_prepared();
+        }
+        let text = self.0.text();
+        let slice = |range: std::ops::Range<usize>| {
+            text.get(range).ok_or_else(|| {
+                diesel::result::Error::QueryBuilderError("a placeholder is out of place".into())
+            })
+        };
+        let mut last = 0;
+        for (bind, placeholder) in self.0.binds().iter().zip(self.0.placeholders()) {
+            out.push_sql(slice(last..placeholder.start)?);
+            match bind {
+                Bind::Text(v) | Bind::Json(v) => out.push_bind_param::<Text, str>(v.as_str())?,
+                Bind::OptionalText(v) => out.push_bind_param::<Nullable<Text>, _>(v)?,
+                Bind::BigInt(v) => out.push_bind_param::<BigInt, _>(v)?,
+                Bind::OptionalBigInt(v) => out.push_bind_param::<Nullable<BigInt>, _>(v)?,
+                Bind::Double(v) => out.push_bind_param::<Double, _>(v)?,
+                Bind::Bool(v) => out.push_bind_param::<Bool, _>(v)?,
+            }
+            last = placeholder.end;
+        }
+        out.push_sql(slice(last..text.len())?);
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::QueryId for Bound<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::Query for Bound<'_> {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl<Conn> diesel::RunQueryDsl<Conn> for Bound<'_> {}

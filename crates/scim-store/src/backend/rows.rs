@@ -21,18 +21,61 @@ pub(crate) struct ResourceRow {
     pub(crate) protected: bool,
     #[diesel(sql_type = Text)]
     pub(crate) data: String,
+    /// The memberships a read asked for, as a JSON array of `[value, type, display]`.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) links: Option<String>,
 }
 
+/// A row of a query: the number of matches, and a resource of the page (all `NULL` when the
+/// page is empty: the one row then only carries the number).
+#[derive(Debug, QueryableByName)]
+pub(crate) struct PageRow {
+    #[diesel(sql_type = BigInt)]
+    pub(crate) total: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) resource_type: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) id: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub(crate) seq: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub(crate) version: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub(crate) created_at: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub(crate) updated_at: Option<i64>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    pub(crate) protected: Option<bool>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) data: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) links: Option<String>,
+}
+
+impl PageRow {
+    /// The resource of the row, if the page has one here.
+    pub(crate) fn into_resource(self) -> Option<ResourceRow> {
+        Some(ResourceRow {
+            resource_type: self.resource_type?,
+            id: self.id?,
+            seq: self.seq?,
+            version: self.version?,
+            created_at: self.created_at?,
+            updated_at: self.updated_at?,
+            protected: self.protected?,
+            data: self.data?,
+            links: self.links,
+        })
+    }
+}
+
+/// A resource that can be a member: its id and its type.
 #[derive(Debug, QueryableByName)]
 pub(crate) struct MemberRow {
-    #[diesel(sql_type = Text)]
-    pub(crate) group_id: String,
     #[diesel(sql_type = Text)]
     pub(crate) member_id: String,
     #[diesel(sql_type = Text)]
     pub(crate) member_type: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub(crate) display: Option<String>,
 }
 
 #[derive(Debug, QueryableByName)]
@@ -83,6 +126,9 @@ pub(crate) struct TenantRow {
     pub(crate) id: String,
     #[diesel(sql_type = BigInt)]
     pub(crate) created_at: i64,
+    /// The last change-log sequence number handed out.
+    #[diesel(sql_type = BigInt)]
+    pub(crate) event_seq: i64,
     #[diesel(sql_type = Text)]
     pub(crate) settings: String,
 }
@@ -97,4 +143,37 @@ pub(crate) struct IntegerRow {
 pub(crate) struct StringRow {
     #[diesel(sql_type = Text)]
     pub(crate) s: String,
+}
+
+/// One row of SQLite's `EXPLAIN QUERY PLAN`.
+#[derive(Debug, QueryableByName)]
+pub(crate) struct SqlitePlanRow {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub(crate) id: i32,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub(crate) parent: i32,
+    #[diesel(sql_type = Text)]
+    pub(crate) detail: String,
+}
+
+/// One line of PostgreSQL's `EXPLAIN`.
+#[derive(Debug, QueryableByName)]
+pub(crate) struct PostgresPlanRow {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    pub(crate) line: String,
+}
+
+/// SQLite's plan rows as indented lines, the way its shell draws them.
+pub(crate) fn sqlite_plan_lines(rows: &[SqlitePlanRow]) -> Vec<String> {
+    let mut depths: Vec<(i32, usize)> = Vec::with_capacity(rows.len());
+    rows.iter()
+        .map(|row| {
+            let depth = depths
+                .iter()
+                .find(|(id, _)| *id == row.parent)
+                .map_or(0, |(_, d)| d + 1);
+            depths.push((row.id, depth));
+            format!("{}{}", "  ".repeat(depth), row.detail)
+        })
+        .collect()
 }

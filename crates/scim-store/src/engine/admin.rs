@@ -3,7 +3,7 @@
 use crate::backend::{Backend, EventRow, SqlConn, TenantRow, TokenRow};
 use crate::clock::{from_micros, to_micros};
 use crate::event::{Event, Operation};
-use crate::sql::{Bind, Sql};
+use crate::sql::{Bind, Dialect, Sql};
 use crate::token::{NewToken, TokenRecord, scopes_from_text, scopes_to_text};
 use crate::{StoreError, Tenant, TenantId, TenantSettings};
 
@@ -48,7 +48,7 @@ impl<B: Backend> Engine<B> {
     pub(crate) fn tenants_impl(&self) -> Result<Vec<Tenant>, StoreError> {
         self.backend.read(|conn| {
             let mut sql = Sql::new(conn.dialect());
-            sql.push("SELECT id, created_at, ")
+            sql.push("SELECT id, created_at, event_seq, ")
                 .json_column_as_text("settings")
                 .push(" AS settings FROM tenants ORDER BY ")
                 .text_order("id");
@@ -166,7 +166,7 @@ impl<B: Backend> Engine<B> {
         limit: u32,
     ) -> Result<Vec<Event>, StoreError> {
         self.backend.read(|conn| {
-            let mut sql = Sql::new(conn.dialect());
+            let mut sql = Sql::cached(conn.dialect());
             sql.push(
                 "SELECT tenant_id, seq, resource_type, resource_id, operation, version, token_id, at, ",
             )
@@ -176,7 +176,7 @@ impl<B: Backend> Engine<B> {
             .push(" AND seq > ")
             .int_value(after)
             .push(" ORDER BY seq LIMIT ")
-            .int_value(i64::from(limit));
+            .limit_value(i64::from(limit));
             conn.events(&sql)?.into_iter().map(event_from_row).collect()
         })
     }
@@ -190,8 +190,8 @@ pub(crate) fn load_tenant(
     conn: &mut dyn SqlConn,
     id: &TenantId,
 ) -> Result<Option<Tenant>, StoreError> {
-    let mut sql = Sql::new(conn.dialect());
-    sql.push("SELECT id, created_at, ")
+    let mut sql = Sql::cached(conn.dialect());
+    sql.push("SELECT id, created_at, event_seq, ")
         .json_column_as_text("settings")
         .push(" AS settings FROM tenants WHERE id = ")
         .text_value(id.as_str());
@@ -202,11 +202,64 @@ pub(crate) fn load_tenant(
         .transpose()
 }
 
+/// Takes the tenant's write lock and loads the tenant, in one statement, without handing out
+/// a change-log sequence number: for a write that reads before it knows whether it changes
+/// anything (a PATCH), and takes its number with [`super::tables::next_event_seq`] if it does.
+///
+/// The resource must be read under the lock: read before it, at PostgreSQL's READ COMMITTED, two
+/// concurrent PATCHes would both start from the same version and the second would overwrite the
+/// first (same version number, first change lost, a stale `expected_version` accepted).
+pub(crate) fn lock_tenant(conn: &mut dyn SqlConn, id: &TenantId) -> Result<Tenant, StoreError> {
+    let mut sql = Sql::cached(conn.dialect());
+    sql.push("SELECT id, created_at, event_seq, ")
+        .json_column_as_text("settings")
+        .push(" AS settings FROM tenants WHERE id = ")
+        .text_value(id.as_str());
+    if conn.dialect() == Dialect::Postgres {
+        // SQLite's write transactions hold the database lock from their BEGIN IMMEDIATE.
+        sql.push(" FOR UPDATE");
+    }
+    let row = conn
+        .tenants(&sql)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| StoreError::TenantNotFound(id.to_string()))?;
+    tenant_from_row(row)
+}
+
+/// Takes the tenant's write lock, hands out `n` consecutive change-log sequence numbers and
+/// loads the tenant, in one statement; returns the first number and the tenant.
+///
+/// Every write transaction takes the lock (this way, or with [`lock_tenant`]) before it reads
+/// what it changes, so a tenant's writes are serialised (on PostgreSQL by the row lock, on
+/// SQLite by the database lock) and the log has no gaps.
+pub(crate) fn lock_tenant_for_events(
+    conn: &mut dyn SqlConn,
+    id: &TenantId,
+    n: i64,
+) -> Result<(i64, Tenant), StoreError> {
+    let mut sql = Sql::cached(conn.dialect());
+    sql.push("UPDATE tenants SET event_seq = event_seq + ")
+        .int_value(n)
+        .push(" WHERE id = ")
+        .text_value(id.as_str())
+        .push(" RETURNING id, created_at, event_seq, ")
+        .json_column_as_text("settings")
+        .push(" AS settings");
+    let row = conn
+        .tenants(&sql)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| StoreError::TenantNotFound(id.to_string()))?;
+    let first = row.event_seq - n + 1;
+    Ok((first, tenant_from_row(row)?))
+}
+
 fn load_token(conn: &mut dyn SqlConn, id: &str) -> Result<Option<TokenRecord>, StoreError> {
     if !super::tables::storable(id) {
         return Ok(None);
     }
-    let mut sql = Sql::new(conn.dialect());
+    let mut sql = Sql::cached(conn.dialect());
     sql.push("SELECT ")
         .push(TOKEN_COLUMNS)
         .push(" FROM tokens WHERE id = ")

@@ -1,6 +1,7 @@
 //! The store's logic, written once over [`Backend`] and [`SqlConn`](crate::backend::SqlConn).
 
 mod admin;
+mod batch;
 mod patch;
 mod policy;
 mod query;

@@ -1,32 +1,32 @@
 //! PATCH: read, apply with scim-core's engine, write, in one transaction.
 
+use std::collections::HashSet;
+
 use scim_core::ScimError;
 use scim_core::patch::{ElementChange, Operation, PatchOptions, apply_patch};
 use scim_core::resource::Resource;
+use scim_core::schema::ResourceType;
 use serde_json::Value;
 
-use super::Engine;
 use super::policy::MemberChange;
-use super::render::stored_body;
+use super::render::{render_one, stored_body};
 use super::resources::{Update, check_version, not_found, prepare};
 use super::tables::{self, EventWrite};
-use crate::backend::{Backend, SqlConn};
+use super::{Engine, admin};
+use crate::backend::{Backend, ResourceRow, SqlConn};
 use crate::clock::to_micros;
 use crate::model::{Actor, ReadOptions, StoredResource};
 use crate::{Operation as EventOperation, StoreError, TenantId};
 
 /// The ids named by `value` sub-attributes of member elements.
 fn member_ids(elements: &[Value]) -> Vec<String> {
-    let mut ids: Vec<String> = Vec::with_capacity(elements.len());
-    for id in elements
+    let mut seen = HashSet::with_capacity(elements.len());
+    elements
         .iter()
         .filter_map(|e| e.get("value").and_then(Value::as_str))
-    {
-        if !ids.iter().any(|known| known == id) {
-            ids.push(id.to_owned());
-        }
-    }
-    ids
+        .filter(|id| seen.insert(*id))
+        .map(str::to_owned)
+        .collect()
 }
 
 impl<B: Backend> Engine<B> {
@@ -50,9 +50,15 @@ impl<B: Backend> Engine<B> {
         };
         let now = to_micros(self.clock.now());
         self.backend.write(|conn| {
-            tables::lock_tenant(conn, actor.tenant)?;
-            let row = tables::load_resource(conn, actor.tenant, resource_type.name(), id)?
-                .ok_or_else(|| not_found(resource_type, id))?;
+            let tenant = admin::lock_tenant(conn, actor.tenant)?;
+            let row = tables::load_resource(
+                conn,
+                actor.tenant,
+                resource_type.name(),
+                id,
+                ReadOptions::DOCUMENT_ONLY,
+            )?
+            .ok_or_else(|| not_found(resource_type, id))?;
             check_version(expected_version, row.version)?;
             let before = stored_body(&row)?;
             let current = Resource::from_trusted_json(resource_type.name(), before.clone());
@@ -65,10 +71,9 @@ impl<B: Backend> Engine<B> {
             )
             .map_err(ScimError::from)?;
             if !outcome.is_changed() {
-                return self.read_in(conn, actor.tenant, resource_type, id, options);
+                return self.answer(conn, actor.tenant, resource_type, row, options);
             }
             let seq = tables::next_event_seq(conn, actor.tenant)?;
-            let tenant = self.tenant_in(conn, actor.tenant)?;
             let prepared = prepare(outcome.resource)?;
             let update = Update {
                 actor,
@@ -77,7 +82,7 @@ impl<B: Backend> Engine<B> {
                 row: &row,
                 now,
             };
-            let (version, effects) = self.write_update(conn, &update, &before, &prepared.data)?;
+            let (written, effects) = self.write_update(conn, &update, &before, &prepared.data)?;
             for detached in &outcome.detached {
                 self.apply_element_change(conn, actor.tenant, id, &detached.change)?;
             }
@@ -86,12 +91,34 @@ impl<B: Backend> Engine<B> {
                 conn,
                 &EventWrite::new(actor, seq, resource_type.name(), id, now).recording(
                     EventOperation::Patch,
-                    version,
+                    written.version,
                     &outcome.changed_attributes,
                 ),
             )?;
-            self.read_in(conn, actor.tenant, resource_type, id, options)
+            self.answer(conn, actor.tenant, resource_type, written, options)
         })
+    }
+
+    /// The resource a PATCH returns: `row` as it is, unless `options` asks for memberships,
+    /// which are read.
+    fn answer(
+        &self,
+        conn: &mut dyn SqlConn,
+        tenant: &TenantId,
+        resource_type: &ResourceType,
+        row: ResourceRow,
+        options: ReadOptions,
+    ) -> Result<StoredResource, StoreError> {
+        let linked = match resource_type.name() {
+            "Group" => options.members,
+            "User" => options.groups,
+            _ => false,
+        };
+        if linked {
+            self.read_in(conn, tenant, resource_type, &row.id, options)
+        } else {
+            render_one(row, options)
+        }
     }
 
     fn apply_element_change(

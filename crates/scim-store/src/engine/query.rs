@@ -10,9 +10,9 @@ use scim_core::{ScimError, ScimType};
 use super::Engine;
 use super::render::render;
 use super::tables;
-use crate::backend::{Backend, SqlConn};
-use crate::model::{Page, Query, ReadOptions};
-use crate::sql::{Sql, Target, push_filter};
+use crate::backend::{Backend, PageRow, ResourceRow};
+use crate::model::{Page, Query, ReadOptions, StatementPlan};
+use crate::sql::{Dialect, Sql, Target, is_simple, push_filter};
 use crate::{StoreError, TenantId};
 
 /// The page size when a query names none.
@@ -75,14 +75,149 @@ fn resolve_sort_path(
     }
 }
 
-impl<B: Backend> Engine<B> {
-    pub(crate) fn query_impl(
+/// A query checked against the schema, ready to become SQL.
+struct Planned<'r> {
+    resource_type: &'r ResourceType,
+    target: Target,
+    filter: Option<ResolvedFilter>,
+    sort: Option<ResolvedPath>,
+    descending: bool,
+    /// `Some(None)` is the first page of cursor pagination.
+    cursor: Option<Option<i64>>,
+    count: u64,
+    start_index: u64,
+}
+
+impl Planned<'_> {
+    /// The query as one statement: `total` (the number of matches) on every row, and the
+    /// page's resources with the memberships `options` asks for, in order. An empty page is one
+    /// row with `total` and `NULL`s.
+    ///
+    /// One statement is one round trip and one snapshot: the page and its `totalResults`
+    /// agree without a transaction around them.
+    fn statement(
         &self,
+        dialect: Dialect,
         tenant: &TenantId,
+        options: ReadOptions,
+    ) -> Result<Sql, StoreError> {
+        let mut sql = Sql::new(dialect);
+        sql.cache_if(self.filter.as_ref().is_none_or(is_simple));
+        let skip = self.block_skip();
+        if let Some(offset) = skip {
+            // The last block whose earlier blocks hold at most `offset` rows holds the page's
+            // first row: the scan starts there, and skips only that block's earlier rows.
+            sql.push("WITH start AS (SELECT b.block * ")
+                .push(&tables::BLOCK.to_string())
+                .push(" AS first_seq, ")
+                .int_value(offset)
+                .push(" - b.before AS skip FROM (SELECT block, CAST(SUM(n) OVER (ORDER BY block) - n AS BIGINT) AS before FROM resource_counts WHERE tenant_id = ")
+                .text_value(tenant.as_str())
+                .push(" AND resource_type = ")
+                .text_value(self.resource_type.name())
+                .push(") b WHERE b.before <= ")
+                .int_value(offset)
+                .push(" ORDER BY b.block DESC LIMIT 1) ");
+        }
+        sql.push("SELECT c.n AS total, ");
+        tables::resource_columns(&mut sql, "p", options);
+        sql.push(" FROM (");
+        self.push_count(&mut sql, tenant)?;
+        sql.push(") c LEFT JOIN (");
+        self.push_page(&mut sql, tenant, skip.is_some())?;
+        sql.push(") pg ON TRUE LEFT JOIN resources p ON p.seq = pg.page_seq ORDER BY pg.page_ord");
+        Ok(sql)
+    }
+
+    /// The offset of an index page that can start at its block: unfiltered, in insertion
+    /// order, past the first row.
+    fn block_skip(&self) -> Option<i64> {
+        let plain = self.filter.is_none() && self.sort.is_none() && self.cursor.is_none();
+        let offset = i64::try_from(self.start_index - 1).unwrap_or(i64::MAX);
+        (plain && offset > 0).then_some(offset)
+    }
+
+    /// How many rows match: without a filter, the counts the writes keep (exact, and free of a
+    /// scan over every row of the tenant); with one, `COUNT(*)`.
+    fn push_count(&self, sql: &mut Sql, tenant: &TenantId) -> Result<(), StoreError> {
+        if self.filter.is_none() {
+            sql.push("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM resource_counts WHERE tenant_id = ")
+                .text_value(tenant.as_str())
+                .push(" AND resource_type = ")
+                .text_value(self.resource_type.name());
+            return Ok(());
+        }
+        sql.push("SELECT COUNT(*) AS n FROM resources r");
+        scope(
+            sql,
+            tenant,
+            self.resource_type,
+            self.target,
+            self.filter.as_ref(),
+        )
+    }
+
+    /// The `seq`s of the page's rows (`page_seq`) and their order (`page_ord`); one more than
+    /// the page for cursors, which tells whether a next page exists.
+    fn push_page(
+        &self,
+        sql: &mut Sql,
+        tenant: &TenantId,
+        from_block: bool,
+    ) -> Result<(), StoreError> {
+        match &self.sort {
+            Some(path) => {
+                sql.push("SELECT r.seq AS page_seq, ROW_NUMBER() OVER (ORDER BY ");
+                order_keys(sql, self.target, path, self.descending);
+                sql.push(") AS page_ord FROM resources r");
+            }
+            None => {
+                sql.push("SELECT r.seq AS page_seq, r.seq AS page_ord FROM resources r");
+            }
+        }
+        scope(
+            sql,
+            tenant,
+            self.resource_type,
+            self.target,
+            self.filter.as_ref(),
+        )?;
+        if let Some(Some(after)) = self.cursor {
+            sql.push(" AND r.seq > ").int_value(after);
+        }
+        if from_block {
+            sql.push(" AND r.seq >= (SELECT first_seq FROM start)");
+        }
+        sql.push(" ORDER BY ");
+        match &self.sort {
+            Some(path) => order_keys(sql, self.target, path, self.descending),
+            None => {
+                sql.push("r.seq");
+            }
+        }
+        let limit = if self.cursor.is_some() {
+            self.count + 1
+        } else {
+            self.count
+        };
+        sql.push(" LIMIT ")
+            .limit_value(i64::try_from(limit).unwrap_or(i64::MAX));
+        if from_block {
+            sql.push(" OFFSET COALESCE((SELECT skip FROM start), 0)");
+        } else if self.cursor.is_none() {
+            sql.push(" OFFSET ")
+                .limit_value(i64::try_from(self.start_index - 1).unwrap_or(i64::MAX));
+        }
+        Ok(())
+    }
+}
+
+impl<B: Backend> Engine<B> {
+    fn plan_query<'r>(
+        &'r self,
         resource_type: &str,
         query: &Query,
-        options: ReadOptions,
-    ) -> Result<Page, StoreError> {
+    ) -> Result<Planned<'r>, StoreError> {
         let resource_type = self.resource_type_named(resource_type)?;
         let filter = match &query.filter {
             Some(text) if !text.trim().is_empty() => {
@@ -112,45 +247,71 @@ impl<B: Backend> Engine<B> {
             }
             None => None,
         };
-        let count = query.count.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE);
-        let start_index = query.start_index.unwrap_or(1).max(1);
-        let target = Target::of(resource_type.name());
+        Ok(Planned {
+            resource_type,
+            target: Target::of(resource_type.name()),
+            filter,
+            sort,
+            descending: query.descending,
+            cursor,
+            count: query.count.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE),
+            start_index: query.start_index.unwrap_or(1).max(1),
+        })
+    }
+
+    pub(crate) fn query_impl(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        query: &Query,
+        options: ReadOptions,
+    ) -> Result<Page, StoreError> {
+        let planned = self.plan_query(resource_type, query)?;
+        // One statement: consistent on its own, so no transaction (and no BEGIN and COMMIT
+        // round trips) around it.
+        let rows = self.backend.run(|conn| {
+            let sql = planned.statement(conn.dialect(), tenant, options)?;
+            conn.page(&sql)
+        })?;
+        let total = rows
+            .first()
+            .map_or(0, |row| u64::try_from(row.total).unwrap_or(0));
+        let mut rows: Vec<ResourceRow> = rows
+            .into_iter()
+            .filter_map(PageRow::into_resource)
+            .collect();
+        let more = rows.len() as u64 > planned.count;
+        rows.truncate(usize::try_from(planned.count).unwrap_or(usize::MAX));
+        let next_cursor = match (planned.cursor, more, rows.last()) {
+            (Some(_), true, Some(last)) => Some(encode_cursor(last.seq)),
+            _ => None,
+        };
+        Ok(Page {
+            resources: render(rows, options)?,
+            total_results: total,
+            start_index: if planned.cursor.is_some() {
+                1
+            } else {
+                planned.start_index
+            },
+            next_cursor,
+        })
+    }
+
+    /// The statement [`Self::query_impl`] runs for `query`, with the database's plan.
+    pub(crate) fn explain_impl(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        query: &Query,
+        analyze: bool,
+    ) -> Result<StatementPlan, StoreError> {
+        let planned = self.plan_query(resource_type, query)?;
         self.backend.read(|conn| {
-            let total = count_matching(conn, tenant, resource_type, target, filter.as_ref())?;
-            let mut sql = Sql::new(conn.dialect());
-            sql.push("SELECT r.seq AS n FROM resources r");
-            scope(&mut sql, tenant, resource_type, target, filter.as_ref())?;
-            if let Some(Some(after)) = cursor {
-                sql.push(" AND r.seq > ").int_value(after);
-            }
-            match &sort {
-                Some(path) => order_by(&mut sql, target, path, query.descending),
-                None => {
-                    sql.push(" ORDER BY r.seq");
-                }
-            }
-            // One more than asked tells whether a next page exists.
-            let limit = if cursor.is_some() { count + 1 } else { count };
-            sql.push(" LIMIT ")
-                .int_value(i64::try_from(limit).unwrap_or(i64::MAX));
-            if cursor.is_none() {
-                sql.push(" OFFSET ")
-                    .int_value(i64::try_from(start_index - 1).unwrap_or(i64::MAX));
-            }
-            let mut seqs = conn.integers(&sql)?;
-            let more = seqs.len() as u64 > count;
-            seqs.truncate(usize::try_from(count).unwrap_or(usize::MAX));
-            let next_cursor = match (cursor, more, seqs.last()) {
-                (Some(_), true, Some(last)) => Some(encode_cursor(*last)),
-                _ => None,
-            };
-            let rows = tables::load_resources_by_seq(conn, &seqs)?;
-            let resources = render(conn, tenant, rows, options)?;
-            Ok(Page {
-                resources,
-                total_results: total,
-                start_index: if cursor.is_some() { 1 } else { start_index },
-                next_cursor,
+            let sql = planned.statement(conn.dialect(), tenant, ReadOptions::FULL)?;
+            Ok(StatementPlan {
+                sql: sql.text().to_owned(),
+                plan: conn.plan(&sql, analyze)?,
             })
         })
     }
@@ -175,25 +336,11 @@ fn scope(
     Ok(())
 }
 
-fn count_matching(
-    conn: &mut dyn SqlConn,
-    tenant: &TenantId,
-    resource_type: &ResourceType,
-    target: Target,
-    filter: Option<&ResolvedFilter>,
-) -> Result<u64, StoreError> {
-    let mut sql = Sql::new(conn.dialect());
-    sql.push("SELECT COUNT(*) AS n FROM resources r");
-    scope(&mut sql, tenant, resource_type, target, filter)?;
-    let n = conn.integers(&sql)?.into_iter().next().unwrap_or(0);
-    Ok(u64::try_from(n).unwrap_or(0))
-}
-
-/// ` ORDER BY` the sort key (missing values last when ascending, first when descending), then
-/// insertion order.
-fn order_by(sql: &mut Sql, target: Target, path: &ResolvedPath, descending: bool) {
+/// The sort keys: the sort key's absence (missing values last when ascending, first when
+/// descending), the key, then insertion order.
+fn order_keys(sql: &mut Sql, target: Target, path: &ResolvedPath, descending: bool) {
     let direction = if descending { " DESC" } else { " ASC" };
-    sql.push(" ORDER BY (");
+    sql.push("(");
     crate::sql::push_sort_key(sql, target, path);
     sql.push(") IS NULL");
     sql.push(direction);

@@ -1,5 +1,7 @@
 //! Create, read, replace and delete, each one transaction.
 
+use std::collections::HashSet;
+
 use scim_core::resource::Resource;
 use scim_core::schema::ResourceType;
 use scim_core::validate::Validator;
@@ -7,7 +9,7 @@ use scim_core::{ScimError, ScimType, fold_case};
 use serde_json::{Map, Value};
 
 use super::policy::{self, MemberChange};
-use super::render::{render, stored_body};
+use super::render::{render_one, stored_body};
 use super::search::search_document;
 use super::tables::{self, EventWrite, MemberSelection, RowWrite};
 use super::{Engine, admin};
@@ -61,14 +63,15 @@ pub(super) fn prepare(resource: Resource) -> Result<Prepared, StoreError> {
         None => None,
         Some(Value::Array(items)) => {
             let mut ids: Vec<String> = Vec::with_capacity(items.len());
-            for item in items {
+            let mut seen: HashSet<&str> = HashSet::with_capacity(items.len());
+            for item in &items {
                 let id = item.get("value").and_then(Value::as_str).ok_or_else(|| {
                     ScimError::new(
                         ScimType::InvalidValue,
                         "every member needs a \"value\": the member's id",
                     )
                 })?;
-                if !ids.iter().any(|known| known == id) {
+                if seen.insert(id) {
                     ids.push(id.to_owned());
                 }
             }
@@ -185,9 +188,11 @@ impl<B: Backend> Engine<B> {
         let id = self.ids.new_id();
         let now = to_micros(self.clock.now());
         self.backend.write(|conn| {
-            let seq = tables::next_event_seq(conn, actor.tenant)?;
-            let tenant = self.tenant_in(conn, actor.tenant)?;
-            if resource_type.name() == "Group" && !tenant.settings.allow_group_create && !actor.administrative {
+            let (seq, tenant) = admin::lock_tenant_for_events(conn, actor.tenant, 1)?;
+            if resource_type.name() == "Group"
+                && !tenant.settings.allow_group_create
+                && !actor.administrative
+            {
                 return Err(StoreError::Forbidden(
                     "this organisation does not let identity providers create groups; link to an existing group instead"
                         .to_owned(),
@@ -200,13 +205,15 @@ impl<B: Backend> Engine<B> {
                 Stamps { version: 1, created_at: now, updated_at: now },
                 &prepared.data,
             )?;
-            if !tables::insert_resource(conn, &row)? {
+            let Some(seqs) = tables::insert_resources(conn, std::slice::from_ref(&row))? else {
                 return Err(Self::uniqueness_error(resource_type, &prepared.data));
-            }
+            };
+            tables::adjust_counts(conn, actor.tenant, resource_type.name(), &seqs, 1)?;
             let mut changed: Vec<String> = prepared.data.keys().cloned().collect();
+            let mut added = 0;
             if let Some(members) = &prepared.members {
                 let ids: Vec<&str> = members.iter().map(String::as_str).collect();
-                let added = self.add_members(conn, actor.tenant, &id, &ids)?;
+                added = self.add_members(conn, actor.tenant, &id, &ids)?;
                 if added > 0 {
                     changed.push("members".to_owned());
                 }
@@ -215,7 +222,12 @@ impl<B: Backend> Engine<B> {
                 conn,
                 &EventWrite::new(actor, seq, resource_type.name(), &id, now).recording(Operation::Create, 1, &changed),
             )?;
-            self.read_in(conn, actor.tenant, resource_type, &id, ReadOptions::FULL)
+            if added > 0 {
+                // The members' display names are in their rows.
+                return self.read_in(conn, actor.tenant, resource_type, &id, ReadOptions::FULL);
+            }
+            // Nothing links to a resource that did not exist before this transaction.
+            render_one(row.stored(false), ReadOptions::FULL)
         })
     }
 
@@ -227,8 +239,9 @@ impl<B: Backend> Engine<B> {
         options: ReadOptions,
     ) -> Result<StoredResource, StoreError> {
         let resource_type = self.resource_type_named(resource_type)?;
+        // One statement: consistent without a transaction around it.
         self.backend
-            .read(|conn| self.read_in(conn, tenant, resource_type, id, options))
+            .run(|conn| self.read_in(conn, tenant, resource_type, id, options))
     }
 
     pub(super) fn read_in(
@@ -239,10 +252,9 @@ impl<B: Backend> Engine<B> {
         id: &str,
         options: ReadOptions,
     ) -> Result<StoredResource, StoreError> {
-        let row = tables::load_resource(conn, tenant, resource_type.name(), id)?
+        let row = tables::load_resource(conn, tenant, resource_type.name(), id, options)?
             .ok_or_else(|| not_found(resource_type, id))?;
-        let mut rendered = render(conn, tenant, vec![row], options)?;
-        rendered.pop().ok_or_else(|| not_found(resource_type, id))
+        render_one(row, options)
     }
 
     pub(crate) fn replace_impl(
@@ -257,10 +269,15 @@ impl<B: Backend> Engine<B> {
         let validator = Validator::new(&self.registry, resource_type).map_err(ScimError::from)?;
         let now = to_micros(self.clock.now());
         self.backend.write(|conn| {
-            let seq = tables::next_event_seq(conn, actor.tenant)?;
-            let tenant = self.tenant_in(conn, actor.tenant)?;
-            let row = tables::load_resource(conn, actor.tenant, resource_type.name(), id)?
-                .ok_or_else(|| not_found(resource_type, id))?;
+            let (seq, tenant) = admin::lock_tenant_for_events(conn, actor.tenant, 1)?;
+            let row = tables::load_resource(
+                conn,
+                actor.tenant,
+                resource_type.name(),
+                id,
+                ReadOptions::DOCUMENT_ONLY,
+            )?
+            .ok_or_else(|| not_found(resource_type, id))?;
             check_version(expected_version, row.version)?;
             let before = stored_body(&row)?;
             let existing = Resource::from_trusted_json(resource_type.name(), before.clone());
@@ -275,7 +292,7 @@ impl<B: Backend> Engine<B> {
                 row: &row,
                 now,
             };
-            let (version, effects) = self.write_update(conn, &update, &before, &prepared.data)?;
+            let (written, effects) = self.write_update(conn, &update, &before, &prepared.data)?;
             let mut changed = policy::changed_attributes(&before, &prepared.data);
             if resource_type.name() == "Group" {
                 let members = prepared.members.unwrap_or_default();
@@ -289,7 +306,7 @@ impl<B: Backend> Engine<B> {
                 conn,
                 &EventWrite::new(actor, seq, resource_type.name(), id, now).recording(
                     Operation::Replace,
-                    version,
+                    written.version,
                     &changed,
                 ),
             )?;
@@ -298,14 +315,15 @@ impl<B: Backend> Engine<B> {
     }
 
     /// Writes the next version of a resource's document once the tenant's policies accept the
-    /// change from `before` to `data`; returns the new version and what the policies add.
+    /// change from `before` to `data`; returns the row as written (without memberships) and
+    /// what the policies add.
     pub(super) fn write_update(
         &self,
         conn: &mut dyn SqlConn,
         update: &Update<'_>,
         before: &Map<String, Value>,
         data: &Map<String, Value>,
-    ) -> Result<(i64, policy::Effects), StoreError> {
+    ) -> Result<(ResourceRow, policy::Effects), StoreError> {
         let Update {
             actor,
             tenant,
@@ -324,7 +342,7 @@ impl<B: Backend> Engine<B> {
         if !tables::update_resource(conn, &write)? {
             return Err(Self::uniqueness_error(resource_type, data));
         }
-        Ok((version, effects))
+        Ok((write.stored(row.protected), effects))
     }
 
     pub(crate) fn delete_impl(
@@ -337,10 +355,15 @@ impl<B: Backend> Engine<B> {
         let resource_type = self.resource_type_named(resource_type)?;
         let now = to_micros(self.clock.now());
         self.backend.write(|conn| {
-            let seq = tables::next_event_seq(conn, actor.tenant)?;
-            let tenant = self.tenant_in(conn, actor.tenant)?;
-            let row = tables::load_resource(conn, actor.tenant, resource_type.name(), id)?
-                .ok_or_else(|| not_found(resource_type, id))?;
+            let (seq, tenant) = admin::lock_tenant_for_events(conn, actor.tenant, 1)?;
+            let row = tables::load_resource(
+                conn,
+                actor.tenant,
+                resource_type.name(),
+                id,
+                ReadOptions::DOCUMENT_ONLY,
+            )?
+            .ok_or_else(|| not_found(resource_type, id))?;
             check_version(expected_version, row.version)?;
             if row.protected {
                 return Err(StoreError::Protected {
@@ -356,7 +379,8 @@ impl<B: Backend> Engine<B> {
                     "this organisation does not let identity providers delete groups".to_owned(),
                 ));
             }
-            let groups = tables::delete_resource(conn, actor.tenant, id)?;
+            let (groups, seqs) = tables::delete_resource(conn, actor.tenant, id)?;
+            tables::adjust_counts(conn, actor.tenant, resource_type.name(), &seqs, -1)?;
             tables::append_event(
                 conn,
                 &EventWrite::new(actor, seq, resource_type.name(), id, now).recording(
@@ -387,14 +411,6 @@ impl<B: Backend> Engine<B> {
         })
     }
 
-    pub(super) fn tenant_in(
-        &self,
-        conn: &mut dyn SqlConn,
-        id: &TenantId,
-    ) -> Result<Tenant, StoreError> {
-        admin::load_tenant(conn, id)?.ok_or_else(|| StoreError::TenantNotFound(id.to_string()))
-    }
-
     /// Adds members that exist in the tenant; an unknown id is an `invalidValue` error.
     /// Returns how many memberships the call named (present already or not).
     pub(super) fn add_members(
@@ -408,10 +424,8 @@ impl<B: Backend> Engine<B> {
             return Ok(0);
         }
         let existing = tables::existing_resources(conn, tenant, ids)?;
-        if let Some(missing) = ids
-            .iter()
-            .find(|id| !existing.iter().any(|(e, _)| e == *id))
-        {
+        let found: HashSet<&str> = existing.iter().map(|(id, _)| id.as_str()).collect();
+        if let Some(missing) = ids.iter().find(|id| !found.contains(**id)) {
             return Err(ScimError::new(
                 ScimType::InvalidValue,
                 format!("member {missing} does not exist: add the user or group first"),

@@ -1,34 +1,99 @@
 //! The statements on `resources`, `memberships` and `events`, one function each.
 
-use crate::backend::{MemberRow, ResourceRow, SqlConn};
+use std::collections::BTreeMap;
+
+use crate::backend::{ResourceRow, SqlConn};
+use crate::model::ReadOptions;
 use crate::sql::{Bind, Dialect, Sql};
 use crate::{StoreError, TenantId};
 
-/// The columns every resource read selects, in the order `ResourceRow` names them.
-fn resource_columns(sql: &mut Sql, table: &str) {
-    sql.push(table)
-        .push(".resource_type, ")
-        .push(table)
-        .push(".id, ");
-    sql.push(table)
-        .push(".seq, ")
-        .push(table)
-        .push(".version, ");
-    sql.push(table)
-        .push(".created_at, ")
-        .push(table)
-        .push(".updated_at, ");
-    sql.push(table).push(".protected, ");
+/// The columns every resource read selects, in the order `ResourceRow` names them: the row's
+/// own columns, then the memberships `options` asks for.
+pub(crate) fn resource_columns(sql: &mut Sql, table: &str, options: ReadOptions) {
+    for column in [
+        "resource_type",
+        "id",
+        "seq",
+        "version",
+        "created_at",
+        "updated_at",
+        "protected",
+    ] {
+        sql.push(table).push(".").push(column).push(", ");
+    }
     sql.json_column_as_text(&format!("{table}.data"))
-        .push(" AS data");
+        .push(" AS data, ");
+    links(sql, table, options);
+    sql.push(" AS links");
 }
 
-/// Takes the tenant's write lock and hands out the next change-log sequence number.
+/// The memberships of the row `table` as one JSON array of `[value, type, display]`, ordered by
+/// the far side's id: a Group's members or a User's groups, as far as `options` asks for them
+/// (`NULL` otherwise, and `NULL` or `[]` when there are none).
 ///
-/// Every write transaction calls this first, so a tenant's writes are serialised (on PostgreSQL
-/// by the row lock, on SQLite by the database lock) and the log has no gaps.
+/// A correlated subquery rather than a second statement: a read is then one statement, which
+/// needs no transaction to be consistent and costs one round trip.
+fn links(sql: &mut Sql, table: &str, options: ReadOptions) {
+    if !options.members && !options.groups {
+        sql.push("NULL");
+        return;
+    }
+    let postgres = sql.dialect() == Dialect::Postgres;
+    let (aggregate, array, order_collation) = if postgres {
+        ("json_agg(", "json_build_array(", " COLLATE \"C\"")
+    } else {
+        ("json_group_array(", "json_array(", "")
+    };
+    sql.push("CASE");
+    if options.members {
+        sql.push(" WHEN ")
+            .push(table)
+            .push(".resource_type = 'Group' THEN (SELECT ");
+        sql.push(aggregate)
+            .push(array)
+            .push("m.member_id, m.member_type, COALESCE(");
+        json_text(sql, "mr.data", "displayName");
+        sql.push(", ");
+        json_text(sql, "mr.data", "userName");
+        sql.push(")) ORDER BY m.member_id")
+            .push(order_collation)
+            .push(")");
+        if postgres {
+            sql.push("::text");
+        }
+        sql.push(" FROM memberships m LEFT JOIN resources mr ON mr.tenant_id = m.tenant_id AND mr.id = m.member_id WHERE m.tenant_id = ");
+        sql.push(table)
+            .push(".tenant_id AND m.group_id = ")
+            .push(table)
+            .push(".id)");
+    }
+    if options.groups {
+        sql.push(" WHEN ")
+            .push(table)
+            .push(".resource_type = 'User' THEN (SELECT ");
+        sql.push(aggregate)
+            .push(array)
+            .push("m.group_id, 'direct', ");
+        json_text(sql, "g.data", "displayName");
+        sql.push(") ORDER BY m.group_id")
+            .push(order_collation)
+            .push(")");
+        if postgres {
+            sql.push("::text");
+        }
+        sql.push(" FROM memberships m JOIN resources g ON g.tenant_id = m.tenant_id AND g.id = m.group_id WHERE m.tenant_id = ");
+        sql.push(table)
+            .push(".tenant_id AND m.member_id = ")
+            .push(table)
+            .push(".id)");
+    }
+    sql.push(" END");
+}
+
+/// Hands out the next change-log sequence number of a tenant whose write lock the transaction
+/// holds already (see [`super::admin::lock_tenant`]), for a further event of the same write.
 pub(crate) fn next_event_seq(conn: &mut dyn SqlConn, tenant: &TenantId) -> Result<i64, StoreError> {
-    let mut sql = Sql::new(conn.dialect());
+    let mut sql = Sql::cached(conn.dialect());
     sql.push("UPDATE tenants SET event_seq = event_seq + 1 WHERE id = ")
         .text_value(tenant.as_str())
         .push(" RETURNING event_seq AS n");
@@ -38,27 +103,50 @@ pub(crate) fn next_event_seq(conn: &mut dyn SqlConn, tenant: &TenantId) -> Resul
         .ok_or_else(|| StoreError::TenantNotFound(tenant.to_string()))
 }
 
-/// Takes the tenant's write lock without handing out a sequence number, for a write that reads
-/// before it knows whether it changes anything (a PATCH).
+/// The insertion sequence numbers one row of `resource_counts` covers (`block = seq / BLOCK`;
+/// the migration that fills the table uses the same number).
+pub(crate) const BLOCK: i64 = 1024;
+
+/// Counts resources that were created (`delta` 1) or deleted (`delta` -1) in the blocks of
+/// their sequence numbers, in the write that creates or deletes them.
 ///
-/// The resource must be read under the lock: read before it, at PostgreSQL's READ COMMITTED, two
-/// concurrent PATCHes would both start from the same version and the second would overwrite the
-/// first (same version number, first change lost, a stale `expected_version` accepted).
-pub(crate) fn lock_tenant(conn: &mut dyn SqlConn, tenant: &TenantId) -> Result<(), StoreError> {
-    let mut sql = Sql::new(conn.dialect());
-    sql.push("SELECT event_seq AS n FROM tenants WHERE id = ")
-        .text_value(tenant.as_str());
-    if conn.dialect() == Dialect::Postgres {
-        // SQLite's write transactions hold the database lock from their BEGIN IMMEDIATE.
-        sql.push(" FOR UPDATE");
+/// Every write holds the tenant's write lock, and readers see the counts and the rows in one
+/// snapshot, so the counts are exact at every commit.
+pub(crate) fn adjust_counts(
+    conn: &mut dyn SqlConn,
+    tenant: &TenantId,
+    resource_type: &str,
+    seqs: &[i64],
+    delta: i64,
+) -> Result<(), StoreError> {
+    let mut by_block: BTreeMap<i64, i64> = BTreeMap::new();
+    for seq in seqs {
+        *by_block.entry(seq.div_euclid(BLOCK)).or_default() += delta;
     }
-    if conn.integers(&sql)?.is_empty() {
-        return Err(StoreError::TenantNotFound(tenant.to_string()));
+    let blocks: Vec<(i64, i64)> = by_block.into_iter().collect();
+    for chunk in blocks.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(conn.dialect());
+        // One row, or a full chunk: two texts.
+        sql.cache_if(chunk.len() == 1 || chunk.len() == ROWS_PER_STATEMENT);
+        sql.push("INSERT INTO resource_counts (tenant_id, resource_type, block, n) VALUES ");
+        for (i, (block, n)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.text_value(tenant.as_str()).push(", ");
+            sql.text_value(resource_type).push(", ");
+            sql.int_value(*block).push(", ").int_value(*n).push(")");
+        }
+        sql.push(
+            " ON CONFLICT (tenant_id, resource_type, block) DO UPDATE SET n = resource_counts.n + excluded.n",
+        );
+        conn.execute(&sql)?;
     }
     Ok(())
 }
 
 /// A resource row about to be written.
+///
+/// [`RowWrite::stored`] turns it into the row a read would load, so a write can answer
+/// without reading back what it wrote.
 pub(crate) struct RowWrite<'a> {
     pub(crate) tenant: &'a TenantId,
     pub(crate) resource_type: &'a str,
@@ -73,30 +161,87 @@ pub(crate) struct RowWrite<'a> {
     pub(crate) data_ci: String,
 }
 
-/// Inserts a resource; `Ok(false)` when its unique name is taken.
-pub(crate) fn insert_resource(
+impl RowWrite<'_> {
+    /// The row as stored, without memberships.
+    pub(crate) fn stored(&self, protected: bool) -> ResourceRow {
+        ResourceRow {
+            resource_type: self.resource_type.to_owned(),
+            id: self.id.to_owned(),
+            seq: 0,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            protected,
+            data: self.data.clone(),
+            links: None,
+        }
+    }
+}
+
+/// Rows per multi-row statement: keeps the bind parameters (11 a row here) well inside both
+/// databases' limits.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// Inserts resources, several per statement, and returns their sequence numbers; `Ok(None)`
+/// when a unique name is taken (the transaction must then be abandoned).
+pub(crate) fn insert_resources(
     conn: &mut dyn SqlConn,
-    row: &RowWrite<'_>,
-) -> Result<bool, StoreError> {
-    let mut sql = Sql::new(conn.dialect());
-    sql.push(
-        "INSERT INTO resources (tenant_id, resource_type, id, version, created_at, updated_at, \
-         name_ci, unique_name, external_id, data, data_ci) VALUES (",
-    );
-    sql.text_value(row.tenant.as_str()).push(", ");
-    sql.text_value(row.resource_type).push(", ");
-    sql.text_value(row.id).push(", ");
-    sql.int_value(row.version).push(", ");
-    sql.int_value(row.created_at).push(", ");
-    sql.int_value(row.updated_at).push(", ");
-    sql.bind(Bind::OptionalText(row.name_ci.clone())).push(", ");
-    sql.bind(Bind::OptionalText(row.unique_name.clone()))
-        .push(", ");
-    sql.bind(Bind::OptionalText(row.external_id.clone()))
-        .push(", ");
-    sql.bind(Bind::Json(row.data.clone())).push(", ");
-    sql.bind(Bind::Json(row.data_ci.clone())).push(")");
-    Ok(conn.execute_unique(&sql)?.is_some())
+    rows: &[RowWrite<'_>],
+) -> Result<Option<Vec<i64>>, StoreError> {
+    let mut seqs = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(conn.dialect());
+        // One row, or a full chunk: two texts.
+        sql.cache_if(chunk.len() == 1 || chunk.len() == ROWS_PER_STATEMENT);
+        sql.push(
+            "INSERT INTO resources (tenant_id, resource_type, id, version, created_at, updated_at, \
+             name_ci, unique_name, external_id, data, data_ci) VALUES ",
+        );
+        for (i, row) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.text_value(row.tenant.as_str()).push(", ");
+            sql.text_value(row.resource_type).push(", ");
+            sql.text_value(row.id).push(", ");
+            sql.int_value(row.version).push(", ");
+            sql.int_value(row.created_at).push(", ");
+            sql.int_value(row.updated_at).push(", ");
+            sql.bind(Bind::OptionalText(row.name_ci.clone())).push(", ");
+            sql.bind(Bind::OptionalText(row.unique_name.clone()))
+                .push(", ");
+            sql.bind(Bind::OptionalText(row.external_id.clone()))
+                .push(", ");
+            sql.bind(Bind::Json(row.data.clone())).push(", ");
+            sql.bind(Bind::Json(row.data_ci.clone())).push(")");
+        }
+        sql.push(" RETURNING seq AS n");
+        match conn.integers_unique(&sql)? {
+            Some(inserted) => seqs.extend(inserted),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(seqs))
+}
+
+/// The unique names among `names` that resources of the type already hold in the tenant.
+pub(crate) fn taken_names(
+    conn: &mut dyn SqlConn,
+    tenant: &TenantId,
+    resource_type: &str,
+    names: &[&str],
+) -> Result<Vec<String>, StoreError> {
+    let mut taken = Vec::new();
+    for chunk in names.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(conn.dialect());
+        // One row, or a full chunk: two texts.
+        sql.cache_if(chunk.len() == 1 || chunk.len() == ROWS_PER_STATEMENT);
+        sql.push("SELECT unique_name AS s FROM resources WHERE tenant_id = ")
+            .text_value(tenant.as_str());
+        sql.push(" AND resource_type = ").text_value(resource_type);
+        sql.push(" AND unique_name IN ")
+            .text_list(chunk.iter().copied());
+        taken.extend(conn.strings(&sql)?);
+    }
+    Ok(taken)
 }
 
 /// Rewrites a resource's row; `Ok(false)` when its new unique name is taken.
@@ -104,7 +249,7 @@ pub(crate) fn update_resource(
     conn: &mut dyn SqlConn,
     row: &RowWrite<'_>,
 ) -> Result<bool, StoreError> {
-    let mut sql = Sql::new(conn.dialect());
+    let mut sql = Sql::cached(conn.dialect());
     sql.push("UPDATE resources SET version = ")
         .int_value(row.version);
     sql.push(", updated_at = ").int_value(row.updated_at);
@@ -130,18 +275,20 @@ pub(crate) fn storable(id: &str) -> bool {
     !id.contains('\0')
 }
 
+/// A resource with the memberships `options` asks for, in one statement.
 pub(crate) fn load_resource(
     conn: &mut dyn SqlConn,
     tenant: &TenantId,
     resource_type: &str,
     id: &str,
+    options: ReadOptions,
 ) -> Result<Option<ResourceRow>, StoreError> {
     if !storable(id) {
         return Ok(None);
     }
-    let mut sql = Sql::new(conn.dialect());
+    let mut sql = Sql::cached(conn.dialect());
     sql.push("SELECT ");
-    resource_columns(&mut sql, "r");
+    resource_columns(&mut sql, "r", options);
     sql.push(" FROM resources r WHERE r.tenant_id = ")
         .text_value(tenant.as_str());
     sql.push(" AND r.id = ").text_value(id);
@@ -150,49 +297,27 @@ pub(crate) fn load_resource(
     Ok(conn.resources(&sql)?.into_iter().next())
 }
 
-/// Loads the rows whose `seq` is listed, in the order given.
-pub(crate) fn load_resources_by_seq(
-    conn: &mut dyn SqlConn,
-    seqs: &[i64],
-) -> Result<Vec<ResourceRow>, StoreError> {
-    if seqs.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql = Sql::new(conn.dialect());
-    sql.push("SELECT ");
-    resource_columns(&mut sql, "r");
-    sql.push(" FROM resources r WHERE r.seq IN (");
-    for (i, seq) in seqs.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.int_value(*seq);
-    }
-    sql.push(")");
-    let mut rows = conn.resources(&sql)?;
-    rows.sort_by_key(|row| seqs.iter().position(|s| *s == row.seq));
-    Ok(rows)
-}
-
 /// Deletes a resource and its memberships, both as a group and as a member; returns the groups
-/// it was a member of.
+/// it was a member of and the sequence number the row had.
 pub(crate) fn delete_resource(
     conn: &mut dyn SqlConn,
     tenant: &TenantId,
     id: &str,
-) -> Result<Vec<String>, StoreError> {
-    let mut sql = Sql::new(conn.dialect());
+) -> Result<(Vec<String>, Vec<i64>), StoreError> {
+    let mut sql = Sql::cached(conn.dialect());
     sql.push("DELETE FROM memberships WHERE tenant_id = ")
         .text_value(tenant.as_str());
     sql.push(" AND group_id = ").text_value(id);
     conn.execute(&sql)?;
     let groups = delete_memberships_of_member(conn, tenant, id)?;
-    let mut sql = Sql::new(conn.dialect());
+    let mut sql = Sql::cached(conn.dialect());
     sql.push("DELETE FROM resources WHERE tenant_id = ")
         .text_value(tenant.as_str());
-    sql.push(" AND id = ").text_value(id);
-    conn.execute(&sql)?;
-    Ok(groups)
+    sql.push(" AND id = ")
+        .text_value(id)
+        .push(" RETURNING seq AS n");
+    let seqs = conn.integers(&sql)?;
+    Ok((groups, seqs))
 }
 
 /// Moves a resource to its next version; returns the new version.
@@ -202,7 +327,7 @@ pub(crate) fn bump_version(
     id: &str,
     updated_at: i64,
 ) -> Result<i64, StoreError> {
-    let mut sql = Sql::new(conn.dialect());
+    let mut sql = Sql::cached(conn.dialect());
     sql.push("UPDATE resources SET version = version + 1, updated_at = ")
         .int_value(updated_at);
     sql.push(" WHERE tenant_id = ").text_value(tenant.as_str());
@@ -227,7 +352,7 @@ pub(crate) fn set_protected(
     if !storable(id) {
         return Ok(false);
     }
-    let mut sql = Sql::new(conn.dialect());
+    let mut sql = Sql::cached(conn.dialect());
     sql.push("UPDATE resources SET protected = ")
         .bind(Bind::Bool(protected));
     sql.push(" WHERE tenant_id = ")
@@ -256,19 +381,21 @@ pub(crate) fn existing_resources(
     tenant: &TenantId,
     ids: &[&str],
 ) -> Result<Vec<(String, String)>, StoreError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
+    let mut existing = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(conn.dialect());
+        // One row, or a full chunk: two texts.
+        sql.cache_if(chunk.len() == 1 || chunk.len() == ROWS_PER_STATEMENT);
+        sql.push("SELECT r.id AS member_id, r.resource_type AS member_type FROM resources r WHERE r.tenant_id = ")
+            .text_value(tenant.as_str());
+        sql.push(" AND r.id IN ").text_list(chunk.iter().copied());
+        existing.extend(
+            conn.members(&sql)?
+                .into_iter()
+                .map(|m| (m.member_id, m.member_type)),
+        );
     }
-    let mut sql = Sql::new(conn.dialect());
-    sql.push("SELECT r.id AS group_id, r.id AS member_id, r.resource_type AS member_type, ");
-    sql.push("NULL AS display FROM resources r WHERE r.tenant_id = ")
-        .text_value(tenant.as_str());
-    sql.push(" AND r.id IN ").text_list(ids.iter().copied());
-    Ok(conn
-        .members(&sql)?
-        .into_iter()
-        .map(|m| (m.member_id, m.member_type))
-        .collect())
+    Ok(existing)
 }
 
 /// Inserts memberships (already checked to exist), ignoring ones already present.
@@ -278,9 +405,10 @@ pub(crate) fn insert_memberships(
     group_id: &str,
     members: &[(String, String)],
 ) -> Result<(), StoreError> {
-    // Bounded statements keep the number of bind parameters well inside both databases' limits.
-    for chunk in members.chunks(200) {
+    for chunk in members.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::new(conn.dialect());
+        // One row, or a full chunk: two texts.
+        sql.cache_if(chunk.len() == 1 || chunk.len() == ROWS_PER_STATEMENT);
         sql.push("INSERT INTO memberships (tenant_id, group_id, member_id, member_type) VALUES ");
         for (i, (member_id, member_type)) in chunk.iter().enumerate() {
             if i > 0 {
@@ -307,6 +435,16 @@ pub(crate) enum MemberSelection<'a> {
     All,
     Ids(&'a [&'a str]),
     AllBut(&'a [&'a str]),
+}
+
+impl MemberSelection<'_> {
+    /// Whether the statements for this selection have a fixed text (see [`Sql::cache_if`]).
+    fn is_bounded(&self) -> bool {
+        match self {
+            Self::All | Self::AllBut([]) => true,
+            Self::Ids(ids) | Self::AllBut(ids) => ids.len() == 1,
+        }
+    }
 }
 
 fn push_selection(sql: &mut Sql, column: &str, selection: &MemberSelection<'_>) {
@@ -339,6 +477,7 @@ pub(crate) fn protected_members(
         return Ok(Vec::new());
     }
     let mut sql = Sql::new(conn.dialect());
+    sql.cache_if(selection.is_bounded());
     sql.push("SELECT m.member_id AS s FROM memberships m JOIN resources r ON r.tenant_id = m.tenant_id AND r.id = m.member_id WHERE m.tenant_id = ")
         .text_value(tenant.as_str())
         .push(" AND m.group_id = ")
@@ -360,6 +499,7 @@ pub(crate) fn delete_memberships(
         return Ok(0);
     }
     let mut sql = Sql::new(conn.dialect());
+    sql.cache_if(selection.is_bounded());
     sql.push("DELETE FROM memberships WHERE tenant_id = ")
         .text_value(tenant.as_str());
     sql.push(" AND group_id = ").text_value(group_id);
@@ -373,7 +513,7 @@ pub(crate) fn delete_memberships_of_member(
     tenant: &TenantId,
     member_id: &str,
 ) -> Result<Vec<String>, StoreError> {
-    let mut sql = Sql::new(conn.dialect());
+    let mut sql = Sql::cached(conn.dialect());
     sql.push("DELETE FROM memberships WHERE tenant_id = ")
         .text_value(tenant.as_str());
     sql.push(" AND member_id = ")
@@ -390,6 +530,7 @@ pub(crate) fn matching_members(
     value_path: &scim_core::filter::ResolvedValuePath,
 ) -> Result<Vec<String>, StoreError> {
     let mut sql = Sql::new(conn.dialect());
+    sql.cache_if(crate::sql::is_simple(value_path.filter()));
     sql.push("SELECT m.member_id AS s FROM memberships m LEFT JOIN resources mr ON mr.tenant_id = m.tenant_id AND mr.id = m.member_id WHERE m.tenant_id = ")
         .text_value(tenant.as_str())
         .push(" AND m.group_id = ")
@@ -397,55 +538,6 @@ pub(crate) fn matching_members(
         .push(" AND ");
     crate::sql::push_member_filter(&mut sql, value_path.filter())?;
     conn.strings(&sql)
-}
-
-/// The members of the listed groups, with a display name taken from each member's document.
-pub(crate) fn members_of(
-    conn: &mut dyn SqlConn,
-    tenant: &TenantId,
-    group_ids: &[&str],
-) -> Result<Vec<MemberRow>, StoreError> {
-    if group_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql = Sql::new(conn.dialect());
-    sql.push("SELECT m.group_id, m.member_id, m.member_type, COALESCE(");
-    json_text(&mut sql, "r.data", "displayName");
-    sql.push(", ");
-    json_text(&mut sql, "r.data", "userName");
-    sql.push(") AS display FROM memberships m LEFT JOIN resources r ON r.tenant_id = m.tenant_id AND r.id = m.member_id WHERE m.tenant_id = ")
-        .text_value(tenant.as_str())
-        .push(" AND m.group_id IN ")
-        .text_list(group_ids.iter().copied())
-        .push(" ORDER BY ")
-        .text_order("m.group_id")
-        .push(", ")
-        .text_order("m.member_id");
-    conn.members(&sql)
-}
-
-/// The groups the listed members belong to directly: rows with `group_id` the member and
-/// `member_id` the group, and the group's display name.
-pub(crate) fn groups_of(
-    conn: &mut dyn SqlConn,
-    tenant: &TenantId,
-    member_ids: &[&str],
-) -> Result<Vec<MemberRow>, StoreError> {
-    if member_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut sql = Sql::new(conn.dialect());
-    sql.push("SELECT m.member_id AS group_id, m.group_id AS member_id, 'direct' AS member_type, ");
-    json_text(&mut sql, "g.data", "displayName");
-    sql.push(" AS display FROM memberships m JOIN resources g ON g.tenant_id = m.tenant_id AND g.id = m.group_id WHERE m.tenant_id = ")
-        .text_value(tenant.as_str())
-        .push(" AND m.member_id IN ")
-        .text_list(member_ids.iter().copied())
-        .push(" ORDER BY ")
-        .text_order("m.member_id")
-        .push(", ")
-        .text_order("m.group_id");
-    conn.members(&sql)
 }
 
 /// Whether `group_id` is reachable from `start` by following group memberships downwards
@@ -456,7 +548,7 @@ pub(crate) fn reaches(
     start: &str,
     group_id: &str,
 ) -> Result<bool, StoreError> {
-    let mut sql = Sql::new(conn.dialect());
+    let mut sql = Sql::cached(conn.dialect());
     sql.push("WITH RECURSIVE below(id) AS (SELECT ")
         .text_value(start);
     sql.push(" UNION SELECT m.member_id FROM memberships m JOIN below b ON m.group_id = b.id WHERE m.tenant_id = ")
@@ -519,22 +611,37 @@ pub(crate) fn append_event(
     conn: &mut dyn SqlConn,
     event: &EventWrite<'_>,
 ) -> Result<(), StoreError> {
-    let changed = super::admin::to_json(&event.changed)?;
-    let mut sql = Sql::new(conn.dialect());
-    sql.push(
-        "INSERT INTO events (tenant_id, seq, resource_type, resource_id, operation, version, \
-         token_id, at, changed) VALUES (",
-    );
-    sql.text_value(event.tenant.as_str()).push(", ");
-    sql.int_value(event.seq).push(", ");
-    sql.text_value(event.resource_type).push(", ");
-    sql.text_value(event.resource_id).push(", ");
-    sql.text_value(event.operation.as_str()).push(", ");
-    sql.int_value(event.version).push(", ");
-    sql.bind(Bind::OptionalText(event.token_id.map(str::to_owned)))
-        .push(", ");
-    sql.int_value(event.at).push(", ");
-    sql.bind(Bind::Json(changed)).push(")");
-    conn.execute(&sql)?;
+    append_events(conn, std::slice::from_ref(event))
+}
+
+/// Appends change-log entries, several per statement.
+pub(crate) fn append_events(
+    conn: &mut dyn SqlConn,
+    events: &[EventWrite<'_>],
+) -> Result<(), StoreError> {
+    for chunk in events.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(conn.dialect());
+        // One row, or a full chunk: two texts.
+        sql.cache_if(chunk.len() == 1 || chunk.len() == ROWS_PER_STATEMENT);
+        sql.push(
+            "INSERT INTO events (tenant_id, seq, resource_type, resource_id, operation, version, \
+             token_id, at, changed) VALUES ",
+        );
+        for (i, event) in chunk.iter().enumerate() {
+            let changed = super::admin::to_json(&event.changed)?;
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.text_value(event.tenant.as_str()).push(", ");
+            sql.int_value(event.seq).push(", ");
+            sql.text_value(event.resource_type).push(", ");
+            sql.text_value(event.resource_id).push(", ");
+            sql.text_value(event.operation.as_str()).push(", ");
+            sql.int_value(event.version).push(", ");
+            sql.bind(Bind::OptionalText(event.token_id.map(str::to_owned)))
+                .push(", ");
+            sql.int_value(event.at).push(", ");
+            sql.bind(Bind::Json(changed)).push(")");
+        }
+        conn.execute(&sql)?;
+    }
     Ok(())
 }

@@ -62,6 +62,16 @@ impl Target {
     }
 }
 
+/// Whether `filter` is a single comparison or presence test: the SQL text of such a filter
+/// comes from a set bounded by the schema, so statements with it may be cached (see
+/// [`Sql::cache_if`]).
+pub(crate) fn is_simple(filter: &ResolvedFilter) -> bool {
+    matches!(
+        filter,
+        ResolvedFilter::Compare(_) | ResolvedFilter::Present(_)
+    )
+}
+
 /// Appends the SQL condition equivalent to `filter` for rows of `r`.
 pub(crate) fn push_filter(
     sql: &mut Sql,

@@ -12,5 +12,5 @@ mod sort;
 mod tests;
 
 pub(crate) use builder::{Bind, Dialect, Sql};
-pub(crate) use filter::{Target, date_time_key, push_filter, push_member_filter};
+pub(crate) use filter::{Target, date_time_key, is_simple, push_filter, push_member_filter};
 pub(crate) use sort::push_sort_key;

@@ -382,6 +382,14 @@ impl Store for SwitchableStore {
     ) -> Result<StoredResource, StoreError> {
         self.up()?.create(actor, resource_type, body)
     }
+    fn create_many(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        bodies: &[Value],
+    ) -> Result<Vec<StoredResource>, StoreError> {
+        self.up()?.create_many(actor, resource_type, bodies)
+    }
     fn get(
         &self,
         tenant: &TenantId,

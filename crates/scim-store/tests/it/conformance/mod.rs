@@ -1,8 +1,10 @@
 //! The backend-agnostic conformance suite: every test takes a `&dyn Store`.
 
 mod admin;
+mod batch;
 mod crud;
 mod groups;
+mod pages;
 mod patch;
 mod policies;
 mod queries;

@@ -1,0 +1,167 @@
+//! Creating many resources in one transaction.
+//!
+//! The guarantees are those of one `create` per resource; what is shared is the transaction
+//! (one commit, one wait for the tenant's write lock) and the statements, which carry hundreds
+//! of rows each.
+
+use std::collections::HashMap;
+
+use scim_core::ScimError;
+use scim_core::validate::Validator;
+use serde_json::Value;
+
+use super::render::render_one;
+use super::resources::{Prepared, Stamps, prepare};
+use super::tables::{self, EventWrite};
+use super::{Engine, admin};
+use crate::backend::Backend;
+use crate::clock::to_micros;
+use crate::model::{Actor, ReadOptions, StoredResource};
+use crate::{Operation, StoreError};
+
+/// Says which of the call's resources an error is about.
+fn at_index(index: usize, err: ScimError) -> ScimError {
+    let detail = format!("resource {index}: {}", err.detail());
+    match err.scim_type() {
+        Some(scim_type) => ScimError::new(scim_type, detail),
+        None => ScimError::with_status(err.status(), detail),
+    }
+}
+
+impl<B: Backend> Engine<B> {
+    pub(crate) fn create_many_impl(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        bodies: &[Value],
+    ) -> Result<Vec<StoredResource>, StoreError> {
+        let resource_type = self.resource_type_named(resource_type)?;
+        if bodies.is_empty() {
+            return Ok(Vec::new());
+        }
+        let validator = Validator::new(&self.registry, resource_type).map_err(ScimError::from)?;
+        let prepared: Vec<Prepared> = bodies
+            .iter()
+            .enumerate()
+            .map(|(i, body)| {
+                let validated = validator
+                    .create(body)
+                    .map_err(|e| at_index(i, ScimError::from(e)))?;
+                prepare(validated.resource).map_err(|e| match e {
+                    StoreError::Scim(e) => StoreError::Scim(at_index(i, e)),
+                    other => other,
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        let ids: Vec<String> = prepared.iter().map(|_| self.ids.new_id()).collect();
+        let now = to_micros(self.clock.now());
+        let count = i64::try_from(bodies.len()).unwrap_or(i64::MAX);
+        self.backend.write(|conn| {
+            let (first_seq, tenant) = admin::lock_tenant_for_events(conn, actor.tenant, count)?;
+            if resource_type.name() == "Group"
+                && !tenant.settings.allow_group_create
+                && !actor.administrative
+            {
+                return Err(StoreError::Forbidden(
+                    "this organisation does not let identity providers create groups; link to an existing group instead"
+                        .to_owned(),
+                ));
+            }
+            let stamps = Stamps {
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            };
+            let rows = prepared
+                .iter()
+                .zip(&ids)
+                .map(|(p, id)| self.row_write(&tenant, resource_type, id, stamps, &p.data))
+                .collect::<Result<Vec<_>, _>>()?;
+            // The unique index would refuse a taken name too, but could not say which: look
+            // first (the tenant's write lock keeps the answer true until the commit).
+            let mut first_holder: HashMap<&str, usize> = HashMap::new();
+            for (i, row) in rows.iter().enumerate() {
+                if let Some(name) = row.unique_name.as_deref()
+                    && first_holder.insert(name, i).is_some()
+                {
+                    return Err(Self::uniqueness_error(resource_type, &prepared[i].data));
+                }
+            }
+            let names: Vec<&str> = first_holder.keys().copied().collect();
+            if let Some(taken) = tables::taken_names(conn, actor.tenant, resource_type.name(), &names)?
+                .first()
+                .and_then(|name| first_holder.get(name.as_str()))
+            {
+                return Err(Self::uniqueness_error(resource_type, &prepared[*taken].data));
+            }
+            let Some(seqs) = tables::insert_resources(conn, &rows)? else {
+                // The names were free, so only a generated id can have collided.
+                return Err(StoreError::Database(
+                    "a new resource id collided with an existing one".to_owned(),
+                ));
+            };
+            tables::adjust_counts(conn, actor.tenant, resource_type.name(), &seqs, 1)?;
+            let mut changed: Vec<Vec<String>> = Vec::with_capacity(prepared.len());
+            for ((p, id), i) in prepared.iter().zip(&ids).zip(0..) {
+                let mut names: Vec<String> = p.data.keys().cloned().collect();
+                if let Some(members) = &p.members {
+                    let members: Vec<&str> = members.iter().map(String::as_str).collect();
+                    let added = self
+                        .add_members(conn, actor.tenant, id, &members)
+                        .map_err(|e| match e {
+                            StoreError::Scim(e) => StoreError::Scim(at_index(i, e)),
+                            other => other,
+                        })?;
+                    if added > 0 {
+                        names.push("members".to_owned());
+                    }
+                }
+                changed.push(names);
+            }
+            let events: Vec<EventWrite<'_>> = ids
+                .iter()
+                .zip(&changed)
+                .zip(first_seq..)
+                .map(|((id, changed), seq)| {
+                    EventWrite::new(actor, seq, resource_type.name(), id, now).recording(
+                        Operation::Create,
+                        1,
+                        changed,
+                    )
+                })
+                .collect();
+            tables::append_events(conn, &events)?;
+            // What was written is known: answer without reading it back, except for the members
+            // of new groups, whose display names are in the members' rows. (Nothing links to a
+            // resource that did not exist before this transaction.)
+            rows.iter()
+                .zip(&prepared)
+                .map(|(row, p)| {
+                    if p.members.as_ref().is_some_and(|m| !m.is_empty()) {
+                        self.read_in(conn, actor.tenant, resource_type, row.id, ReadOptions::FULL)
+                    } else {
+                        render_one(row.stored(false), ReadOptions::FULL)
+                    }
+                })
+                .collect()
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scim_core::ScimType;
+
+    #[test]
+    fn errors_name_the_resource_they_are_about() {
+        let err = at_index(
+            3,
+            ScimError::new(ScimType::InvalidValue, "userName is required"),
+        );
+        assert_eq!(err.scim_type(), Some(ScimType::InvalidValue));
+        assert_eq!(err.status(), 400);
+        let err = at_index(0, ScimError::not_found("gone"));
+        assert_eq!((err.status(), err.scim_type()), (404, None));
+    }
+}
