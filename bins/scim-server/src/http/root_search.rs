@@ -6,7 +6,8 @@
 //!   resolves for no type is `400 invalidFilter`. Without a filter, every type takes part.
 //! - **Order.** Results are merged by resource type, in the registry's order (Users, then
 //!   Groups), and within a type in the store's order (creation order, or `sortBy` applied
-//!   within each type). The order is stable, so index pagination over the merged sequence
+//!   within each type; a type without the `sortBy` attribute keeps creation order, as if all
+//!   its values were null, and a `sortBy` no type has is `400 invalidValue`). The order is stable, so index pagination over the merged sequence
 //!   works: `totalResults` is the sum of every type's matches, and `startIndex`/`count` cut
 //!   the merged sequence, which may take the end of one type and the start of the next.
 //! - **Projection.** `attributes` and `excludedAttributes` apply to each type by its own schema;
@@ -22,7 +23,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use scim_core::filter::{parse_filter, resolve};
 use scim_core::message::{ListResponse, SearchRequest};
 use scim_core::projection::Projection;
-use scim_core::schema::ResourceType;
+use scim_core::schema::{ResourceType, SchemaRegistry};
 use scim_core::{ScimError, ScimType};
 use scim_store::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Query, ReadOptions, StoredResource};
 use serde_json::{Map, Value};
@@ -54,42 +55,65 @@ pub(crate) async fn root_search(
         .iter()
         .map(|t| projection(&state, t, &search.attributes, &search.excluded_attributes))
         .collect::<Result<Vec<_>, _>>()?;
-    let options: Vec<ReadOptions> = projections.iter().map(read_options).collect();
-    let names: Vec<String> = types.iter().map(|t| t.name().to_owned()).collect();
     let start_index = search.start_index.unwrap_or(1).max(1);
     let count = search.count.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE);
-    let query = Query {
+    let base_query = Query {
         start_index: None,
         count: None,
         ..store_query(&search)
     };
+    let registry = state.store.registry();
+    let sortable = |t: &ResourceType| {
+        search
+            .sort_by
+            .as_deref()
+            .is_some_and(|path| sorts_by(registry, t, path))
+    };
+    // A type lacking the sort attribute keeps the store's order, as if every value were null;
+    // when no type has it, the store reports the bad sortBy.
+    let any_sortable = types.iter().any(|t| sortable(t));
+    let plans: Vec<TypeQuery> = types
+        .iter()
+        .zip(&projections)
+        .map(|(t, projection)| {
+            let mut query = base_query.clone();
+            if any_sortable && !sortable(t) {
+                query.sort_by = None;
+            }
+            TypeQuery {
+                name: t.name().to_owned(),
+                query,
+                options: read_options(projection),
+            }
+        })
+        .collect();
     let (total, pages) = blocking(&state, StoreOp::SearchAll, move |store| {
-        let mut totals = Vec::with_capacity(names.len());
-        for name in &names {
+        let mut totals = Vec::with_capacity(plans.len());
+        for plan in &plans {
+            // With its sortBy, so that one no type has fails even when nothing matches.
             let only_count = Query {
                 count: Some(0),
-                ..query.clone()
+                ..plan.query.clone()
             };
             let page = store.query(
                 &principal.tenant,
-                name,
+                &plan.name,
                 &only_count,
                 ReadOptions::DOCUMENT_ONLY,
             )?;
             totals.push(page.total_results);
         }
         let mut pages = Vec::new();
-        for slice in plan(&totals, start_index, count) {
-            let (Some(name), Some(options)) = (names.get(slice.index), options.get(slice.index))
-            else {
+        for slice in slices(&totals, start_index, count) {
+            let Some(plan) = plans.get(slice.index) else {
                 continue;
             };
             let page_query = Query {
                 start_index: Some(slice.start_index),
                 count: Some(slice.count),
-                ..query.clone()
+                ..plan.query.clone()
             };
-            let page = store.query(&principal.tenant, name, &page_query, *options)?;
+            let page = store.query(&principal.tenant, &plan.name, &page_query, plan.options)?;
             pages.push((slice.index, page.resources));
         }
         Ok((totals.iter().fold(0u64, |a, b| a.saturating_add(*b)), pages))
@@ -99,6 +123,21 @@ pub(crate) async fn root_search(
     let resources = merge(&types, &projections, &base, &pages);
     let list = ListResponse::new(resources, total).with_start_index(start_index);
     Ok(HttpResponse::Ok().content_type(SCIM_JSON).json(list))
+}
+
+/// One resource type's part of the search.
+struct TypeQuery {
+    name: String,
+    query: Query,
+    options: ReadOptions,
+}
+
+/// Whether `path` names an attribute of `resource_type` a filter could test, which is what the
+/// store requires of `sortBy`.
+fn sorts_by(registry: &SchemaRegistry, resource_type: &ResourceType, path: &str) -> bool {
+    parse_filter(&format!("{path} pr"))
+        .ok()
+        .is_some_and(|filter| resolve(&filter, registry, resource_type).is_ok())
 }
 
 /// The resource types the filter resolves for, in registry order.
@@ -167,7 +206,7 @@ struct Slice {
 
 /// Which part of each type's results a page of the merged sequence holds: the merged sequence
 /// is every type's results one after the other, in the order of `totals`.
-fn plan(totals: &[u64], start_index: u64, count: u64) -> Vec<Slice> {
+fn slices(totals: &[u64], start_index: u64, count: u64) -> Vec<Slice> {
     let first = start_index.max(1) - 1;
     let end = first.saturating_add(count);
     let mut offset = 0u64;
@@ -202,20 +241,23 @@ mod tests {
 
     #[test]
     fn a_page_can_span_two_types() {
-        assert_eq!(plan(&[3, 4], 1, 5), [slice(0, 1, 3), slice(1, 1, 2)]);
-        assert_eq!(plan(&[3, 4], 3, 3), [slice(0, 3, 1), slice(1, 1, 2)]);
-        assert_eq!(plan(&[3, 4], 4, 100), [slice(1, 1, 4)]);
-        assert_eq!(plan(&[3, 4], 6, 1), [slice(1, 3, 1)]);
+        assert_eq!(slices(&[3, 4], 1, 5), [slice(0, 1, 3), slice(1, 1, 2)]);
+        assert_eq!(slices(&[3, 4], 3, 3), [slice(0, 3, 1), slice(1, 1, 2)]);
+        assert_eq!(slices(&[3, 4], 4, 100), [slice(1, 1, 4)]);
+        assert_eq!(slices(&[3, 4], 6, 1), [slice(1, 3, 1)]);
     }
 
     #[test]
     fn empty_types_and_pages_past_the_end_take_nothing() {
-        assert_eq!(plan(&[0, 2, 0, 1], 1, 10), [slice(1, 1, 2), slice(3, 1, 1)]);
-        assert!(plan(&[3, 4], 8, 10).is_empty());
-        assert!(plan(&[3, 4], 1, 0).is_empty());
-        assert!(plan(&[], 1, 10).is_empty());
+        assert_eq!(
+            slices(&[0, 2, 0, 1], 1, 10),
+            [slice(1, 1, 2), slice(3, 1, 1)]
+        );
+        assert!(slices(&[3, 4], 8, 10).is_empty());
+        assert!(slices(&[3, 4], 1, 0).is_empty());
+        assert!(slices(&[], 1, 10).is_empty());
         // startIndex 0 reads as 1; huge values do not overflow.
-        assert_eq!(plan(&[2], 0, u64::MAX), [slice(0, 1, 2)]);
-        assert!(plan(&[u64::MAX, 5], u64::MAX, u64::MAX).len() <= 2);
+        assert_eq!(slices(&[2], 0, u64::MAX), [slice(0, 1, 2)]);
+        assert!(slices(&[u64::MAX, 5], u64::MAX, u64::MAX).len() <= 2);
     }
 }

@@ -128,6 +128,40 @@ async fn a_filter_takes_the_types_it_resolves_for() {
 }
 
 #[actix_web::test]
+async fn sorting_applies_within_each_type() {
+    let app = TestApp::new();
+    let (users, groups) = populate(&app).await;
+    // Users sort by userName; Groups lack it and keep their order.
+    let reply = app
+        .post(
+            "/scim/v2/.search",
+            &app.a.read,
+            &json!({"sortBy": "userName", "sortOrder": "descending"}),
+        )
+        .await;
+    let expected: Vec<String> = users.iter().rev().chain(&groups).cloned().collect();
+    assert_eq!(reply.ids(), expected);
+    // Both types have displayName (no user has one: missing values sort last).
+    let reply = app
+        .post(
+            "/scim/v2/.search",
+            &app.a.read,
+            &json!({"sortBy": "displayName", "sortOrder": "descending", "startIndex": 4}),
+        )
+        .await;
+    assert_eq!(reply.ids(), [groups[1].clone(), groups[0].clone()]);
+    // A sortBy no type has is refused, even when nothing matches.
+    for body in [
+        json!({"sortBy": "nothing"}),
+        json!({"sortBy": "nothing", "filter": "userName eq \"nobody\""}),
+    ] {
+        app.post("/scim/v2/.search", &app.a.read, &body)
+            .await
+            .assert_error(400, Some("invalidValue"));
+    }
+}
+
+#[actix_web::test]
 async fn projection_applies_per_type() {
     let app = TestApp::new();
     populate(&app).await;
