@@ -4,7 +4,7 @@
 //! | --- | --- | --- |
 //! | `/scim/v2/ServiceProviderConfig`, `/ResourceTypes[/{id}]`, `/Schemas[/{id}]` | discovery ([`discovery`]) | none needed; a presented one must be valid |
 //! | `/scim/v2/{Users,Groups}[/{id}]`, `/{endpoint}/.search` | resources | SCIM key (writes: `write` scope) |
-//! | `/scim/v2/.search` | search of every resource type | SCIM key |
+//! | `/scim/v2/.search`, `GET /scim/v2?filter=...` | search of every resource type | SCIM key |
 //! | `/scim/v2/Bulk` | bulk operations | SCIM key with `write` scope |
 //! | `/scim/v2/Me` | 501 (see [`me`]) | SCIM key |
 //! | `/admin/v1/tenants/{tenant}/access` | effective access | admin token |
@@ -81,6 +81,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
                         .default_service(not_allowed("POST")),
                 )
                 .service(web::resource("/Me").to(me))
+                .service(
+                    web::resource(["", "/"])
+                        .route(web::get().to(root_search::root_list))
+                        .default_service(not_allowed("GET")),
+                )
                 .service(
                     web::resource("/.search")
                         .route(web::post().to(root_search::root_search))

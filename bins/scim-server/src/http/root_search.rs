@@ -1,4 +1,5 @@
-//! `POST /.search` at the root (RFC 7644 §3.4.3): one search over every resource type.
+//! `POST /.search` at the root (RFC 7644 §3.4.3), and `GET /` with query parameters: one
+//! search over every resource type.
 //!
 //! - **Which types take part.** The filter is parsed once (a syntax error is `400
 //!   invalidFilter`) and resolved against each resource type. A type the filter does not
@@ -30,11 +31,14 @@ use serde_json::{Map, Value};
 
 use super::body::check_content_type;
 use super::error::{ApiError, SCIM_JSON};
-use super::resources::{base_url, location, projection, read_options, render, store_query};
+use super::resources::{
+    base_url, location, projection, query_parameters, read_options, render, store_query,
+};
 use super::store_call::{StoreOp, blocking};
 use crate::auth::Principal;
 use crate::state::AppState;
 
+/// `POST /.search`.
 pub(crate) async fn root_search(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -43,6 +47,26 @@ pub(crate) async fn root_search(
 ) -> Result<HttpResponse, ApiError> {
     check_content_type(&req)?;
     let search = SearchRequest::from_slice(&body)?;
+    search_all(&req, &state, principal, search).await
+}
+
+/// `GET /` with query parameters: the same search (RFC 7644 §3.4.2.1 allows a query at the
+/// server root).
+pub(crate) async fn root_list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    principal: Principal,
+) -> Result<HttpResponse, ApiError> {
+    let search = query_parameters(&req)?;
+    search_all(&req, &state, principal, search).await
+}
+
+async fn search_all(
+    req: &HttpRequest,
+    state: &AppState,
+    principal: Principal,
+    search: SearchRequest,
+) -> Result<HttpResponse, ApiError> {
     if search.cursor.is_some() {
         return Err(ScimError::new(
             ScimType::InvalidValue,
@@ -50,10 +74,10 @@ pub(crate) async fn root_search(
         )
         .into());
     }
-    let types = participating_types(&state, search.filter.as_deref())?;
+    let types = participating_types(state, search.filter.as_deref())?;
     let projections = types
         .iter()
-        .map(|t| projection(&state, t, &search.attributes, &search.excluded_attributes))
+        .map(|t| projection(state, t, &search.attributes, &search.excluded_attributes))
         .collect::<Result<Vec<_>, _>>()?;
     let start_index = search.start_index.unwrap_or(1).max(1);
     let count = search.count.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE);
@@ -87,7 +111,7 @@ pub(crate) async fn root_search(
             }
         })
         .collect();
-    let (total, pages) = blocking(&state, StoreOp::SearchAll, move |store| {
+    let (total, pages) = blocking(state, StoreOp::SearchAll, move |store| {
         let mut totals = Vec::with_capacity(plans.len());
         for plan in &plans {
             // With its sortBy, so that one no type has fails even when nothing matches.
@@ -119,7 +143,7 @@ pub(crate) async fn root_search(
         Ok((totals.iter().fold(0u64, |a, b| a.saturating_add(*b)), pages))
     })
     .await?;
-    let base = base_url(&req, &state);
+    let base = base_url(req, state);
     let resources = merge(&types, &projections, &base, &pages);
     let list = ListResponse::new(resources, total).with_start_index(start_index);
     Ok(HttpResponse::Ok().content_type(SCIM_JSON).json(list))

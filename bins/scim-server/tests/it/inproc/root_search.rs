@@ -199,6 +199,30 @@ async fn projection_applies_per_type() {
 }
 
 #[actix_web::test]
+async fn a_get_at_the_root_is_the_same_search() {
+    let app = TestApp::new();
+    let (users, groups) = populate(&app).await;
+    for root in ["/scim/v2", "/scim/v2/"] {
+        let reply = app
+            .get(
+                &format!(
+                    "{root}?filter=id+eq+%22{}%22+or+id+eq+%22{}%22&count=5",
+                    groups[1], users[1]
+                ),
+                &app.a.read,
+            )
+            .await;
+        assert_eq!(reply.ids(), [users[1].as_str(), groups[1].as_str()]);
+        let body = reply.json();
+        assert_eq!(body["totalResults"], 2);
+        app.get(root, "").await.assert_unauthorized();
+        app.get(&format!("{root}?cursor="), &app.a.read)
+            .await
+            .assert_error(400, Some("invalidValue"));
+    }
+}
+
+#[actix_web::test]
 async fn cursors_and_unknown_members_are_refused() {
     let app = TestApp::new();
     app.post("/scim/v2/.search", &app.a.read, &json!({"cursor": ""}))
