@@ -1,0 +1,69 @@
+"""Run the scim2-tester conformance checks against a live scim-server.
+
+Usage: python scim2_tester_check.py BASE_URL TOKEN
+
+BASE_URL is the SCIM root (http://127.0.0.1:8080/scim/v2). Every check result is printed; the
+run fails when any check ends in ERROR or CRITICAL, or in DEVIATION without a documented
+reason below. The last line is "scim2-tester: N passed, N failed, N skipped".
+"""
+
+import sys
+from collections import Counter
+
+import httpx2
+from scim2_client.engines.httpx2 import SyncSCIMClient
+from scim2_tester import Status, check_server
+
+# Checks that do not apply to this server, each with the reason. Keyed by check title; a title
+# listed here that reports ERROR still fails the run unless it also appears in ACCEPTED.
+SKIPPED_TAGS: dict[str, str] = {}
+
+PASSING = {Status.SUCCESS, Status.COMPLIANT, Status.ACCEPTABLE}
+FAILING = {Status.ERROR, Status.CRITICAL, Status.DEVIATION}
+
+
+def main() -> int:
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    base_url, token = sys.argv[1], sys.argv[2]
+    http = httpx2.Client(
+        base_url=base_url,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    )
+    client = SyncSCIMClient(http)
+    results = check_server(
+        client,
+        raise_exceptions=False,
+        exclude_tags=set(SKIPPED_TAGS) or None,
+    )
+    counts: Counter[str] = Counter()
+    for result in results:
+        where = f" [{result.resource_type}]" if result.resource_type else ""
+        line = f"{result.status.name:<10} {result.title}{where}"
+        if result.reason and result.status not in PASSING:
+            line += f": {result.reason}"
+        print(line)
+        if result.status in FAILING and result.data is not None:
+            print(f"           data: {result.data!r}"[:2000])
+        if result.status in PASSING:
+            counts["passed"] += 1
+        elif result.status == Status.SKIPPED:
+            counts["skipped"] += 1
+        else:
+            counts["failed"] += 1
+    for tag, reason in SKIPPED_TAGS.items():
+        print(f"skipped tag {tag}: {reason}")
+    print(
+        f"scim2-tester: {counts['passed']} passed, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped"
+    )
+    if not results:
+        print("scim2-tester ran no check", file=sys.stderr)
+        return 1
+    return 1 if counts["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
