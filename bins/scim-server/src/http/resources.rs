@@ -218,10 +218,11 @@ pub(crate) async fn replace(
     Ok(resource_response(StatusCode::OK, &stored, &body, None))
 }
 
-/// What a PATCH returns: a group's members come back only when `attributes` asks for them (by
-/// name, by a sub-attribute or by the Group schema's URN), because returning every member of a
-/// large group after each membership change would make that change as slow as the group is
-/// large. With `attributes`, the projection includes `members` only when it names them.
+/// What a PATCH reads back: a group's members only when `attributes` asks for them (by name, by
+/// a sub-attribute or by the Group schema's URN), because returning every member of a large
+/// group after each membership change would make that change as slow as the group is large.
+/// With `attributes`, the projection includes `members` only when it names them; without it,
+/// the endpoint answers 204 instead of an incomplete group.
 pub(crate) fn patch_read_options(
     projection: &Projection<'_>,
     attributes: &[String],
@@ -247,6 +248,9 @@ pub(crate) async fn patch(
     let condition = if_match(&req)?;
     let projection = projection(&state, resource_type, &attributes, &excluded)?;
     let options = patch_read_options(&projection, &attributes);
+    // Without its members a group is not "the entire resource" RFC 7644 §3.5.2 asks a 200 to
+    // carry, so such a PATCH answers 204 No Content, as Okta and Entra document for groups.
+    let complete = options == read_options(&projection);
     let stored = write::patch(
         &state,
         &principal,
@@ -257,6 +261,11 @@ pub(crate) async fn patch(
         options,
     )
     .await?;
+    if !complete {
+        return Ok(HttpResponse::NoContent()
+            .insert_header((header::ETAG, etag(stored.version).to_string()))
+            .finish());
+    }
     let location = location(&base_url(&req, &state), resource_type, &id);
     let body = render(&stored, &projection, &location);
     Ok(resource_response(StatusCode::OK, &stored, &body, None))

@@ -94,7 +94,7 @@ async fn a_group_is_created_read_found_replaced_and_deleted() {
 }
 
 #[actix_web::test]
-async fn patch_answers_200_with_members_only_when_attributes_names_them() {
+async fn a_group_patch_answers_204_unless_attributes_names_what_to_return() {
     let app = TestApp::new();
     let ada = id_of(&app.create_user(&app.a.write, "ada@example.com").await);
     let bob = id_of(&app.create_user(&app.a.write, "bob@example.com").await);
@@ -109,11 +109,26 @@ async fn patch_answers_200_with_members_only_when_attributes_names_them() {
             {"op": "add", "path": "members", "value": [{"value": bob}]}
         ]
     });
+    // Without its members the group would be incomplete, which a 200 must not be (RFC 7644
+    // §3.5.2): 204 with the new version's ETag.
     let reply = app.patch(&path, &app.a.write, &change).await;
-    let body = reply.assert_scim(200);
+    assert_eq!(reply.status.as_u16(), 204, "{}", reply.text());
+    assert!(reply.body.is_empty());
+    assert_eq!(reply.header("etag"), Some("W/\"2\""));
+    let read = app.get(&path, &app.a.read).await.assert_scim(200);
+    assert_eq!(member_ids(&read), [bob.as_str()]);
+
+    // Asked for without the members, the rest comes back.
+    let body = app
+        .patch(
+            &format!("{path}?excludedAttributes=members"),
+            &app.a.write,
+            &change,
+        )
+        .await
+        .assert_scim(200);
     assert_eq!(body["displayName"], "Team");
     assert!(body.get("members").is_none(), "members left out: {body}");
-    assert_eq!(reply.header("etag"), body["meta"]["version"].as_str());
 
     // Asked for by name, the members come back.
     let readd =
@@ -146,7 +161,10 @@ async fn patch_answers_200_with_members_only_when_attributes_names_them() {
         {"op": "replace", "value": {"id": id_of(&group), "displayName": "Team"}},
         {"op": "replace", "path": "members", "value": []}
     ]});
-    app.patch(&path, &app.a.write, &push).await.assert_scim(200);
+    assert_eq!(
+        app.patch(&path, &app.a.write, &push).await.status.as_u16(),
+        204
+    );
     let read = app.get(&path, &app.a.read).await.assert_scim(200);
     assert!(member_ids(&read).is_empty(), "{read}");
 }
