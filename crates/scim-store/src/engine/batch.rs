@@ -105,9 +105,8 @@ impl<B: Backend> Engine<B> {
             for ((p, id), i) in prepared.iter().zip(&ids).zip(0..) {
                 let mut names: Vec<String> = p.data.keys().cloned().collect();
                 if let Some(members) = &p.members {
-                    let members: Vec<&str> = members.iter().map(String::as_str).collect();
                     let added = self
-                        .add_members(conn, actor.tenant, id, &members)
+                        .add_members(conn, actor.tenant, id, members)
                         .map_err(|e| match e {
                             StoreError::Scim(e) => StoreError::Scim(at_index(i, e)),
                             other => other,

@@ -1,14 +1,11 @@
 //! PATCH: read, apply with scim-core's engine, write, in one transaction.
 
-use std::collections::HashSet;
-
 use scim_core::ScimError;
 use scim_core::patch::{ElementChange, Operation, PatchOptions, apply_patch};
 use scim_core::resource::Resource;
 use scim_core::schema::ResourceType;
-use serde_json::Value;
 
-use super::policy::MemberChange;
+use super::policy::{MemberChange, NewMember};
 use super::render::{render_one, stored_body};
 use super::resources::{Update, check_version, not_found, prepare};
 use super::tables::{self, EventWrite};
@@ -17,17 +14,6 @@ use crate::backend::{Backend, ResourceRow, SqlConn};
 use crate::clock::to_micros;
 use crate::model::{Actor, ReadOptions, StoredResource};
 use crate::{Operation as EventOperation, StoreError, TenantId};
-
-/// The ids named by `value` sub-attributes of member elements.
-fn member_ids(elements: &[Value]) -> Vec<String> {
-    let mut seen = HashSet::with_capacity(elements.len());
-    elements
-        .iter()
-        .filter_map(|e| e.get("value").and_then(Value::as_str))
-        .filter(|id| seen.insert(*id))
-        .map(str::to_owned)
-        .collect()
-}
 
 impl<B: Backend> Engine<B> {
     pub(crate) fn patch_impl(
@@ -129,12 +115,14 @@ impl<B: Backend> Engine<B> {
         change: &ElementChange,
     ) -> Result<(), StoreError> {
         let change = match change {
-            ElementChange::Add(elements) => MemberChange::Add(member_ids(elements)),
+            ElementChange::Add(elements) => MemberChange::Add(NewMember::from_elements(elements)?),
             ElementChange::Remove(ids) => MemberChange::Remove(ids.clone()),
             ElementChange::RemoveMatching(value_path) => MemberChange::Remove(
                 tables::matching_members(conn, tenant, group_id, value_path)?,
             ),
-            ElementChange::Replace(elements) => MemberChange::ReplaceAll(member_ids(elements)),
+            ElementChange::Replace(elements) => {
+                MemberChange::ReplaceAll(NewMember::from_elements(elements)?)
+            }
             ElementChange::Clear => MemberChange::RemoveAll,
         };
         self.apply_member_change(conn, tenant, group_id, &change)?;

@@ -1,5 +1,7 @@
 //! The tenant policies a write must respect, and what they add to it.
 
+use std::collections::HashSet;
+
 use scim_core::schema::ResourceType;
 use scim_core::{ScimError, ScimType};
 use serde_json::{Map, Value};
@@ -7,17 +9,66 @@ use serde_json::{Map, Value};
 use crate::model::Actor;
 use crate::{StoreError, Tenant};
 
+/// A member a client names: its id, and the display name it gave, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NewMember {
+    /// The member's id (the element's `value`).
+    pub(crate) id: String,
+    /// The element's `display`, kept as given (RFC 7643 §2.4: set when the element is added).
+    pub(crate) display: Option<String>,
+}
+
+impl NewMember {
+    /// The members named by `members` elements, each id once (the first element wins), or an
+    /// `invalidValue` error for an element without a string `value`.
+    pub(crate) fn from_elements<'v>(
+        elements: impl IntoIterator<Item = &'v Value>,
+    ) -> Result<Vec<Self>, ScimError> {
+        let mut members: Vec<Self> = Vec::new();
+        let mut seen: HashSet<String> = HashSet::new();
+        for element in elements {
+            let id = element
+                .get("value")
+                .and_then(Value::as_str)
+                .ok_or_else(|| {
+                    ScimError::new(
+                        ScimType::InvalidValue,
+                        "every member needs a \"value\": the member's id",
+                    )
+                })?;
+            if !seen.insert(id.to_owned()) {
+                continue;
+            }
+            let display = element
+                .get("display")
+                .and_then(Value::as_str)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned);
+            members.push(Self {
+                id: id.to_owned(),
+                display,
+            });
+        }
+        Ok(members)
+    }
+
+    /// The ids of `members`.
+    pub(crate) fn ids(members: &[Self]) -> Vec<&str> {
+        members.iter().map(|m| m.id.as_str()).collect()
+    }
+}
+
 /// A change to a group's memberships.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum MemberChange {
-    /// Add these member ids (present ones stay).
-    Add(Vec<String>),
+    /// Add these members (present ones stay, with the display they had).
+    Add(Vec<NewMember>),
     /// Remove these member ids (absent ones are ignored: identity providers retry).
     Remove(Vec<String>),
     /// Remove every member.
     RemoveAll,
     /// Make the members exactly these.
-    ReplaceAll(Vec<String>),
+    ReplaceAll(Vec<NewMember>),
 }
 
 /// What the policies add to a write.

@@ -1,6 +1,6 @@
 //! Create, read, replace and delete, each one transaction.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use scim_core::resource::Resource;
 use scim_core::schema::ResourceType;
@@ -8,7 +8,7 @@ use scim_core::validate::Validator;
 use scim_core::{ScimError, ScimType, fold_case};
 use serde_json::{Map, Value};
 
-use super::policy::{self, MemberChange};
+use super::policy::{self, MemberChange, NewMember};
 use super::render::{render_one, stored_body};
 use super::search::search_document;
 use super::tables::{self, EventWrite, MemberSelection, RowWrite};
@@ -50,7 +50,7 @@ pub(super) struct Prepared {
     /// The document stored in `data` (no `id`, `meta`, `members` or `groups`).
     pub(super) data: Map<String, Value>,
     /// Group members named by the document, when it names the attribute at all.
-    pub(super) members: Option<Vec<String>>,
+    pub(super) members: Option<Vec<NewMember>>,
 }
 
 pub(super) fn prepare(resource: Resource) -> Result<Prepared, StoreError> {
@@ -61,22 +61,7 @@ pub(super) fn prepare(resource: Resource) -> Result<Prepared, StoreError> {
     data.remove("groups");
     let members = match data.remove("members") {
         None => None,
-        Some(Value::Array(items)) => {
-            let mut ids: Vec<String> = Vec::with_capacity(items.len());
-            let mut seen: HashSet<&str> = HashSet::with_capacity(items.len());
-            for item in &items {
-                let id = item.get("value").and_then(Value::as_str).ok_or_else(|| {
-                    ScimError::new(
-                        ScimType::InvalidValue,
-                        "every member needs a \"value\": the member's id",
-                    )
-                })?;
-                if seen.insert(id) {
-                    ids.push(id.to_owned());
-                }
-            }
-            Some(ids)
-        }
+        Some(Value::Array(items)) => Some(NewMember::from_elements(&items)?),
         Some(_) => {
             return Err(
                 ScimError::new(ScimType::InvalidValue, "\"members\" must be an array").into(),
@@ -212,8 +197,7 @@ impl<B: Backend> Engine<B> {
             let mut changed: Vec<String> = prepared.data.keys().cloned().collect();
             let mut added = 0;
             if let Some(members) = &prepared.members {
-                let ids: Vec<&str> = members.iter().map(String::as_str).collect();
-                added = self.add_members(conn, actor.tenant, &id, &ids)?;
+                added = self.add_members(conn, actor.tenant, &id, members)?;
                 if added > 0 {
                     changed.push("members".to_owned());
                 }
@@ -418,12 +402,13 @@ impl<B: Backend> Engine<B> {
         conn: &mut dyn SqlConn,
         tenant: &TenantId,
         group_id: &str,
-        ids: &[&str],
+        members: &[NewMember],
     ) -> Result<usize, StoreError> {
-        if ids.is_empty() {
+        if members.is_empty() {
             return Ok(0);
         }
-        let existing = tables::existing_resources(conn, tenant, ids)?;
+        let ids = NewMember::ids(members);
+        let existing = tables::existing_resources(conn, tenant, &ids)?;
         let found: HashSet<&str> = existing.iter().map(|(id, _)| id.as_str()).collect();
         if let Some(missing) = ids.iter().find(|id| !found.contains(**id)) {
             return Err(ScimError::new(
@@ -443,7 +428,19 @@ impl<B: Backend> Engine<B> {
                 .into());
             }
         }
-        tables::insert_memberships(conn, tenant, group_id, &existing)?;
+        let displays: HashMap<&str, &str> = members
+            .iter()
+            .filter_map(|m| Some((m.id.as_str(), m.display.as_deref()?)))
+            .collect();
+        let rows: Vec<tables::MembershipWrite<'_>> = existing
+            .iter()
+            .map(|(id, kind)| tables::MembershipWrite {
+                member_id: id,
+                member_type: kind,
+                display: displays.get(id.as_str()).copied(),
+            })
+            .collect();
+        tables::insert_memberships(conn, tenant, group_id, &rows)?;
         Ok(existing.len())
     }
 
@@ -469,8 +466,11 @@ impl<B: Backend> Engine<B> {
             }
             tables::delete_memberships(conn, tenant, group_id, selection)
         };
-        if let MemberChange::Add(ids) | MemberChange::ReplaceAll(ids) = change
-            && let Some(id) = ids.iter().find(|id| !tables::storable(id))
+        if let MemberChange::Add(members) | MemberChange::ReplaceAll(members) = change
+            && let Some(id) = members
+                .iter()
+                .map(|m| &m.id)
+                .find(|id| !tables::storable(id))
         {
             return Err(ScimError::new(
                 ScimType::InvalidValue,
@@ -479,9 +479,8 @@ impl<B: Backend> Engine<B> {
             .into());
         }
         match change {
-            MemberChange::Add(ids) => {
-                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-                Ok(self.add_members(conn, tenant, group_id, &ids)? > 0)
+            MemberChange::Add(members) => {
+                Ok(self.add_members(conn, tenant, group_id, members)? > 0)
             }
             MemberChange::Remove(ids) => {
                 // An id that cannot be stored names no member.
@@ -493,10 +492,10 @@ impl<B: Backend> Engine<B> {
                 Ok(removal(conn, &MemberSelection::Ids(&ids))? > 0)
             }
             MemberChange::RemoveAll => Ok(removal(conn, &MemberSelection::All)? > 0),
-            MemberChange::ReplaceAll(ids) => {
-                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            MemberChange::ReplaceAll(members) => {
+                let ids = NewMember::ids(members);
                 let removed = removal(conn, &MemberSelection::AllBut(&ids))?;
-                let named = self.add_members(conn, tenant, group_id, &ids)?;
+                let named = self.add_members(conn, tenant, group_id, members)?;
                 Ok(removed > 0 || named > 0)
             }
         }

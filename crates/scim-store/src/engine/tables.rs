@@ -29,7 +29,8 @@ pub(crate) fn resource_columns(sql: &mut Sql, table: &str, options: ReadOptions)
 
 /// The memberships of the row `table` as one JSON array of `[value, type, display]`, ordered by
 /// the far side's id: a Group's members or a User's groups, as far as `options` asks for them
-/// (`NULL` otherwise, and `NULL` or `[]` when there are none).
+/// (`NULL` otherwise, and `NULL` or `[]` when there are none). A member's display is the one it
+/// was added with, else its own `displayName` or `userName`; a group's is its `displayName`.
 ///
 /// A correlated subquery rather than a second statement: a read is then one statement, which
 /// needs no transaction to be consistent and costs one round trip.
@@ -51,7 +52,7 @@ fn links(sql: &mut Sql, table: &str, options: ReadOptions) {
             .push(".resource_type = 'Group' THEN (SELECT ");
         sql.push(aggregate)
             .push(array)
-            .push("m.member_id, m.member_type, COALESCE(");
+            .push("m.member_id, m.member_type, COALESCE(m.display, ");
         json_text(sql, "mr.data", "displayName");
         sql.push(", ");
         json_text(sql, "mr.data", "userName");
@@ -398,19 +399,30 @@ pub(crate) fn existing_resources(
     Ok(existing)
 }
 
-/// Inserts memberships (already checked to exist), ignoring ones already present.
+/// A membership about to be inserted.
+pub(crate) struct MembershipWrite<'a> {
+    pub(crate) member_id: &'a str,
+    pub(crate) member_type: &'a str,
+    /// The display name the client gave, if any.
+    pub(crate) display: Option<&'a str>,
+}
+
+/// Inserts memberships (already checked to exist), ignoring ones already present: a member
+/// added again keeps the display it was added with.
 pub(crate) fn insert_memberships(
     conn: &mut dyn SqlConn,
     tenant: &TenantId,
     group_id: &str,
-    members: &[(String, String)],
+    members: &[MembershipWrite<'_>],
 ) -> Result<(), StoreError> {
     for chunk in members.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::new(conn.dialect());
         // One row, or a full chunk: two texts.
         sql.cache_if(chunk.len() == 1 || chunk.len() == ROWS_PER_STATEMENT);
-        sql.push("INSERT INTO memberships (tenant_id, group_id, member_id, member_type) VALUES ");
-        for (i, (member_id, member_type)) in chunk.iter().enumerate() {
+        sql.push(
+            "INSERT INTO memberships (tenant_id, group_id, member_id, member_type, display, display_ci) VALUES ",
+        );
+        for (i, member) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
             }
@@ -419,9 +431,15 @@ pub(crate) fn insert_memberships(
                 .push(", ")
                 .text_value(group_id);
             sql.push(", ")
-                .text_value(member_id.as_str())
+                .text_value(member.member_id)
                 .push(", ")
-                .text_value(member_type.as_str());
+                .text_value(member.member_type);
+            sql.push(", ")
+                .bind(Bind::OptionalText(member.display.map(str::to_owned)))
+                .push(", ")
+                .bind(Bind::OptionalText(
+                    member.display.map(|d| scim_core::fold_case(d).into_owned()),
+                ));
             sql.push(")");
         }
         sql.push(" ON CONFLICT DO NOTHING");

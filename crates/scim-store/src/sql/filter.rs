@@ -992,7 +992,8 @@ impl Translator<'_> {
         Ok(())
     }
 
-    /// The folded display name of the far side of a membership (from its `data_ci`).
+    /// The folded display name of the far side of a membership: for a member, the one it was
+    /// added with, else its document's (from `data_ci`), as `members_of` shows it.
     fn membership_display(&mut self, alias: &str, kind: MembershipKind) {
         let other = format!("{alias}r");
         let field = |sql: &mut Sql, key: &str| match sql.dialect() {
@@ -1010,7 +1011,7 @@ impl Translator<'_> {
         };
         match kind {
             MembershipKind::Members => {
-                self.sql.push("COALESCE(");
+                self.sql.push("COALESCE(").push(alias).push(".display_ci, ");
                 field(self.sql, "displayName");
                 self.sql.push(", ");
                 field(self.sql, "userName");

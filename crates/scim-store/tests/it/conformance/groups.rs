@@ -172,6 +172,96 @@ fn deleting_a_user_drops_its_memberships_and_moves_the_groups_on(store: &dyn Sto
     assert_eq!(last.changed, ["members"]);
 }
 
+/// A member's `display` is the one the client added it with (RFC 7643 §2.4: set when the
+/// element is added, never updated), else the member's own name; filters see the same value.
+/// Regression: the client's display was dropped and the member's name always shown, so a
+/// member did not read back as it was written (found by scim2-tester).
+fn a_member_keeps_the_display_it_was_added_with(store: &dyn Store) {
+    let tenant = tenant(store);
+    let ada = id(&user(store, &tenant, "ada@example.com"));
+    let bob = id(&user(store, &tenant, "bob@example.com"));
+    let created = store
+        .create(
+            Actor::tenant(&tenant),
+            "Group",
+            &json!({"displayName": "Team", "members": [
+                {"value": ada, "display": "Ada L."},
+                {"value": bob}
+            ]}),
+        )
+        .unwrap();
+    let group = id(&created);
+    let displays = |stored: &scim_store::StoredResource| {
+        let mut pairs: Vec<(String, String)> = stored.resource.as_json()["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["value"].as_str().unwrap().to_owned(),
+                    m["display"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        pairs.sort();
+        pairs
+    };
+    let mut expected = vec![
+        (ada.clone(), "Ada L.".to_owned()),
+        (bob.clone(), "bob@example.com".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(displays(&created), expected);
+
+    // Adding the member again, with another display, changes nothing.
+    let again =
+        json!([{"op": "add", "path": "members", "value": [{"value": ada, "display": "Other"}]}]);
+    let ops: Vec<_> = again
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|op| scim_core::patch::Operation {
+            op: scim_core::patch::OpKind::Add,
+            path: op["path"].as_str(),
+            value: op.get("value"),
+        })
+        .collect();
+    store
+        .patch(
+            Actor::tenant(&tenant),
+            "Group",
+            &group,
+            &ops,
+            None,
+            ReadOptions::FULL,
+        )
+        .unwrap();
+    let read = store
+        .get(&tenant, "Group", &group, ReadOptions::FULL)
+        .unwrap();
+    assert_eq!(displays(&read), expected);
+
+    // Filters compare the display that is shown, ignoring case.
+    for (filter, hits) in [
+        ("members.display eq \"ada l.\"", 1),
+        ("members.display eq \"ada@example.com\"", 0),
+        ("members.display eq \"BOB@example.com\"", 1),
+    ] {
+        let page = store
+            .query(
+                &tenant,
+                "Group",
+                &scim_store::Query {
+                    filter: Some(filter.to_owned()),
+                    ..scim_store::Query::default()
+                },
+                ReadOptions::DOCUMENT_ONLY,
+            )
+            .unwrap();
+        assert_eq!(page.total_results, hits, "{filter}");
+    }
+}
+
 crate::on_every_backend!(
     groups_keep_members_and_users_derive_groups,
     group_names_are_unique_unless_the_tenant_allows_duplicates,
@@ -179,4 +269,5 @@ crate::on_every_backend!(
     nested_groups_are_allowed_but_cycles_are_not,
     replacing_a_group_replaces_its_members,
     deleting_a_user_drops_its_memberships_and_moves_the_groups_on,
+    a_member_keeps_the_display_it_was_added_with,
 );

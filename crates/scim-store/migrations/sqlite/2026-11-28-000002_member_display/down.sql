@@ -1,0 +1,2 @@
+ALTER TABLE memberships DROP COLUMN display_ci;
+ALTER TABLE memberships DROP COLUMN display;
