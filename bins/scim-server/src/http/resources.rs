@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use scim_core::ScimError;
 use scim_core::message::{ETagCondition, ListResponse, PatchRequest, SearchRequest, SortOrder};
 use scim_core::projection::Projection;
+use scim_core::resource::Resource;
 use scim_core::schema::ResourceType;
 use scim_store::{Query, ReadOptions, StoredResource};
 use serde_json::{Map, Value};
@@ -69,17 +70,69 @@ pub(crate) fn read_options(projection: &Projection<'_>) -> ReadOptions {
     }
 }
 
-/// The JSON of a stored resource under a projection, with `meta.location`.
+/// The JSON of a stored resource under a projection, with `meta.location` and the `$ref` of
+/// each member (of a group) and group (of a user).
 pub(crate) fn render(
     stored: &StoredResource,
     projection: &Projection<'_>,
     location: &str,
 ) -> Map<String, Value> {
-    let mut body = projection.apply(&stored.resource);
+    // `location` is `<root>/<Endpoint>/<id>`.
+    let root = location.rsplitn(3, '/').nth(2).unwrap_or_default();
+    let mut body = match with_references(&stored.resource, root) {
+        Some(resource) => projection.apply(&resource),
+        None => projection.apply(&stored.resource),
+    };
     if let Some(Value::Object(meta)) = body.get_mut("meta") {
         meta.insert("location".to_owned(), Value::String(location.to_owned()));
     }
     body
+}
+
+/// `resource` with a `$ref` in each element of `members` and `groups`, or `None` when it has
+/// none of them. The store keeps ids; only the HTTP layer knows the URLs they are found at.
+/// Added before the projection, so that `attributes` decides whether they are returned.
+fn with_references(resource: &Resource, root: &str) -> Option<Resource> {
+    let body = resource.as_json();
+    let linked = |key: &str| {
+        body.get(key)
+            .and_then(Value::as_array)
+            .is_some_and(|items| !items.is_empty())
+    };
+    if !linked("members") && !linked("groups") {
+        return None;
+    }
+    let mut body = body.clone();
+    for key in ["members", "groups"] {
+        let Some(Value::Array(items)) = body.get_mut(key) else {
+            continue;
+        };
+        for item in items.iter_mut() {
+            let Value::Object(element) = item else {
+                continue;
+            };
+            let Some(id) = element.get("value").and_then(Value::as_str) else {
+                continue;
+            };
+            // A user's groups are groups; a group's members say what they are.
+            let endpoint = match (key, element.get("type").and_then(Value::as_str)) {
+                ("members", Some("User")) => "Users",
+                ("members", Some("Group")) | ("groups", _) => "Groups",
+                _ => continue,
+            };
+            let reference = Value::String(format!("{root}/{endpoint}/{id}"));
+            let mut ordered = Map::with_capacity(element.len() + 1);
+            for (name, value) in std::mem::take(element) {
+                let is_value = name == "value";
+                ordered.insert(name, value);
+                if is_value {
+                    ordered.insert("$ref".to_owned(), reference.clone());
+                }
+            }
+            *element = ordered;
+        }
+    }
+    Some(Resource::from_trusted_json(resource.resource_type(), body))
 }
 
 /// A response carrying one resource, its ETag and (for a create) its Location.
