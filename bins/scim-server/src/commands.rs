@@ -52,7 +52,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
     };
     let config = Config::load(cli.config.as_deref(), &overrides)?;
     serve::init_logging(config.log_format);
-    if let Some(parent) = sqlite_parent(&config.database_url) {
+    if let Some(parent) = sqlite_parent(&config.database_url()) {
         std::fs::create_dir_all(parent)
             .map_err(|e| CommandError::Usage(format!("cannot create {parent}: {e}")))?;
     }
@@ -63,7 +63,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Migrate => {
             println!(
                 "migrations applied to {}",
-                serve::redact(&config.database_url)
+                serve::redact(&config.database_url())
             );
             Ok(())
         }

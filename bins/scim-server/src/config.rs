@@ -11,9 +11,11 @@ use serde::Deserialize;
 pub struct Config {
     /// The address to listen on (`SCIM_LISTEN`).
     pub listen: String,
-    /// `sqlite://PATH`, `sqlite::memory:` or `postgres://...` (`SCIM_DATABASE_URL`).
-    pub database_url: String,
-    /// The directory for the SQLite database and a generated signing secret.
+    /// `sqlite://PATH`, `sqlite::memory:` or `postgres://...` (`SCIM_DATABASE_URL`); without
+    /// it, the SQLite file `scim.db` in `data_dir` (see [`Config::database_url`]).
+    pub database_url: Option<String>,
+    /// The directory for the default SQLite database and a generated signing secret
+    /// (`SCIM_DATA_DIR`).
     pub data_dir: PathBuf,
     /// The public URL the server is reached at, without `/scim/v2` (`SCIM_BASE_URL`); used for
     /// `meta.location` and `Location`. Without it, the request's scheme and `Host` are used.
@@ -38,7 +40,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             listen: "127.0.0.1:8080".to_owned(),
-            database_url: "sqlite://data/scim.db".to_owned(),
+            database_url: None,
             data_dir: PathBuf::from("data"),
             base_url: None,
             max_connections: 8,
@@ -175,12 +177,21 @@ impl Config {
         };
         config.apply_env(|name| std::env::var(name).ok());
         if let Some(url) = &overrides.database_url {
-            config.database_url = url.clone();
+            config.database_url = Some(url.clone());
         }
         if let Some(listen) = &overrides.listen {
             config.listen = listen.clone();
         }
         Ok(config)
+    }
+
+    /// The database to open: `database_url`, or else `sqlite://<data_dir>/scim.db`, so that
+    /// moving the data directory moves the database with the signing secret.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", self.data_dir.join("scim.db").display()),
+        }
     }
 
     fn from_file(path: &Path) -> Result<Self, ConfigError> {
@@ -197,7 +208,7 @@ impl Config {
     /// Applies the `SCIM_*` environment variables that `var` reports.
     pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) {
         if let Some(v) = var("SCIM_DATABASE_URL") {
-            self.database_url = v;
+            self.database_url = Some(v);
         }
         if let Some(v) = var("SCIM_LISTEN") {
             self.listen = v;
@@ -249,7 +260,19 @@ mod tests {
         let mut config = file;
         config.apply_env(|name| (name == "SCIM_LISTEN").then(|| "127.0.0.1:1".to_owned()));
         assert_eq!(config.listen, "127.0.0.1:1");
-        assert_eq!(config.database_url, "postgres://db/scim");
+        assert_eq!(config.database_url(), "postgres://db/scim");
+    }
+
+    /// Regression: the default database stayed at `./data/scim.db` when `SCIM_DATA_DIR` moved
+    /// the data directory (and the signing secret) elsewhere.
+    #[test]
+    fn the_default_database_lives_in_the_data_directory() {
+        let mut config = Config::default();
+        assert_eq!(config.database_url(), "sqlite://data/scim.db");
+        config.apply_env(|name| (name == "SCIM_DATA_DIR").then(|| "/var/lib/scim".to_owned()));
+        assert_eq!(config.database_url(), "sqlite:///var/lib/scim/scim.db");
+        config.apply_env(|name| (name == "SCIM_DATABASE_URL").then(|| "sqlite://x.db".to_owned()));
+        assert_eq!(config.database_url(), "sqlite://x.db");
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub fn init_logging(format: LogFormat) {
 pub fn open_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
     Ok(StoreBuilder::new(SchemaRegistry::standard())
         .max_connections(config.max_connections)
-        .open(&config.database_url)?)
+        .open(&config.database_url())?)
 }
 
 /// Builds the application state around an open store.
@@ -111,7 +111,7 @@ pub fn serve(state: AppState) -> Result<(), StartError> {
             server = server.workers(workers);
         }
         let server = server.bind(&listen)?;
-        tracing::info!(listen = %listen, database = %redact(&state.config.database_url), "serving SCIM at /scim/v2");
+        tracing::info!(listen = %listen, database = %redact(&state.config.database_url()), "serving SCIM at /scim/v2");
         server.run().await
     })?;
     Ok(())
