@@ -1,6 +1,7 @@
 //! Tests of scim-server: in process (`inproc`: `http::configure` driven with `actix_web::test`),
 //! and the real binary on a real socket, driven as identity providers drive it.
 
+mod cli;
 mod harness;
 mod idp;
 mod inproc;

@@ -2,7 +2,7 @@
 
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::PathBuf;
-use std::process::{Child, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::database::Deployment;
@@ -19,24 +19,35 @@ pub(crate) struct Server {
     /// `http://127.0.0.1:PORT`.
     pub(crate) base_url: String,
     log: PathBuf,
+    stdout: PathBuf,
 }
 
 impl Server {
-    /// Starts `scim-server serve` for `deployment` and waits until `/healthz` answers. A port
-    /// taken between choosing and binding it is retried with another.
+    /// Starts `scim-server serve` for `deployment` and waits until `/healthz` answers.
     pub(crate) fn start(deployment: &Deployment) -> Self {
+        Self::spawn(deployment, |_| deployment.command(), "serve")
+    }
+
+    /// Starts `scim-server <subcommand> --listen 127.0.0.1:<port>`, the command built by
+    /// `command` (given the port), and waits until `/healthz` answers. A port taken between
+    /// choosing and binding it is retried with another.
+    pub(crate) fn spawn(
+        deployment: &Deployment,
+        command: impl Fn(u16) -> Command,
+        subcommand: &str,
+    ) -> Self {
         for _ in 0..5 {
             let port = free_port();
-            let log = deployment
-                .log_dir()
-                .join(format!("{}.log", unique("server")));
+            let name = unique("server");
+            let log = deployment.log_dir().join(format!("{name}.log"));
+            let stdout = deployment.log_dir().join(format!("{name}.out"));
             let log_file = std::fs::File::create(&log).expect("create the server log");
-            let child = deployment
-                .command()
+            let out_file = std::fs::File::create(&stdout).expect("create the server output");
+            let child = command(port)
                 .env("RUST_LOG", "info")
-                .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+                .args([subcommand, "--listen", &format!("127.0.0.1:{port}")])
                 .stdin(Stdio::null())
-                .stdout(Stdio::null())
+                .stdout(out_file)
                 .stderr(log_file)
                 .spawn()
                 .expect("start scim-server");
@@ -44,6 +55,7 @@ impl Server {
                 child,
                 base_url: format!("http://127.0.0.1:{port}"),
                 log,
+                stdout,
             };
             match server.wait_until_ready() {
                 Ok(()) => return server,
@@ -66,7 +78,7 @@ impl Server {
                 });
             }
             if let Some(response) = client.try_get("/healthz") {
-                return if response.status == 200 || response.status == 404 {
+                return if response.status == 200 {
                     Ok(())
                 } else {
                     Err(Exit::Failed(format!(
@@ -92,9 +104,14 @@ impl Server {
         Client::new(&self.base_url).with_token(token)
     }
 
-    /// What the server logged so far.
+    /// What the server logged so far (its standard error).
     pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// What the server printed on its standard output so far.
+    pub(crate) fn stdout(&self) -> String {
+        std::fs::read_to_string(&self.stdout).unwrap_or_default()
     }
 }
 

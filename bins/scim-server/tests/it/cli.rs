@@ -1,0 +1,159 @@
+//! The command line as an operator uses it on a fresh machine: `demo`, then the commands that
+//! manage tenants and keys.
+
+use std::process::Command;
+
+use crate::harness::{Backend, Deployment, Server};
+
+/// Where the demo keeps its data: not `./data` (the working directory's default), so that the
+/// test shows the database follows `SCIM_DATA_DIR`.
+fn demo_data_dir(deployment: &Deployment) -> std::path::PathBuf {
+    deployment.log_dir().join("var").join("scim")
+}
+
+/// `scim-server demo` with nothing configured but the data directory, as the README's quick
+/// start runs it: the database and the signing secret are created in the data directory.
+fn demo(deployment: &Deployment) -> Server {
+    let data_dir = demo_data_dir(deployment);
+    Server::spawn(
+        deployment,
+        |_| {
+            let mut command: Command = deployment.command();
+            command
+                .env_remove("SCIM_DATABASE_URL")
+                .env_remove("SCIM_JWT_SECRET")
+                .env("SCIM_DATA_DIR", &data_dir);
+            command
+        },
+        "demo",
+    )
+}
+
+/// The key and the curl line `demo` printed.
+fn printed_key_and_url(stdout: &str) -> (String, String) {
+    let mut lines = stdout.lines();
+    lines
+        .by_ref()
+        .find(|line| line.starts_with("Demo SCIM key"))
+        .expect("the key's heading");
+    let key = lines.next().expect("the key").trim().to_owned();
+    let curl = stdout
+        .lines()
+        .find(|line| line.trim_start().starts_with("curl "))
+        .expect("a curl line");
+    assert!(curl.contains(&format!("Bearer {key}")), "{curl}");
+    let url = curl
+        .rsplit('\'')
+        .nth(1)
+        .expect("the quoted URL at the end of the curl line")
+        .to_owned();
+    (key, url)
+}
+
+#[test]
+fn demo_prints_a_working_key_and_curl_line_and_keeps_its_data_in_the_data_directory() {
+    let deployment = Deployment::new(Backend::Sqlite).expect("SQLite");
+    let (first_key, url) = {
+        let server = demo(&deployment);
+        let stdout = server.stdout();
+        assert!(
+            stdout.contains(&format!("SCIM base URL: {}/scim/v2", server.base_url)),
+            "{stdout}"
+        );
+        let (key, url) = printed_key_and_url(&stdout);
+        let path = url
+            .strip_prefix(&server.base_url)
+            .expect("the curl line names this server");
+        let groups = server.client(&key).get(path).expect(200).json();
+        assert_eq!(groups["totalResults"], 4, "{groups}");
+        // A new database file starts without errors (regression: the pool's connections failed
+        // with "database is locked" while switching it to WAL).
+        let log = server.log();
+        assert!(!log.contains("ERROR"), "{log}");
+        (key, path.to_owned())
+    };
+    // Regression: the database stayed at ./data/scim.db when SCIM_DATA_DIR named another place.
+    let data_dir = demo_data_dir(&deployment);
+    assert!(data_dir.join("scim.db").is_file());
+    let secret = data_dir.join("jwt-secret");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&secret)
+            .expect("jwt-secret")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "the secret is readable by its owner only");
+    }
+
+    // Started again, the demo keeps its organisation and every key it issued.
+    let server = demo(&deployment);
+    let (second_key, _) = printed_key_and_url(&server.stdout());
+    assert_ne!(first_key, second_key);
+    for key in [&first_key, &second_key] {
+        let groups = server.client(key).get(&url).expect(200).json();
+        assert_eq!(groups["totalResults"], 4);
+    }
+}
+
+#[test]
+fn access_lists_users_with_their_projects_and_roles() {
+    let deployment = Deployment::new(Backend::Sqlite).expect("SQLite");
+    deployment.cli(&[
+        "tenant",
+        "create",
+        "acme",
+        "--project",
+        "Web",
+        "--role",
+        "Admin",
+        "--role",
+        "Viewer",
+    ]);
+    let token = deployment.issue_token("acme");
+    let server = deployment.start();
+    let client = server.client(&token);
+    let ada = client
+        .json(
+            "POST",
+            "/scim/v2/Users",
+            &serde_json::json!({"userName": "ada@acme.test", "active": true}),
+        )
+        .expect(201)
+        .json()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let group = client
+        .get("/scim/v2/Groups?filter=displayName%20eq%20%22acme-Web-Viewer%22")
+        .expect(200)
+        .json()["Resources"][0]["id"]
+        .as_str()
+        .expect("the pre-created group")
+        .to_owned();
+    client
+        .json(
+            "PATCH",
+            &format!("/scim/v2/Groups/{group}"),
+            &serde_json::json!({"Operations": [{"op": "add", "path": "members", "value": [{"value": ada}]}]}),
+        )
+        .expect(204);
+    deployment.cli(&[
+        "tenant",
+        "set-owner",
+        "--tenant",
+        "acme",
+        "--user-name",
+        "ada@acme.test",
+    ]);
+    let table = deployment.cli(&["access", "--tenant", "acme"]);
+    let rows: Vec<Vec<&str>> = table.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(
+        rows,
+        [
+            vec!["userName", "active", "owner", "access"],
+            vec!["ada@acme.test", "true", "owner", "Web:Viewer"],
+        ]
+    );
+    assert!(deployment.cli(&["tenant", "list"]).starts_with("acme\t"));
+}
