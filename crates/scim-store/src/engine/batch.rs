@@ -14,10 +14,44 @@ use super::render::render_one;
 use super::resources::{Prepared, Stamps, prepare};
 use super::tables::{self, EventWrite};
 use super::{Engine, admin};
-use crate::backend::Backend;
+use crate::backend::{Backend, SqlConn};
 use crate::clock::to_micros;
 use crate::model::{Actor, ReadOptions, StoredResource};
+use crate::sql::{Dialect, Sql};
 use crate::{Operation, StoreError};
+
+/// Rows below which statistics do not matter: any plan is fast.
+const SMALL_TABLE: i64 = 10_000;
+
+/// Analyzes `resources` on PostgreSQL when it holds more than twice the rows its statistics
+/// say, as after a bulk load.
+///
+/// PostgreSQL chooses indexes by these statistics, which autovacuum refreshes in time; until
+/// then (and for good when autovacuum is off) a table that has grown a hundredfold is planned
+/// as if it were small, and a lookup by id can scan a whole tenant through the wrong index.
+/// `create_many` is the bulk load, so it does what the PostgreSQL manual asks after one. The
+/// check is two small reads; the `ANALYZE` samples a bounded number of rows, and runs each
+/// time the table doubles.
+fn refresh_statistics(conn: &mut dyn SqlConn) -> Result<(), StoreError> {
+    if conn.dialect() != Dialect::Postgres {
+        // SQLite's planner prefers the index that matches the most columns without statistics.
+        return Ok(());
+    }
+    let mut sql = Sql::cached(conn.dialect());
+    sql.push(
+        "SELECT CAST(GREATEST(c.reltuples, 0) AS BIGINT) AS n FROM pg_class c WHERE c.oid = 'resources'::regclass",
+    );
+    let planned = conn.integers(&sql)?.first().copied().unwrap_or(0);
+    let mut sql = Sql::cached(conn.dialect());
+    sql.push("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM resource_counts");
+    let rows = conn.integers(&sql)?.first().copied().unwrap_or(0);
+    if rows > SMALL_TABLE && rows > planned.saturating_mul(2) {
+        let mut sql = Sql::new(conn.dialect());
+        sql.push("ANALYZE resources");
+        conn.execute(&sql)?;
+    }
+    Ok(())
+}
 
 /// Says which of the call's resources an error is about.
 fn at_index(index: usize, err: ScimError) -> ScimError {
@@ -56,7 +90,7 @@ impl<B: Backend> Engine<B> {
         let ids: Vec<String> = prepared.iter().map(|_| self.ids.new_id()).collect();
         let now = to_micros(self.clock.now());
         let count = i64::try_from(bodies.len()).unwrap_or(i64::MAX);
-        self.backend.write(|conn| {
+        let created = self.backend.write(|conn| {
             let (first_seq, tenant) = admin::lock_tenant_for_events(conn, actor.tenant, count)?;
             if resource_type.name() == "Group"
                 && !tenant.settings.allow_group_create
@@ -143,7 +177,11 @@ impl<B: Backend> Engine<B> {
                     }
                 })
                 .collect()
-        })
+        })?;
+        // A failed refresh leaves the planner as autovacuum would have: it is no reason to
+        // report the resources, which are committed, as not created.
+        let _ = self.backend.run(refresh_statistics);
+        Ok(created)
     }
 }
 

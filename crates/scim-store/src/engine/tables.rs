@@ -293,9 +293,13 @@ pub(crate) fn load_resource(
     sql.push(" FROM resources r WHERE r.tenant_id = ")
         .text_value(tenant.as_str());
     sql.push(" AND r.id = ").text_value(id);
-    sql.push(" AND r.resource_type = ")
-        .text_value(resource_type);
-    Ok(conn.resources(&sql)?.into_iter().next())
+    // The type is checked here rather than in SQL: with `resource_type = ?` in the statement,
+    // the (tenant, type, seq) index matches as many columns as the (tenant, id) one, and a
+    // planner without statistics may scan the whole tenant through it.
+    Ok(conn
+        .resources(&sql)?
+        .into_iter()
+        .find(|row| row.resource_type == resource_type))
 }
 
 /// Deletes a resource and its memberships, both as a group and as a member; returns the groups

@@ -73,17 +73,45 @@ pub(crate) fn is_simple(filter: &ResolvedFilter) -> bool {
 }
 
 /// Appends the SQL condition equivalent to `filter` for rows of `r`.
+///
+/// In front of the exact condition go the facts every match must have (see
+/// [`super::implied`]), which an index (PostgreSQL) or a plain text search (SQLite) checks
+/// without walking the row's JSON.
 pub(crate) fn push_filter(
     sql: &mut Sql,
     target: Target,
     filter: &ResolvedFilter,
 ) -> Result<(), ScimError> {
+    let implied = super::implied::implied(filter, target);
+    let mut prefix = false;
+    match (sql.dialect(), &implied.contained) {
+        (Dialect::Postgres, Some(document)) => {
+            sql.push("(r.data_ci @> ")
+                .bind(Bind::Json(document.to_string()))
+                .push(" AND ");
+            prefix = true;
+        }
+        (Dialect::Sqlite, _) if !implied.needles.is_empty() => {
+            sql.push("(");
+            for needle in implied.needles {
+                sql.push("instr(r.data_ci, ")
+                    .text_value(needle)
+                    .push(") > 0 AND ");
+            }
+            prefix = true;
+        }
+        _ => {}
+    }
     Translator {
         sql,
         target,
         aliases: 0,
     }
-    .filter(filter, &Scope::Row)
+    .filter(filter, &Scope::Row)?;
+    if prefix {
+        sql.push(")");
+    }
+    Ok(())
 }
 
 /// Appends the condition a `members[...]` value path's inner filter puts on the membership row
@@ -693,40 +721,12 @@ impl Translator<'_> {
 
     // ----- attributes kept outside the document -----
 
-    /// The column holding a top-level, core attribute, if the store keeps it in one.
     fn column_of(&self, path: &ResolvedPath) -> Option<Column> {
-        if path.extension().is_some() {
-            return None;
-        }
-        let attribute = path.attribute();
-        match (attribute, path.sub_attribute()) {
-            ("id", None) => Some(Column::Text("r.id")),
-            ("externalId", None) => Some(Column::OptionalText("r.external_id")),
-            ("userName", None) if self.target == Target::User && !path.is_case_exact() => {
-                Some(Column::OptionalText("r.name_ci"))
-            }
-            ("displayName", None) if self.target == Target::Group && !path.is_case_exact() => {
-                Some(Column::OptionalText("r.name_ci"))
-            }
-            ("meta", Some("created")) => Some(Column::Micros("r.created_at")),
-            ("meta", Some("lastModified")) => Some(Column::Micros("r.updated_at")),
-            ("meta", Some("resourceType")) => Some(Column::Text("r.resource_type")),
-            ("meta", Some("version")) => Some(Column::Version),
-            ("meta", Some("location")) => Some(Column::Location),
-            ("meta", None) => Some(Column::Meta),
-            _ => None,
-        }
+        column_of(self.target, path)
     }
 
     fn membership_kind(&self, path: &ResolvedPath) -> Option<MembershipKind> {
-        if path.extension().is_some() {
-            return None;
-        }
-        match (self.target, path.attribute()) {
-            (Target::Group, "members") => Some(MembershipKind::Members),
-            (Target::User, "groups") => Some(MembershipKind::Groups),
-            _ => None,
-        }
+        membership_kind(self.target, path)
     }
 
     /// `EXISTS (membership rows of this row WHERE <body>)`.
@@ -1020,6 +1020,49 @@ impl Translator<'_> {
             MembershipKind::Groups => field(self.sql, "displayName"),
         }
     }
+}
+
+/// The column holding a top-level, core attribute, if the store keeps it in one.
+fn column_of(target: Target, path: &ResolvedPath) -> Option<Column> {
+    if path.extension().is_some() {
+        return None;
+    }
+    let attribute = path.attribute();
+    match (attribute, path.sub_attribute()) {
+        ("id", None) => Some(Column::Text("r.id")),
+        ("externalId", None) => Some(Column::OptionalText("r.external_id")),
+        ("userName", None) if target == Target::User && !path.is_case_exact() => {
+            Some(Column::OptionalText("r.name_ci"))
+        }
+        ("displayName", None) if target == Target::Group && !path.is_case_exact() => {
+            Some(Column::OptionalText("r.name_ci"))
+        }
+        ("meta", Some("created")) => Some(Column::Micros("r.created_at")),
+        ("meta", Some("lastModified")) => Some(Column::Micros("r.updated_at")),
+        ("meta", Some("resourceType")) => Some(Column::Text("r.resource_type")),
+        ("meta", Some("version")) => Some(Column::Version),
+        ("meta", Some("location")) => Some(Column::Location),
+        ("meta", None) => Some(Column::Meta),
+        _ => None,
+    }
+}
+
+/// Whether `path` names the memberships of `target` rows (kept in their own table).
+fn membership_kind(target: Target, path: &ResolvedPath) -> Option<MembershipKind> {
+    if path.extension().is_some() {
+        return None;
+    }
+    match (target, path.attribute()) {
+        (Target::Group, "members") => Some(MembershipKind::Members),
+        (Target::User, "groups") => Some(MembershipKind::Groups),
+        _ => None,
+    }
+}
+
+/// Whether the row's `data_ci` holds `path`'s values, rather than a column or the membership
+/// table.
+pub(super) fn in_document(target: Target, path: &ResolvedPath) -> bool {
+    column_of(target, path).is_none() && membership_kind(target, path).is_none()
 }
 
 /// A column that holds a core attribute.

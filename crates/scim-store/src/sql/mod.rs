@@ -7,6 +7,7 @@
 
 mod builder;
 mod filter;
+mod implied;
 mod sort;
 #[cfg(test)]
 mod tests;

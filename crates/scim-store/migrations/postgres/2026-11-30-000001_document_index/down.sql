@@ -1,0 +1,1 @@
+DROP INDEX resources_data_ci;

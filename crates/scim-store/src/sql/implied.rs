@@ -1,0 +1,299 @@
+//! What every row a filter matches must contain: facts an index or a cheap test can check
+//! before the exact condition runs.
+//!
+//! The exact SQL of a filter (see [`super::filter`]) walks the JSON of every candidate row. For
+//! the comparisons that pin a value, a weaker condition can rule most rows out first:
+//!
+//! - PostgreSQL: `data_ci @> <document>`, which a GIN index (`jsonb_path_ops`) answers. The
+//!   document holds each `eq` of a string, dateTime or boolean, where the filter puts it.
+//! - SQLite: `instr(data_ci, <text>) > 0` for each string an `eq`, `co`, `sw` or `ew` names, as
+//!   it is spelled inside the stored JSON text: no JSON is parsed for a row that lacks it.
+//!
+//! Both are only ever added, `AND`ed in front of the exact condition, never used instead of
+//! it. They are taken from comparisons that every match must satisfy (the operands of a
+//! top-level `and`, and of the `and` inside a value path), never from under `or` or `not`, so a
+//! row the exact condition matches always passes them: results cannot change, only the number
+//! of rows the exact condition has to look at.
+
+use scim_core::filter::{
+    ComparisonValue, ResolvedCompare, ResolvedFilter, ResolvedOp, ResolvedPath, ResolvedValuePath,
+};
+use serde_json::{Map, Value};
+
+use super::filter::{Target, date_time_key, in_document};
+
+/// At most this many `instr` tests are added: each costs a scan of the row's text.
+const MAX_NEEDLES: usize = 4;
+
+/// The facts a filter implies about the `data_ci` of every row it matches.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Implied {
+    /// A document every match's `data_ci` contains (`@>`); `None` when nothing is known.
+    pub(crate) contained: Option<Value>,
+    /// Texts every match's `data_ci`, as serialised JSON, contains.
+    pub(crate) needles: Vec<String>,
+}
+
+/// The facts `filter` implies for rows of `target`.
+pub(crate) fn implied(filter: &ResolvedFilter, target: Target) -> Implied {
+    let mut implied = Implied::default();
+    let mut document = Map::new();
+    for operand in conjuncts(filter) {
+        match operand {
+            ResolvedFilter::Compare(compare) if in_document(target, compare.path()) => {
+                if let Some(value) = pinned(compare) {
+                    let path = compare.path();
+                    let leaf = wrap_sub(path, value);
+                    merge(&mut document, attribute_fact(path, leaf));
+                }
+                implied.needles.extend(needle(compare));
+            }
+            ResolvedFilter::ValuePath(value_path)
+                if in_document(target, value_path.attribute()) =>
+            {
+                element_facts(value_path, &mut document, &mut implied.needles);
+            }
+            _ => {}
+        }
+    }
+    // The longest texts first: they rule out the most rows.
+    implied
+        .needles
+        .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    implied.needles.dedup();
+    implied.needles.truncate(MAX_NEEDLES);
+    if !document.is_empty() {
+        implied.contained = Some(Value::Object(document));
+    }
+    implied
+}
+
+/// The operands every match satisfies: those of an `and` (nested `and`s included), or the
+/// filter itself.
+fn conjuncts(filter: &ResolvedFilter) -> Vec<&ResolvedFilter> {
+    // An explicit stack: `and`s may nest as deep as the parser allows.
+    let mut pending = vec![filter];
+    let mut operands = Vec::new();
+    while let Some(next) = pending.pop() {
+        match next {
+            ResolvedFilter::And(junction) => pending.extend(junction.operands().iter().rev()),
+            other => operands.push(other),
+        }
+    }
+    operands
+}
+
+/// The facts of a value path: one element of the attribute holds every pinned sub-attribute.
+fn element_facts(
+    value_path: &ResolvedValuePath,
+    document: &mut Map<String, Value>,
+    needles: &mut Vec<String>,
+) {
+    let attribute = value_path.attribute();
+    if attribute.extension().is_none() && attribute.attribute() == "meta" {
+        // `meta` lives in columns.
+        return;
+    }
+    let mut element = Map::new();
+    for operand in conjuncts(value_path.filter()) {
+        let ResolvedFilter::Compare(compare) = operand else {
+            continue;
+        };
+        if let (Some(value), Some(_)) = (pinned(compare), compare.path().sub_attribute())
+            && let Value::Object(fact) = wrap_sub(compare.path(), value)
+        {
+            merge(&mut element, fact);
+        }
+        needles.extend(needle(compare));
+    }
+    if element.is_empty() {
+        return;
+    }
+    let element = Value::Object(element);
+    let value = if attribute.is_multi_valued() {
+        Value::Array(vec![element])
+    } else {
+        element
+    };
+    merge(document, top_level(attribute, value));
+}
+
+/// The JSON value an `eq` pins, as `data_ci` holds it: a string (folded already when the
+/// attribute is case-insensitive), a dateTime in its stored form, or a boolean.
+fn pinned(compare: &ResolvedCompare) -> Option<Value> {
+    if compare.op() != ResolvedOp::Eq {
+        return None;
+    }
+    match compare.value() {
+        // No stored string holds U+0000 (writes refuse it), and PostgreSQL cannot even take it
+        // inside a jsonb: such a comparison is false anyway, and implies nothing useful.
+        ComparisonValue::String(text) if text.contains('\0') => None,
+        ComparisonValue::String(text) => Some(Value::String(text.clone())),
+        ComparisonValue::DateTime(at) => Some(Value::String(date_time_key(at))),
+        ComparisonValue::Boolean(value) => Some(Value::Bool(*value)),
+        // Numbers compare by value in SQL; containment's notion of equal numbers is not needed.
+        ComparisonValue::Integer(_) | ComparisonValue::Decimal(_) => None,
+    }
+}
+
+/// The text a string comparison needs in the serialised `data_ci`: the string as serde_json
+/// writes it, with the quotes the operator fixes.
+fn needle(compare: &ResolvedCompare) -> Option<String> {
+    let text = match compare.value() {
+        ComparisonValue::String(text) => text.clone(),
+        ComparisonValue::DateTime(at) => date_time_key(at),
+        _ => return None,
+    };
+    if text.is_empty() || text.contains('\0') {
+        return None;
+    }
+    // `"` + the escaped text + `"`; escaping is character by character, so the escaped form
+    // of a substring is a substring of the escaped form.
+    let quoted = Value::String(text).to_string();
+    let inner = quoted.get(1..quoted.len() - 1)?;
+    match compare.op() {
+        ResolvedOp::Eq => Some(quoted.clone()),
+        ResolvedOp::Co => Some(inner.to_owned()),
+        ResolvedOp::Sw => Some(format!("\"{inner}")),
+        ResolvedOp::Ew => Some(format!("{inner}\"")),
+        ResolvedOp::Gt | ResolvedOp::Ge | ResolvedOp::Lt | ResolvedOp::Le => None,
+    }
+}
+
+/// `{sub: value}` (or `{sub: [value]}`) for a path with a sub-attribute, else `value`.
+fn wrap_sub(path: &ResolvedPath, value: Value) -> Value {
+    match path.sub_attribute() {
+        Some(sub) => {
+            let value = if path.is_sub_attribute_multi_valued() {
+                Value::Array(vec![value])
+            } else {
+                value
+            };
+            Value::Object(Map::from_iter([(sub.to_owned(), value)]))
+        }
+        None => value,
+    }
+}
+
+/// The document holding `leaf` (the value, or the element) at `path`'s top-level attribute.
+fn attribute_fact(path: &ResolvedPath, leaf: Value) -> Map<String, Value> {
+    let value = if path.is_multi_valued() {
+        Value::Array(vec![leaf])
+    } else {
+        leaf
+    };
+    top_level(path, value)
+}
+
+/// `{attribute: value}`, inside `{extension: ...}` for an extension attribute.
+fn top_level(path: &ResolvedPath, value: Value) -> Map<String, Value> {
+    let attribute = Map::from_iter([(path.attribute().to_owned(), value)]);
+    match path.extension() {
+        Some(extension) => Map::from_iter([(extension.to_owned(), Value::Object(attribute))]),
+        None => attribute,
+    }
+}
+
+/// Adds `fact` to `into`: objects merge key by key, arrays append (each element must be
+/// contained in some element), and of two different scalars the first stays (a document
+/// cannot hold both; keeping either is still implied).
+fn merge(into: &mut Map<String, Value>, fact: Map<String, Value>) {
+    // Facts are at most three objects deep (extension, attribute, sub-attribute), which bounds
+    // the recursion.
+    for (key, value) in fact {
+        match (into.get_mut(&key), value) {
+            (None, value) => {
+                into.insert(key, value);
+            }
+            (Some(Value::Object(existing)), Value::Object(more)) => merge(existing, more),
+            (Some(Value::Array(existing)), Value::Array(more)) => existing.extend(more),
+            (Some(_), _) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scim_core::filter::{parse_filter, resolve};
+    use scim_core::schema::SchemaRegistry;
+    use serde_json::json;
+
+    fn facts(resource_type: &str, text: &str) -> Implied {
+        let registry = SchemaRegistry::standard();
+        let parsed = parse_filter(text).unwrap();
+        let resource = registry.resource_type(resource_type).unwrap();
+        implied(
+            &resolve(&parsed, &registry, resource).unwrap(),
+            Target::of(resource_type),
+        )
+    }
+
+    #[test]
+    fn conjunctions_pin_values_where_the_document_holds_them() {
+        let implied = facts(
+            "User",
+            r#"userType eq "Employee" and emails[type eq "work" and value co "@Example.com"] and active eq true"#,
+        );
+        assert_eq!(
+            implied.contained,
+            Some(json!({
+                "userType": "employee",
+                "emails": [{"type": "work"}],
+                "active": true
+            }))
+        );
+        assert_eq!(
+            implied.needles,
+            ["@example.com", "\"employee\"", "\"work\""]
+        );
+    }
+
+    #[test]
+    fn extensions_and_separate_elements_are_kept_apart() {
+        let implied = facts(
+            "User",
+            r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "R&D" and emails.type eq "work" and emails.value sw "bob""#,
+        );
+        assert_eq!(
+            implied.contained,
+            Some(json!({
+                "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "r&d"},
+                "emails": [{"type": "work"}]
+            }))
+        );
+        assert!(implied.needles.contains(&"\"bob".to_owned()));
+    }
+
+    #[test]
+    fn nothing_is_implied_under_or_not_or_by_columns() {
+        for text in [
+            r#"userType eq "a" or title eq "b""#,
+            r#"not (userType eq "a")"#,
+            r#"userType ne "a""#,
+            r#"userName eq "bjensen""#,
+            r#"externalId eq "x" and meta.lastModified gt "2020-01-01T00:00:00Z""#,
+            r#"userType gt "a""#,
+            r#"title pr"#,
+        ] {
+            assert_eq!(facts("User", text), Implied::default(), "{text}");
+        }
+        assert_eq!(
+            facts("Group", r#"members[value eq "x"] and displayName eq "y""#),
+            Implied::default()
+        );
+    }
+
+    #[test]
+    fn a_nul_pins_nothing() {
+        assert_eq!(facts("User", r#"title eq "a\u0000""#), Implied::default());
+    }
+
+    #[test]
+    fn needles_are_spelled_as_serde_json_writes_strings() {
+        let implied = facts("User", r#"title eq "a\"b\\c""#);
+        assert_eq!(implied.needles, [r#""a\"b\\c""#]);
+        let stored = json!({"title": "a\"b\\c"}).to_string();
+        assert!(stored.contains(&implied.needles[0]));
+    }
+}
