@@ -231,6 +231,13 @@ fn rss() -> String {
     format!("RSS {}, peak {}", field("VmRSS:"), field("VmHWM:"))
 }
 
+/// The machine's load averages (1, 5, 15 minutes): the machine is shared.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".to_owned())
+}
+
 fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
@@ -294,6 +301,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut report = Report(Vec::new());
     let n = args.users;
     println!("store_bench: {} users on {}", n, args.url);
+    report.row("load average at the start", load_average(), "", None);
 
     // ----- create -----
     let start = Instant::now();
@@ -420,7 +428,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         count: Some(100),
         ..Query::default()
     };
-    let pages = Samples::collect(20, |_| {
+    let pages = Samples::collect(100, |_| {
         let page = store.query(&tenant, "User", &index_page, ReadOptions::FULL)?;
         if page.resources.len() != 100 || page.total_results != n as u64 {
             return Err("the last index page is wrong".into());
@@ -433,15 +441,23 @@ fn main() -> Result<(), Box<dyn Error>> {
         "median ≤ 5 ms",
         Some(pages.median() <= Duration::from_millis(5)),
     );
-    let first = Query {
-        count: Some(100),
-        ..Query::default()
-    };
-    let pages = Samples::collect(20, |_| {
-        store.query(&tenant, "User", &first, ReadOptions::FULL)?;
-        Ok(())
-    })?;
-    report.row("first page of 100", pages.describe(), "", None);
+    for start_index in [1, n as u64 / 2 + 1] {
+        let query = Query {
+            start_index: Some(start_index),
+            count: Some(100),
+            ..Query::default()
+        };
+        let pages = Samples::collect(100, |_| {
+            store.query(&tenant, "User", &query, ReadOptions::FULL)?;
+            Ok(())
+        })?;
+        report.row(
+            &format!("page of 100 at startIndex {start_index}"),
+            pages.describe(),
+            "",
+            None,
+        );
+    }
 
     // Walk the whole set by cursor, keeping the cursor that leads to the last page.
     let start = Instant::now();
@@ -479,7 +495,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         count: Some(100),
         ..Query::default()
     };
-    let pages = Samples::collect(20, |_| {
+    let pages = Samples::collect(100, |_| {
         let page = store.query(&tenant, "User", &deep, ReadOptions::FULL)?;
         if page.resources.len() != 100 {
             return Err("the deep cursor page is short".into());
@@ -646,6 +662,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     report.row("size at the end", database_size(&args.url)?, "", None);
     report.row("process memory at the end", rss(), "", None);
+    report.row("load average at the end", load_average(), "", None);
     report.print();
     Ok(())
 }

@@ -75,6 +75,16 @@ fn resolve_sort_path(
     }
 }
 
+/// Page limits written into the statement's text rather than bound (the page sizes clients
+/// use, and one more for cursor pages).
+///
+/// PostgreSQL plans a cached statement once for any values (a generic plan) when that plan
+/// looks no worse than planning each execution; with a bound `LIMIT` it must assume a tenth of
+/// the rows, finds the generic plan expensive, and plans every execution again, which costs
+/// more than a lookup's execution. A literal limit from this small set keeps the statement
+/// texts few (they stay cacheable) and the generic plan right.
+const COMMON_LIMITS: [i64; 11] = [0, 1, 2, 10, 11, 50, 51, 100, 101, 1000, 1001];
+
 /// A query checked against the schema, ready to become SQL.
 struct Planned<'r> {
     resource_type: &'r ResourceType,
@@ -200,11 +210,16 @@ impl Planned<'_> {
         } else {
             self.count
         };
-        sql.push(" LIMIT ")
-            .limit_value(i64::try_from(limit).unwrap_or(i64::MAX));
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        sql.push(" LIMIT ");
+        if COMMON_LIMITS.contains(&limit) {
+            sql.push(&limit.to_string());
+        } else {
+            sql.limit_value(limit);
+        }
         if from_block {
             sql.push(" OFFSET COALESCE((SELECT skip FROM start), 0)");
-        } else if self.cursor.is_none() {
+        } else if self.cursor.is_none() && self.start_index > 1 {
             sql.push(" OFFSET ")
                 .limit_value(i64::try_from(self.start_index - 1).unwrap_or(i64::MAX));
         }
