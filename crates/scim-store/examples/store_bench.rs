@@ -242,6 +242,34 @@ fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
+/// The settings that decide what a commit and a plan cost.
+fn database_settings(url: &str) -> Result<String, Box<dyn Error>> {
+    if !url.starts_with("postgres") {
+        return Ok("SQLite: WAL, synchronous=NORMAL (the store's pragmas)".to_owned());
+    }
+    use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, sql_types};
+    #[derive(QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = sql_types::Text)]
+        s: String,
+    }
+    let mut conn = PgConnection::establish(url)?;
+    let mut shown = Vec::new();
+    for name in [
+        "server_version",
+        "synchronous_commit",
+        "shared_buffers",
+        "autovacuum",
+        "jit",
+    ] {
+        let rows: Vec<Setting> =
+            diesel::sql_query(format!("SELECT current_setting('{name}') AS s")).load(&mut conn)?;
+        let value = rows.first().map_or("?", |r| r.s.as_str());
+        shown.push(format!("{name}={value}"));
+    }
+    Ok(shown.join(", "))
+}
+
 /// The database's size on disk: the files of a SQLite database, or what PostgreSQL reports.
 fn database_size(url: &str) -> Result<String, Box<dyn Error>> {
     if url.starts_with("postgres") {
@@ -348,6 +376,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             None,
         );
     }
+    report.row("database settings", database_settings(&args.url)?, "", None);
     report.row("size after loading", database_size(&args.url)?, "", None);
     report.row("process memory after loading", rss(), "", None);
 
@@ -562,6 +591,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     )?;
     let big = store.create(actor, "Group", &json!({"displayName": "big"}))?;
     let big_id = big.resource.id().unwrap_or_default().to_owned();
+    let small_id = small.resource.id().unwrap_or_default().to_owned();
     let start = Instant::now();
     for chunk in ids[..n].chunks(1000) {
         let value = members(chunk);
@@ -585,50 +615,43 @@ fn main() -> Result<(), Box<dyn Error>> {
         "",
         None,
     );
-    let small_id = small.resource.id().unwrap_or_default().to_owned();
-    let membership = |group: &str| -> Result<(Samples, Samples), Box<dyn Error>> {
-        let mut adds = Vec::with_capacity(SPARE_USERS);
-        let mut removes = Vec::with_capacity(SPARE_USERS);
-        for spare in &ids[n..] {
-            let value = members(std::slice::from_ref(spare));
-            let add = [Operation {
+    // The two groups take turns, so that both see the same machine: a spare user joins the
+    // small group and leaves it, then joins the big one and leaves it.
+    let patch = |group: &str, operation: Operation<'_>| -> Result<Duration, Box<dyn Error>> {
+        let start = Instant::now();
+        store.patch(
+            actor,
+            "Group",
+            group,
+            &[operation],
+            None,
+            ReadOptions::DOCUMENT_ONLY,
+        )?;
+        Ok(start.elapsed())
+    };
+    let mut times: [Vec<Duration>; 4] = Default::default();
+    for spare in &ids[n..] {
+        let value = members(std::slice::from_ref(spare));
+        let path = format!(r#"members[value eq "{spare}"]"#);
+        for (g, group) in [&small_id, &big_id].into_iter().enumerate() {
+            let add = Operation {
                 op: OpKind::Add,
                 path: Some("members"),
                 value: Some(&value),
-            }];
-            let start = Instant::now();
-            store.patch(
-                actor,
-                "Group",
-                group,
-                &add,
-                None,
-                ReadOptions::DOCUMENT_ONLY,
-            )?;
-            adds.push(start.elapsed());
-            let path = format!(r#"members[value eq "{spare}"]"#);
-            let remove = [Operation {
+            };
+            let remove = Operation {
                 op: OpKind::Remove,
                 path: Some(&path),
                 value: None,
-            }];
-            let start = Instant::now();
-            store.patch(
-                actor,
-                "Group",
-                group,
-                &remove,
-                None,
-                ReadOptions::DOCUMENT_ONLY,
-            )?;
-            removes.push(start.elapsed());
+            };
+            times[2 * g].push(patch(group, add)?);
+            times[2 * g + 1].push(patch(group, remove)?);
         }
-        adds.sort();
-        removes.sort();
-        Ok((Samples(adds), Samples(removes)))
-    };
-    let (small_add, small_remove) = membership(&small_id)?;
-    let (big_add, big_remove) = membership(&big_id)?;
+    }
+    let [small_add, small_remove, big_add, big_remove] = times.map(|mut t| {
+        t.sort();
+        Samples(t)
+    });
     let ratio = big_add.median().as_secs_f64() / small_add.median().as_secs_f64();
     report.row(
         &format!("add 1 member to a group of {SMALL_GROUP} (PATCH, DOCUMENT_ONLY)"),

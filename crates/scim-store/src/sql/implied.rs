@@ -8,6 +8,7 @@
 //!   document holds each `eq` of a string, dateTime or boolean, where the filter puts it.
 //! - SQLite: `instr(data_ci, <text>) > 0` for each string an `eq`, `co`, `sw` or `ew` names, as
 //!   it is spelled inside the stored JSON text: no JSON is parsed for a row that lacks it.
+//!   (SQLite cannot index inside JSON arrays; this makes the scan cheap instead.)
 //!
 //! Both are only ever added, `AND`ed in front of the exact condition, never used instead of
 //! it. They are taken from comparisons that every match must satisfy (the operands of a
@@ -137,7 +138,11 @@ fn pinned(compare: &ResolvedCompare) -> Option<Value> {
 }
 
 /// The text a string comparison needs in the serialised `data_ci`: the string as serde_json
-/// writes it, with the quotes the operator fixes.
+/// escapes it, followed by its closing quote when the operator fixes the end (`eq`, `ew`).
+///
+/// Not the opening quote, though `eq` and `sw` fix the start too: SQLite's `instr` compares in
+/// full wherever the first character of the needle occurs, and `"` starts every key and string
+/// of a JSON document, while the value's own first character is rarely that common.
 fn needle(compare: &ResolvedCompare) -> Option<String> {
     let text = match compare.value() {
         ComparisonValue::String(text) => text.clone(),
@@ -147,15 +152,13 @@ fn needle(compare: &ResolvedCompare) -> Option<String> {
     if text.is_empty() || text.contains('\0') {
         return None;
     }
-    // `"` + the escaped text + `"`; escaping is character by character, so the escaped form
-    // of a substring is a substring of the escaped form.
+    // Escaping is character by character, so the escaped form of a substring is a substring
+    // of the escaped form.
     let quoted = Value::String(text).to_string();
     let inner = quoted.get(1..quoted.len() - 1)?;
     match compare.op() {
-        ResolvedOp::Eq => Some(quoted.clone()),
-        ResolvedOp::Co => Some(inner.to_owned()),
-        ResolvedOp::Sw => Some(format!("\"{inner}")),
-        ResolvedOp::Ew => Some(format!("{inner}\"")),
+        ResolvedOp::Eq | ResolvedOp::Ew => Some(format!("{inner}\"")),
+        ResolvedOp::Co | ResolvedOp::Sw => Some(inner.to_owned()),
         ResolvedOp::Gt | ResolvedOp::Ge | ResolvedOp::Lt | ResolvedOp::Le => None,
     }
 }
@@ -243,10 +246,7 @@ mod tests {
                 "active": true
             }))
         );
-        assert_eq!(
-            implied.needles,
-            ["@example.com", "\"employee\"", "\"work\""]
-        );
+        assert_eq!(implied.needles, ["@example.com", "employee\"", "work\""]);
     }
 
     #[test]
@@ -262,7 +262,7 @@ mod tests {
                 "emails": [{"type": "work"}]
             }))
         );
-        assert!(implied.needles.contains(&"\"bob".to_owned()));
+        assert!(implied.needles.contains(&"bob".to_owned()));
     }
 
     #[test]
@@ -292,7 +292,7 @@ mod tests {
     #[test]
     fn needles_are_spelled_as_serde_json_writes_strings() {
         let implied = facts("User", r#"title eq "a\"b\\c""#);
-        assert_eq!(implied.needles, [r#""a\"b\\c""#]);
+        assert_eq!(implied.needles, [r#"a\"b\\c""#]);
         let stored = json!({"title": "a\"b\\c"}).to_string();
         assert!(stored.contains(&implied.needles[0]));
     }
