@@ -33,7 +33,9 @@
 //!
 //! Diesel is synchronous, and so is [`Store`]. An async server runs store calls on a blocking
 //! thread pool (`actix_web::web::block`, `tokio::task::spawn_blocking`); each call holds one
-//! pooled connection for the length of one short transaction.
+//! pooled connection for the length of one short transaction. Size the pool
+//! ([`StoreBuilder::max_connections`]) to the number of blocking threads that run store calls;
+//! `docs/decisions/0004-sync-diesel-on-a-blocking-pool.md` says why.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
