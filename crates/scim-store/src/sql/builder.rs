@@ -178,6 +178,17 @@ impl Sql {
     }
 }
 
+/// A SQLite JSON path naming `keys` one below the other, each quoted: `$."a"."b"`.
+pub(crate) fn sqlite_path(keys: &[String]) -> String {
+    let mut path = String::from("$");
+    for key in keys {
+        path.push_str(".\"");
+        path.push_str(key);
+        path.push('"');
+    }
+    path
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,6 @@ mod sort;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use builder::{Bind, Dialect, Sql};
+pub(crate) use builder::{Bind, Dialect, Sql, sqlite_path};
 pub(crate) use filter::{Target, date_time_key, is_simple, push_filter, push_member_filter};
 pub(crate) use sort::push_sort_key;

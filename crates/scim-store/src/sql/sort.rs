@@ -8,7 +8,7 @@
 use scim_core::filter::ResolvedPath;
 use scim_core::schema::AttributeType;
 
-use super::{Dialect, Sql, Target};
+use super::{Dialect, Sql, Target, sqlite_path};
 
 /// Appends the sort key of `path` for the row `r`; NULL when the row has no value.
 pub(crate) fn push_sort_key(sql: &mut Sql, target: Target, path: &ResolvedPath) {
@@ -133,16 +133,6 @@ fn column(target: Target, path: &ResolvedPath) -> Option<&'static str> {
 
 fn column_is_text(column: &str) -> bool {
     !matches!(column, "r.created_at" | "r.updated_at" | "r.version")
-}
-
-fn sqlite_path(keys: &[String]) -> String {
-    let mut path = String::from("$");
-    for key in keys {
-        path.push_str(".\"");
-        path.push_str(key);
-        path.push('"');
-    }
-    path
 }
 
 fn sqlite_key(sql: &mut Sql, path: &ResolvedPath, top: &[String]) {
