@@ -494,7 +494,20 @@ impl<B: Backend> Engine<B> {
             MemberChange::RemoveAll => Ok(removal(conn, &MemberSelection::All)? > 0),
             MemberChange::ReplaceAll(members) => {
                 let ids = NewMember::ids(members);
-                let removed = removal(conn, &MemberSelection::AllBut(&ids))?;
+                let removed = if ids.len() <= tables::MAX_LISTED_IDS {
+                    removal(conn, &MemberSelection::AllBut(&ids))?
+                } else {
+                    // `NOT IN` a list this long would exceed the bind-parameter limits: remove
+                    // the difference instead, listed in bounded statements.
+                    let keep: HashSet<&str> = ids.iter().copied().collect();
+                    let current = tables::member_ids_of(conn, tenant, group_id)?;
+                    let gone: Vec<&str> = current
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|id| !keep.contains(id))
+                        .collect();
+                    removal(conn, &MemberSelection::Ids(&gone))?
+                };
                 let named = self.add_members(conn, tenant, group_id, members)?;
                 Ok(removed > 0 || named > 0)
             }

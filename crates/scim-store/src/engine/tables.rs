@@ -452,6 +452,24 @@ pub(crate) fn insert_memberships(
     Ok(())
 }
 
+/// The most ids one statement lists: far below SQLite's and PostgreSQL's bind-parameter limits
+/// (32,766 and 65,535), so that a removal or replacement of any size runs in bounded statements.
+pub(crate) const MAX_LISTED_IDS: usize = 500;
+
+/// The ids of a group's members.
+pub(crate) fn member_ids_of(
+    conn: &mut dyn SqlConn,
+    tenant: &TenantId,
+    group_id: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut sql = Sql::cached(conn.dialect());
+    sql.push("SELECT member_id AS s FROM memberships WHERE tenant_id = ")
+        .text_value(tenant.as_str())
+        .push(" AND group_id = ")
+        .text_value(group_id);
+    conn.strings(&sql)
+}
+
 /// Which memberships of a group a removal selects.
 pub(crate) enum MemberSelection<'a> {
     All,
@@ -495,6 +513,20 @@ pub(crate) fn protected_members(
     group_id: &str,
     selection: &MemberSelection<'_>,
 ) -> Result<Vec<String>, StoreError> {
+    if let MemberSelection::Ids(ids) = selection
+        && ids.len() > MAX_LISTED_IDS
+    {
+        let mut found = Vec::new();
+        for chunk in ids.chunks(MAX_LISTED_IDS) {
+            found.extend(protected_members(
+                conn,
+                tenant,
+                group_id,
+                &MemberSelection::Ids(chunk),
+            )?);
+        }
+        return Ok(found);
+    }
     if matches!(selection, MemberSelection::Ids(ids) if ids.is_empty()) {
         return Ok(Vec::new());
     }
@@ -517,6 +549,15 @@ pub(crate) fn delete_memberships(
     group_id: &str,
     selection: &MemberSelection<'_>,
 ) -> Result<usize, StoreError> {
+    if let MemberSelection::Ids(ids) = selection
+        && ids.len() > MAX_LISTED_IDS
+    {
+        let mut removed = 0;
+        for chunk in ids.chunks(MAX_LISTED_IDS) {
+            removed += delete_memberships(conn, tenant, group_id, &MemberSelection::Ids(chunk))?;
+        }
+        return Ok(removed);
+    }
     if matches!(selection, MemberSelection::Ids(ids) if ids.is_empty()) {
         return Ok(0);
     }

@@ -262,7 +262,43 @@ fn a_member_keeps_the_display_it_was_added_with(store: &dyn Store) {
     }
 }
 
+fn replacing_thousands_of_members_runs_in_bounded_statements(store: &dyn Store) {
+    let tenant = tenant(store);
+    let bodies: Vec<serde_json::Value> = (0..1_500)
+        .map(|i| json!({"userName": format!("bulk{i}@example.com")}))
+        .collect();
+    let users = store
+        .create_many(Actor::tenant(&tenant), "User", &bodies)
+        .unwrap();
+    let ids: Vec<String> = users.iter().map(id).collect();
+    let members = |range: std::ops::Range<usize>| -> Vec<serde_json::Value> {
+        ids[range].iter().map(|id| json!({"value": id})).collect()
+    };
+    let g = store
+        .create(
+            Actor::tenant(&tenant),
+            "Group",
+            &json!({"displayName": "Everyone", "members": members(0..1_200)}),
+        )
+        .unwrap();
+    assert_eq!(member_ids(&g).len(), 1_200);
+    // Keep 300..1200, drop 0..300, add 1200..1500: more ids than one statement lists.
+    let replaced = store
+        .replace(
+            Actor::tenant(&tenant),
+            "Group",
+            &id(&g),
+            &json!({"displayName": "Everyone", "members": members(300..1_500)}),
+            None,
+        )
+        .unwrap();
+    let mut expected: Vec<String> = ids[300..1_500].to_vec();
+    expected.sort();
+    assert_eq!(member_ids(&replaced), expected);
+}
+
 crate::on_every_backend!(
+    replacing_thousands_of_members_runs_in_bounded_statements,
     groups_keep_members_and_users_derive_groups,
     group_names_are_unique_unless_the_tenant_allows_duplicates,
     unknown_members_are_refused,
