@@ -36,6 +36,12 @@
 //! pooled connection for the length of one short transaction. Size the pool
 //! ([`StoreBuilder::max_connections`]) to the number of blocking threads that run store calls;
 //! `docs/decisions/0004-sync-diesel-on-a-blocking-pool.md` says why.
+//!
+//! Moving a call to another thread and back costs more than a point read on SQLite, so the
+//! store also offers [`Store::get_at_once`] and [`Store::query_at_once`]: the same reads,
+//! answered on the calling thread when they cannot wait (an index lookup on the embedded
+//! database, with a connection free at once), and declined (`None`) otherwise. An async server
+//! tries them on its executor and falls back to the blocking pool.
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

@@ -247,6 +247,25 @@ macro_rules! delegate_store {
             ) -> Result<Page, StoreError> {
                 self.0.query_impl(tenant, resource_type, query, options)
             }
+            fn get_at_once(
+                &self,
+                tenant: &TenantId,
+                resource_type: &str,
+                id: &str,
+                options: ReadOptions,
+            ) -> Option<Result<StoredResource, StoreError>> {
+                self.0.get_at_once_impl(tenant, resource_type, id, options)
+            }
+            fn query_at_once(
+                &self,
+                tenant: &TenantId,
+                resource_type: &str,
+                query: &Query,
+                options: ReadOptions,
+            ) -> Option<Result<Page, StoreError>> {
+                self.0
+                    .query_at_once_impl(tenant, resource_type, query, options)
+            }
             fn set_protected(
                 &self,
                 tenant: &TenantId,

@@ -138,6 +138,38 @@ pub trait Store: Send + Sync {
         query: &Query,
         options: ReadOptions,
     ) -> Result<Page, StoreError>;
+    /// [`Store::get`], answered on the calling thread only if that cannot make it wait: `None`
+    /// when the read might wait (for a connection, for another process such as a database
+    /// server, or for a Group's members, which are unbounded in number), in which case the
+    /// caller should make the ordinary call where waiting is harmless (a blocking thread pool).
+    ///
+    /// An async server calls this on its executor and falls back to [`Store::get`] on its
+    /// blocking pool: a point read on an embedded database costs microseconds, less than moving
+    /// it to another thread and back. The default answers `None`.
+    fn get_at_once(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &str,
+        options: ReadOptions,
+    ) -> Option<Result<StoredResource, StoreError>> {
+        let _ = (tenant, resource_type, id, options);
+        None
+    }
+    /// [`Store::query`], answered on the calling thread only if that cannot make it wait (see
+    /// [`Store::get_at_once`]) and the query is a point lookup: one equality on `id`,
+    /// `externalId` or a User's `userName`, which an index answers. `None` otherwise. The
+    /// default answers `None`.
+    fn query_at_once(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        query: &Query,
+        options: ReadOptions,
+    ) -> Option<Result<Page, StoreError>> {
+        let _ = (tenant, resource_type, query, options);
+        None
+    }
     /// Marks a resource protected (or not).
     fn set_protected(&self, tenant: &TenantId, id: &str, protected: bool)
     -> Result<(), StoreError>;

@@ -256,7 +256,7 @@ async fn execute(
     .map_err(fail)?;
     let id = stored.resource.id().unwrap_or_default().to_owned();
     let location = location(base, resource_type, &id);
-    let body = Value::Object(render(&stored, &projection, &location));
+    let body = Value::Object(render(stored.resource.clone(), &projection, &location));
     Ok(Outcome {
         status: if method == BulkMethod::Post { 201 } else { 200 },
         location,

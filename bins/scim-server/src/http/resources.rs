@@ -8,12 +8,12 @@ use scim_core::message::{ETagCondition, ListResponse, PatchRequest, SearchReques
 use scim_core::projection::Projection;
 use scim_core::resource::Resource;
 use scim_core::schema::ResourceType;
-use scim_store::{Query, ReadOptions, StoredResource};
+use scim_store::{Query, ReadOptions};
 use serde_json::{Map, Value};
 
 use super::body::{check_content_type, json_body};
 use super::error::{ApiError, SCIM_JSON};
-use super::store_call::{StoreOp, blocking};
+use super::store_call::{StoreOp, at_once, blocking};
 use super::write::{self, etag};
 use crate::auth::Principal;
 use crate::state::AppState;
@@ -70,39 +70,39 @@ pub(crate) fn read_options(projection: &Projection<'_>) -> ReadOptions {
     }
 }
 
-/// The JSON of a stored resource under a projection, with `meta.location` and the `$ref` of
-/// each member (of a group) and group (of a user).
+/// The JSON of a resource under a projection, with `meta.location` and the `$ref` of each
+/// member (of a group) and group (of a user). Takes the resource by value: what is returned is
+/// moved out of it, not copied.
 pub(crate) fn render(
-    stored: &StoredResource,
+    resource: Resource,
     projection: &Projection<'_>,
     location: &str,
 ) -> Map<String, Value> {
     // `location` is `<root>/<Endpoint>/<id>`.
     let root = location.rsplitn(3, '/').nth(2).unwrap_or_default();
-    let mut body = match with_references(&stored.resource, root) {
-        Some(resource) => projection.apply(&resource),
-        None => projection.apply(&stored.resource),
-    };
+    let mut body = projection.apply_owned(with_references(resource, root));
     if let Some(Value::Object(meta)) = body.get_mut("meta") {
         meta.insert("location".to_owned(), Value::String(location.to_owned()));
     }
     body
 }
 
-/// `resource` with a `$ref` in each element of `members` and `groups`, or `None` when it has
-/// none of them. The store keeps ids; only the HTTP layer knows the URLs they are found at.
-/// Added before the projection, so that `attributes` decides whether they are returned.
-fn with_references(resource: &Resource, root: &str) -> Option<Resource> {
-    let body = resource.as_json();
+/// `resource` with a `$ref` in each element of `members` and `groups`. The store keeps ids;
+/// only the HTTP layer knows the URLs they are found at. Added before the projection, so that
+/// `attributes` decides whether they are returned.
+fn with_references(resource: Resource, root: &str) -> Resource {
     let linked = |key: &str| {
-        body.get(key)
+        resource
+            .as_json()
+            .get(key)
             .and_then(Value::as_array)
             .is_some_and(|items| !items.is_empty())
     };
     if !linked("members") && !linked("groups") {
-        return None;
+        return resource;
     }
-    let mut body = body.clone();
+    let resource_type = resource.resource_type().to_owned();
+    let mut body = resource.into_json();
     for key in ["members", "groups"] {
         let Some(Value::Array(items)) = body.get_mut(key) else {
             continue;
@@ -132,20 +132,20 @@ fn with_references(resource: &Resource, root: &str) -> Option<Resource> {
             *element = ordered;
         }
     }
-    Some(Resource::from_trusted_json(resource.resource_type(), body))
+    Resource::from_trusted_json(resource_type, body)
 }
 
 /// A response carrying one resource, its ETag and (for a create) its Location.
 fn resource_response(
     status: StatusCode,
-    stored: &StoredResource,
+    version: i64,
     body: &Map<String, Value>,
     location: Option<&str>,
 ) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     response
         .content_type(SCIM_JSON)
-        .insert_header((header::ETAG, etag(stored.version).to_string()));
+        .insert_header((header::ETAG, etag(version).to_string()));
     if let Some(location) = location {
         response.insert_header((header::LOCATION, location.to_owned()));
     }
@@ -198,10 +198,11 @@ pub(crate) async fn create(
     let stored = write::create(&state, &principal, resource_type, document).await?;
     let id = stored.resource.id().unwrap_or_default();
     let location = location(&base_url(&req, &state), resource_type, id);
-    let body = render(&stored, &projection, &location);
+    let version = stored.version;
+    let body = render(stored.resource, &projection, &location);
     Ok(resource_response(
         StatusCode::CREATED,
-        &stored,
+        version,
         &body,
         Some(&location),
     ))
@@ -227,20 +228,28 @@ pub(crate) async fn get(
         }
     };
     let options = read_options(&projection);
-    let name = resource_type.name().to_owned();
-    let lookup_id = id.clone();
-    let stored = blocking(&state, StoreOp::Get, move |store| {
-        Ok(store.get(&principal.tenant, &name, &lookup_id, options)?)
-    })
-    .await?;
+    let stored = match at_once(&state, StoreOp::Get, |store| {
+        store.get_at_once(&principal.tenant, resource_type.name(), &id, options)
+    }) {
+        Some(stored) => stored?,
+        None => {
+            let name = resource_type.name().to_owned();
+            let lookup_id = id.clone();
+            blocking(&state, StoreOp::Get, move |store| {
+                Ok(store.get(&principal.tenant, &name, &lookup_id, options)?)
+            })
+            .await?
+        }
+    };
     if none_match.is_some_and(|c| c.matches(Some(&etag(stored.version)))) {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag(stored.version).to_string()))
             .finish());
     }
     let location = location(&base_url(&req, &state), resource_type, &id);
-    let body = render(&stored, &projection, &location);
-    Ok(resource_response(StatusCode::OK, &stored, &body, None))
+    let version = stored.version;
+    let body = render(stored.resource, &projection, &location);
+    Ok(resource_response(StatusCode::OK, version, &body, None))
 }
 
 pub(crate) async fn replace(
@@ -267,8 +276,9 @@ pub(crate) async fn replace(
     )
     .await?;
     let location = location(&base_url(&req, &state), resource_type, &id);
-    let body = render(&stored, &projection, &location);
-    Ok(resource_response(StatusCode::OK, &stored, &body, None))
+    let version = stored.version;
+    let body = render(stored.resource, &projection, &location);
+    Ok(resource_response(StatusCode::OK, version, &body, None))
 }
 
 /// What a PATCH reads back: a group's members only when `attributes` asks for them (by name, by
@@ -320,8 +330,9 @@ pub(crate) async fn patch(
             .finish());
     }
     let location = location(&base_url(&req, &state), resource_type, &id);
-    let body = render(&stored, &projection, &location);
-    Ok(resource_response(StatusCode::OK, &stored, &body, None))
+    let version = stored.version;
+    let body = render(stored.resource, &projection, &location);
+    Ok(resource_response(StatusCode::OK, version, &body, None))
 }
 
 pub(crate) async fn delete(
@@ -390,18 +401,29 @@ async fn search_response(
     )?;
     let options = read_options(&projection);
     let query = store_query(&search);
-    let name = resource_type.name().to_owned();
-    let page = blocking(state, StoreOp::Query, move |store| {
-        Ok(store.query(&principal.tenant, &name, &query, options)?)
-    })
-    .await?;
+    let page = match at_once(state, StoreOp::Query, |store| {
+        store.query_at_once(&principal.tenant, resource_type.name(), &query, options)
+    }) {
+        Some(page) => page?,
+        None => {
+            let name = resource_type.name().to_owned();
+            blocking(state, StoreOp::Query, move |store| {
+                Ok(store.query(&principal.tenant, &name, &query, options)?)
+            })
+            .await?
+        }
+    };
     let base = base_url(req, state);
     let resources: Vec<Map<String, Value>> = page
         .resources
-        .iter()
+        .into_iter()
         .map(|stored| {
-            let id = stored.resource.id().unwrap_or_default();
-            render(stored, &projection, &location(&base, resource_type, id))
+            let location = location(
+                &base,
+                resource_type,
+                stored.resource.id().unwrap_or_default(),
+            );
+            render(stored.resource, &projection, &location)
         })
         .collect();
     let mut list = ListResponse::new(resources, page.total_results);

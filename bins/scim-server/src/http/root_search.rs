@@ -211,7 +211,7 @@ fn merge(
         for stored in page {
             let id = stored.resource.id().unwrap_or_default();
             let location = location(base, resource_type, id);
-            resources.push(render(stored, projection, &location));
+            resources.push(render(stored.resource.clone(), projection, &location));
         }
     }
     resources

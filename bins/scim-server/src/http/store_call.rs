@@ -1,4 +1,11 @@
-//! Store calls: run on the blocking pool, away from the async executor, and timed by operation.
+//! Store calls: timed by operation, and run on the blocking pool, away from the async
+//! executor, unless the store can answer them at once.
+//!
+//! Diesel is synchronous, so a store call that waits (for a connection, a lock, a database
+//! server's reply) would stall every connection its executor thread serves: such calls run on
+//! the blocking pool. That costs two thread hand-offs per call, which for a point read on an
+//! embedded database is more than the read itself; the store says which reads cannot wait
+//! (`Store::get_at_once`, `Store::query_at_once`), and those run where the request is.
 
 use std::time::Instant;
 
@@ -50,6 +57,23 @@ impl StoreOp {
             Self::Authenticate => "authenticate",
         }
     }
+}
+
+/// Runs `f` with the store on the calling thread, timed, when it answers at once: `None` when
+/// the store declines (the call could wait), and the caller should use [`blocking`].
+pub(crate) fn at_once<T>(
+    state: &AppState,
+    op: StoreOp,
+    f: impl FnOnce(&dyn Store) -> Option<Result<T, scim_store::StoreError>>,
+) -> Option<Result<T, ApiError>> {
+    let started = Instant::now();
+    let result = f(&*state.store)?;
+    state
+        .metrics
+        .store_latency
+        .with_label_values(&[op.as_str()])
+        .observe(started.elapsed().as_secs_f64());
+    Some(result.map_err(ApiError::from))
 }
 
 /// Runs `f` with the store on the blocking pool and records how long it took.

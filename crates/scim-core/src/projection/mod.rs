@@ -177,18 +177,47 @@ impl<'r> Projection<'r> {
     /// The JSON to return for `resource`: its canonical body with only the attributes this
     /// projection returns.
     pub fn apply(&self, resource: &Resource) -> Map<String, Value> {
+        self.apply_owned(resource.clone())
+    }
+
+    /// [`Projection::apply`] for a resource that is not needed afterwards: the values returned
+    /// are moved out of it rather than copied, which is what a server answering a request
+    /// wants.
+    ///
+    /// ```
+    /// use scim_core::projection::Projection;
+    /// use scim_core::schema::SchemaRegistry;
+    /// use scim_core::validate::Validator;
+    /// use serde_json::json;
+    ///
+    /// let registry = SchemaRegistry::standard();
+    /// let users = registry.resource_type("User").unwrap();
+    /// let user = Validator::new(&registry, users)?
+    ///     .create(&json!({"userName": "bjensen", "displayName": "Babs"}))?
+    ///     .resource;
+    /// let projection = Projection::new(&registry, users, None, Some("displayName"))?;
+    /// let expected = projection.apply(&user);
+    /// let body = projection.apply_owned(user);
+    /// assert_eq!(body, expected);
+    /// assert!(body.contains_key("userName") && !body.contains_key("displayName"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn apply_owned(&self, resource: Resource) -> Map<String, Value> {
         let mut output = Map::new();
-        for (key, value) in resource.as_json() {
-            let extension = self.resource_type.extension(key).map(|e| e.schema.as_str());
+        for (key, value) in resource.into_json() {
+            let extension = self
+                .resource_type
+                .extension(&key)
+                .map(|e| e.schema.as_str());
             let kept = match (extension, value) {
                 (Some(urn), Value::Object(members)) => {
                     let kept = self.project_container(urn, members);
                     (!kept.is_empty()).then_some(Value::Object(kept))
                 }
-                _ => self.project_attribute(None, key, value),
+                (_, value) => self.project_attribute(None, &key, value),
             };
             if let Some(kept) = kept {
-                output.insert(key.clone(), kept);
+                output.insert(key, kept);
             }
         }
         output
@@ -197,41 +226,36 @@ impl<'r> Projection<'r> {
     fn project_container(
         &self,
         extension: &str,
-        members: &Map<String, Value>,
+        members: Map<String, Value>,
     ) -> Map<String, Value> {
         members
-            .iter()
+            .into_iter()
             .filter_map(|(key, value)| {
-                self.project_attribute(Some(extension), key, value)
-                    .map(|kept| (key.clone(), kept))
+                let kept = self.project_attribute(Some(extension), &key, value)?;
+                Some((key, kept))
             })
             .collect()
     }
 
     /// The part of one top-level attribute's value that is returned, if any.
-    fn project_attribute(
-        &self,
-        extension: Option<&str>,
-        key: &str,
-        value: &Value,
-    ) -> Option<Value> {
+    fn project_attribute(&self, extension: Option<&str>, key: &str, value: Value) -> Option<Value> {
         let Some(found) = self
             .registry
             .find_attribute(self.resource_type, extension, key)
         else {
             // A canonical resource holds only defined attributes; anything else is treated as a
             // `default` attribute of its own.
-            return self.requested.is_none().then(|| value.clone());
+            return self.requested.is_none().then_some(value);
         };
         let schema = found.schema();
         let attribute = found.attribute();
         if attribute.kind() != AttributeType::Complex {
-            return self.returns(schema, attribute, None).then(|| value.clone());
+            return self.returns(schema, attribute, None).then_some(value);
         }
         match value {
             Value::Array(elements) => {
                 let kept: Vec<Value> = elements
-                    .iter()
+                    .into_iter()
                     .filter_map(|element| self.project_element(schema, attribute, element))
                     .collect();
                 (!kept.is_empty()).then_some(Value::Array(kept))
@@ -244,25 +268,16 @@ impl<'r> Projection<'r> {
         &self,
         schema: &str,
         attribute: &Attribute,
-        element: &Value,
+        element: Value,
     ) -> Option<Value> {
-        let Value::Object(members) = element else {
-            return self
-                .returns(schema, attribute, None)
-                .then(|| element.clone());
+        let Value::Object(mut members) = element else {
+            return self.returns(schema, attribute, None).then_some(element);
         };
-        let kept: Map<String, Value> = members
-            .iter()
-            .filter(|(key, _)| {
-                let sub = attribute.sub_attribute(key);
-                match sub {
-                    Some(sub) => self.returns(schema, attribute, Some(sub)),
-                    None => self.returns(schema, attribute, None),
-                }
-            })
-            .map(|(key, value)| (key.clone(), value.clone()))
-            .collect();
-        (!kept.is_empty()).then_some(Value::Object(kept))
+        members.retain(|key, _| match attribute.sub_attribute(key) {
+            Some(sub) => self.returns(schema, attribute, Some(sub)),
+            None => self.returns(schema, attribute, None),
+        });
+        (!members.is_empty()).then_some(Value::Object(members))
     }
 
     /// Whether the attribute (or its sub-attribute `sub`) of `schema` is returned.

@@ -42,10 +42,11 @@ pub(crate) trait SqlConn {
 
 /// A database: pooled connections and transactions.
 pub(crate) trait Backend: Send + Sync + 'static {
-    /// Runs `f` in a read-only transaction that sees one consistent snapshot.
+    /// Runs `f` in a read-only transaction that sees one consistent snapshot. `f` may run a
+    /// second time, on another connection, when the first one turns out to be lost.
     fn read<R>(
         &self,
-        f: impl FnOnce(&mut dyn SqlConn) -> Result<R, StoreError>,
+        f: impl FnMut(&mut dyn SqlConn) -> Result<R, StoreError>,
     ) -> Result<R, StoreError>;
 
     /// Runs `f` in a write transaction; an error rolls everything back. `f` may run more than
@@ -55,11 +56,24 @@ pub(crate) trait Backend: Send + Sync + 'static {
         f: impl FnMut(&mut dyn SqlConn) -> Result<R, StoreError>,
     ) -> Result<R, StoreError>;
 
-    /// Runs `f` on a connection outside any transaction (schema set-up, health checks).
+    /// Runs `f` on a connection outside any transaction (single-statement reads, health
+    /// checks). Like [`Backend::read`], `f` may run a second time when a connection is lost, so
+    /// it must not write.
     fn run<R>(
         &self,
-        f: impl FnOnce(&mut dyn SqlConn) -> Result<R, StoreError>,
+        f: impl FnMut(&mut dyn SqlConn) -> Result<R, StoreError>,
     ) -> Result<R, StoreError>;
+
+    /// Like [`Backend::run`], but only if `f` can start at once and its statements cannot wait
+    /// for anything but the CPU and the local page cache: `None` otherwise (every connection is
+    /// in use, or the database is another process, where each statement waits for a reply).
+    fn run_at_once<R>(
+        &self,
+        f: impl FnMut(&mut dyn SqlConn) -> Result<R, StoreError>,
+    ) -> Option<Result<R, StoreError>> {
+        let _ = f;
+        None
+    }
 }
 
 /// Defines `SqlConn` for a diesel connection type: binds every [`crate::sql::Bind`] in order and

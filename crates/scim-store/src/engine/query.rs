@@ -1,8 +1,8 @@
 //! Queries: filter, sort, index and cursor pagination, all in SQL.
 
 use scim_core::filter::{
-    Filter, PatchPath, Present, ResolvedFilter, ResolvedPath, Span, parse_filter, parse_path,
-    resolve,
+    Filter, PatchPath, Present, ResolvedFilter, ResolvedOp, ResolvedPath, Span, parse_filter,
+    parse_path, resolve,
 };
 use scim_core::schema::{AttributeType, ResourceType};
 use scim_core::{ScimError, ScimType};
@@ -10,7 +10,7 @@ use scim_core::{ScimError, ScimType};
 use super::Engine;
 use super::render::render;
 use super::tables;
-use crate::backend::{Backend, PageRow, ResourceRow};
+use crate::backend::{Backend, PageRow, ResourceRow, SqlConn};
 use crate::model::{Page, Query, ReadOptions, StatementPlan};
 use crate::sql::{Dialect, Sql, Target, is_simple, push_filter};
 use crate::{StoreError, TenantId};
@@ -137,6 +137,64 @@ impl Planned<'_> {
         self.push_page(&mut sql, tenant, skip.is_some())?;
         sql.push(") pg ON TRUE LEFT JOIN resources p ON p.seq = pg.page_seq ORDER BY pg.page_ord");
         Ok(sql)
+    }
+
+    /// Runs the query's one statement.
+    fn rows(
+        &self,
+        conn: &mut dyn SqlConn,
+        tenant: &TenantId,
+        options: ReadOptions,
+    ) -> Result<Vec<PageRow>, StoreError> {
+        let sql = self.statement(conn.dialect(), tenant, options)?;
+        conn.page(&sql)
+    }
+
+    /// The page the statement's rows make.
+    fn page(&self, rows: Vec<PageRow>, options: ReadOptions) -> Result<Page, StoreError> {
+        let total = rows
+            .first()
+            .map_or(0, |row| u64::try_from(row.total).unwrap_or(0));
+        let mut rows: Vec<ResourceRow> = rows
+            .into_iter()
+            .filter_map(PageRow::into_resource)
+            .collect();
+        let more = rows.len() as u64 > self.count;
+        rows.truncate(usize::try_from(self.count).unwrap_or(usize::MAX));
+        let next_cursor = match (self.cursor, more, rows.last()) {
+            (Some(_), true, Some(last)) => Some(encode_cursor(last.seq)),
+            _ => None,
+        };
+        Ok(Page {
+            resources: render(rows, options)?,
+            total_results: total,
+            start_index: if self.cursor.is_some() {
+                1
+            } else {
+                self.start_index
+            },
+            next_cursor,
+        })
+    }
+
+    /// Whether an index finds the answer directly: one equality on `id`, `externalId` or a
+    /// User's case-insensitive `userName` (the columns the store indexes), in insertion order.
+    /// Such a query reads a handful of rows whatever the size of the tenant.
+    fn is_point_lookup(&self) -> bool {
+        let Some(ResolvedFilter::Compare(compare)) = &self.filter else {
+            return false;
+        };
+        let path = compare.path();
+        let indexed = match path.attribute() {
+            "id" | "externalId" => true,
+            "userName" => self.target == Target::User && !path.is_case_exact(),
+            _ => false,
+        };
+        self.sort.is_none()
+            && compare.op() == ResolvedOp::Eq
+            && path.extension().is_none()
+            && path.sub_attribute().is_none()
+            && indexed
     }
 
     /// The offset of an index page that can start at its block: unfiltered, in insertion
@@ -284,33 +342,31 @@ impl<B: Backend> Engine<B> {
         let planned = self.plan_query(resource_type, query)?;
         // One statement: consistent on its own, so no transaction (and no BEGIN and COMMIT
         // round trips) around it.
-        let rows = self.backend.run(|conn| {
-            let sql = planned.statement(conn.dialect(), tenant, options)?;
-            conn.page(&sql)
-        })?;
-        let total = rows
-            .first()
-            .map_or(0, |row| u64::try_from(row.total).unwrap_or(0));
-        let mut rows: Vec<ResourceRow> = rows
-            .into_iter()
-            .filter_map(PageRow::into_resource)
-            .collect();
-        let more = rows.len() as u64 > planned.count;
-        rows.truncate(usize::try_from(planned.count).unwrap_or(usize::MAX));
-        let next_cursor = match (planned.cursor, more, rows.last()) {
-            (Some(_), true, Some(last)) => Some(encode_cursor(last.seq)),
-            _ => None,
+        let rows = self
+            .backend
+            .run(|conn| planned.rows(conn, tenant, options))?;
+        planned.page(rows, options)
+    }
+
+    /// [`Self::query_impl`] on the calling thread, for point lookups that can start at once.
+    pub(crate) fn query_at_once_impl(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        query: &Query,
+        options: ReadOptions,
+    ) -> Option<Result<Page, StoreError>> {
+        let planned = match self.plan_query(resource_type, query) {
+            Ok(planned) => planned,
+            Err(e) => return Some(Err(e)),
         };
-        Ok(Page {
-            resources: render(rows, options)?,
-            total_results: total,
-            start_index: if planned.cursor.is_some() {
-                1
-            } else {
-                planned.start_index
-            },
-            next_cursor,
-        })
+        if !planned.is_point_lookup() || (options.members && planned.target == Target::Group) {
+            return None;
+        }
+        let rows = self
+            .backend
+            .run_at_once(|conn| planned.rows(conn, tenant, options))?;
+        Some(rows.and_then(|rows| planned.page(rows, options)))
     }
 
     /// The statement [`Self::query_impl`] runs for `query`, with the database's plan.

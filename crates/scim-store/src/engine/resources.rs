@@ -228,6 +228,27 @@ impl<B: Backend> Engine<B> {
             .run(|conn| self.read_in(conn, tenant, resource_type, id, options))
     }
 
+    /// [`Self::get_impl`] on the calling thread, when that cannot wait (see
+    /// [`crate::Store::get_at_once`]); a Group's members are unbounded in number, so reads that
+    /// load them never qualify.
+    pub(crate) fn get_at_once_impl(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &str,
+        options: ReadOptions,
+    ) -> Option<Result<StoredResource, StoreError>> {
+        let resource_type = match self.resource_type_named(resource_type) {
+            Ok(resource_type) => resource_type,
+            Err(e) => return Some(Err(e)),
+        };
+        if options.members && resource_type.name() == "Group" {
+            return None;
+        }
+        self.backend
+            .run_at_once(|conn| self.read_in(conn, tenant, resource_type, id, options))
+    }
+
     pub(super) fn read_in(
         &self,
         conn: &mut dyn SqlConn,

@@ -601,3 +601,35 @@ fn assert_corrupt(store: &dyn Store, tenant: &TenantId, id: &str) {
         .unwrap_err();
     assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
 }
+
+/// Pooled connections are not tested on checkout (a round trip per call): a read that finds its
+/// connection closed by the server runs again on a new one instead of failing.
+#[test]
+fn reads_survive_the_server_closing_pooled_connections() {
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, PgConnection};
+
+    let Some(url) = postgres_url() else { return };
+    // Only this store's connections carry this name, so only they are closed.
+    let name = unique("reconnect");
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let store = postgres_at(
+        &format!("{url}{separator}application_name={name}"),
+        StoreBuilder::new(SchemaRegistry::standard()),
+    );
+    let tenant = crate::backends::tenant(&*store);
+    let ada = id(&user(&*store, &tenant, "ada@example.com"));
+    let mut admin = PgConnection::establish(&url).unwrap();
+    admin
+        .batch_execute(&format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{name}'"
+        ))
+        .unwrap();
+    let read = store.get(&tenant, "User", &ada, ReadOptions::FULL).unwrap();
+    assert_eq!(read.resource.id(), Some(ada.as_str()));
+    let page = store
+        .query(&tenant, "User", &Query::default(), ReadOptions::FULL)
+        .unwrap();
+    assert_eq!(page.total_results, 1);
+    assert!(store.tenant(&tenant).unwrap().is_some());
+}

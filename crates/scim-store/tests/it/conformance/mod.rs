@@ -1,6 +1,7 @@
 //! The backend-agnostic conformance suite: every test takes a `&dyn Store`.
 
 mod admin;
+mod at_once;
 mod batch;
 mod crud;
 mod groups;
