@@ -70,11 +70,13 @@ pub fn app_state(config: Config, store: Arc<dyn Store>) -> Result<AppState, Star
         &config.auth.issuer,
         StdDuration::from_secs(config.auth.cache_seconds),
     );
+    let connections = usize::try_from(config.max_connections.max(1)).unwrap_or(1);
     Ok(AppState {
         store,
         auth: Arc::new(auth),
         config: Arc::new(config),
         metrics: Arc::new(Metrics::new()?),
+        store_calls: Arc::new(tokio::sync::Semaphore::new(connections)),
     })
 }
 

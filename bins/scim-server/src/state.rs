@@ -21,4 +21,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
+    /// One permit per database connection: store calls on the blocking pool wait for a permit,
+    /// in arrival order, before they take a thread (see `http::store_call::blocking`).
+    pub(crate) store_calls: Arc<tokio::sync::Semaphore>,
 }

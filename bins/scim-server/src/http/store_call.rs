@@ -85,6 +85,15 @@ pub(crate) async fn blocking<T: Send + 'static>(
     op: StoreOp,
     f: impl FnOnce(&dyn Store) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
+    // Beyond the pool's connections, calls wait here in arrival order. On a blocking thread they
+    // would wait in r2d2, which hands a returned connection to whichever thread asks first: at
+    // 32 concurrent reads on 8 PostgreSQL connections some waited 400 ms while others came
+    // and went (bench/run.sh). The semaphore is never closed, so acquiring does not fail.
+    let _permit = state
+        .store_calls
+        .acquire()
+        .await
+        .map_err(|_| ScimError::with_status(503, "the server is shutting down"))?;
     let store = state.store.clone();
     let timer = state
         .metrics
