@@ -87,6 +87,9 @@ impl SqliteBackend {
             // Every connection to ":memory:" is its own database: one connection is the database.
             Location::Memory => (":memory:".to_owned(), 1),
         };
+        if let Location::File(path) = location {
+            prepare_file(path)?;
+        }
         let pool = Pool::builder()
             .max_size(size)
             .connection_timeout(Duration::from_secs(30))
@@ -104,6 +107,9 @@ impl SqliteBackend {
         Ok(backend)
     }
 
+    /// Migrates on one of the pool's connections: for a file, [`prepare_file`] has done it
+    /// already and this finds nothing pending; in memory, the pool's one connection is the
+    /// database.
     fn migrate(&self) -> Result<(), StoreError> {
         let mut pooled = self.pool.get()?;
         let conn: &mut SqliteConnection = &mut pooled;
@@ -111,6 +117,27 @@ impl SqliteBackend {
             .map(|_| ())
             .map_err(|e| StoreError::Migration(e.to_string()))
     }
+}
+
+/// Switches a database file to WAL and migrates it on a connection of its own, before the
+/// pool opens any.
+///
+/// WAL is a property of the file, and switching a new file to it needs the file to itself:
+/// when the pool's connections all opened a new file at once, some failed with "database is
+/// locked" despite the busy timeout (SQLite does not always call the busy handler while the
+/// journal mode changes) and the pool logged errors and retried. Done first, alone, the
+/// pool's connections find WAL already set, which needs no lock.
+fn prepare_file(path: &str) -> Result<(), StoreError> {
+    let mut conn =
+        SqliteConnection::establish(path).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    conn.batch_execute(
+        "PRAGMA busy_timeout = 10000;
+         PRAGMA journal_mode = WAL;
+         PRAGMA foreign_keys = ON;",
+    )?;
+    conn.run_pending_migrations(MIGRATIONS)
+        .map(|_| ())
+        .map_err(|e| StoreError::Migration(e.to_string()))
 }
 
 impl Backend for SqliteBackend {
