@@ -152,10 +152,21 @@ fn set_lock(settings: &mut TenantSettings, resource_type: &str, path: &str, lock
 
 fn policy(store: &dyn Store, args: &TenantPolicy) -> Result<(), CommandError> {
     let id = tenant_id(&args.tenant)?;
-    let mut settings = store
-        .tenant(&id)?
-        .ok_or_else(|| StoreError::TenantNotFound(id.to_string()))?
-        .settings;
+    let mut organisation = Organisation::default();
+    store.modify_tenant_settings(&id, &mut |settings| {
+        apply_policy(args, settings);
+        organisation = Organisation::of(settings);
+        Ok(())
+    })?;
+    for name in organisation::ensure_groups(store, &id, &organisation)? {
+        println!("created group {name}");
+    }
+    println!("updated the policies of {id}");
+    Ok(())
+}
+
+/// The policy changes `args` asks for, made on the settings as they are.
+fn apply_policy(args: &TenantPolicy, settings: &mut TenantSettings) {
     if let Some(v) = args.group_create {
         settings.allow_group_create = v;
     }
@@ -163,10 +174,10 @@ fn policy(store: &dyn Store, args: &TenantPolicy) -> Result<(), CommandError> {
         settings.allow_group_delete = v;
     }
     if let Some(v) = args.group_rename {
-        set_lock(&mut settings, "Group", "displayName", !v);
+        set_lock(settings, "Group", "displayName", !v);
     }
     if let Some(v) = args.email_changes {
-        set_lock(&mut settings, "User", "emails", !v);
+        set_lock(settings, "User", "emails", !v);
     }
     if let Some(v) = args.deactivation_removes_memberships {
         settings.deactivation_removes_memberships = v;
@@ -174,18 +185,12 @@ fn policy(store: &dyn Store, args: &TenantPolicy) -> Result<(), CommandError> {
     if let Some(v) = args.unique_group_names {
         settings.unique_group_names = v;
     }
-    let mut organisation = Organisation::of(&settings);
+    let mut organisation = Organisation::of(settings);
     organisation
         .projects
         .extend(args.add_projects.iter().cloned());
     organisation.roles.extend(args.add_roles.iter().cloned());
-    organisation.store_in_preserving(&mut settings);
-    store.update_tenant_settings(&id, &settings)?;
-    for name in organisation::ensure_groups(store, &id, &organisation)? {
-        println!("created group {name}");
-    }
-    println!("updated the policies of {id}");
-    Ok(())
+    organisation.store_in_preserving(settings);
 }
 
 fn token(config: &Config, store: &dyn Store, command: TokenCommand) -> Result<(), CommandError> {

@@ -238,22 +238,32 @@ pub fn set_owner(
         id: user_name.to_owned(),
     })?;
     let id = user.resource.id().unwrap_or_default().to_owned();
-    let mut settings = store
-        .tenant(tenant)?
-        .ok_or_else(|| StoreError::TenantNotFound(tenant.to_string()))?
-        .settings;
-    if let Some(previous) = owner_of(&settings).filter(|p| *p != id) {
+    // Protected first, so that the organisation never names an owner that is not protected.
+    // The previous owner is read and replaced under the tenant's lock, so that of concurrent
+    // changes of owner the last one wins.
+    store.set_protected(tenant, &id, true)?;
+    let mut previous = None;
+    store.modify_tenant_settings(tenant, &mut |settings| {
+        previous = owner_of(settings).filter(|p| *p != id);
+        if !settings.application.is_object() {
+            settings.application = json!({});
+        }
+        if let Some(object) = settings.application.as_object_mut() {
+            object.insert("ownerId".into(), Value::String(id.clone()));
+        }
+        Ok(())
+    })?;
+    if let Some(previous) = previous {
         // The previous owner may have been deleted meanwhile; that is not an error here.
         let _ = store.set_protected(tenant, &previous, false);
+        // A concurrent change may have made `previous` the owner again between our change and
+        // the line above: whoever is the owner now is protected again, so that the last
+        // change's owner ends protected, whatever the interleaving.
+        let current = store.tenant(tenant)?.and_then(|t| owner_of(&t.settings));
+        if current.as_deref() == Some(previous.as_str()) {
+            store.set_protected(tenant, &previous, true)?;
+        }
     }
-    store.set_protected(tenant, &id, true)?;
-    if !settings.application.is_object() {
-        settings.application = json!({});
-    }
-    if let Some(object) = settings.application.as_object_mut() {
-        object.insert("ownerId".into(), Value::String(id.clone()));
-    }
-    store.update_tenant_settings(tenant, &settings)?;
     Ok(id)
 }
 
@@ -335,6 +345,40 @@ mod tests {
         // The owner is now protected.
         assert!(matches!(
             store.delete(Actor::tenant(&tenant), "User", &id, None),
+            Err(StoreError::Protected { .. })
+        ));
+    }
+
+    #[test]
+    fn concurrent_changes_of_owner_leave_the_named_owner_protected() {
+        let store = StoreBuilder::new(SchemaRegistry::standard())
+            .open("sqlite::memory:")
+            .unwrap();
+        let tenant = TenantId::new("acme").unwrap();
+        store
+            .create_tenant(&tenant, &TenantSettings::default())
+            .unwrap();
+        let names = ["ada", "grace", "linus"];
+        for name in names {
+            store
+                .create(Actor::tenant(&tenant), "User", &json!({"userName": name}))
+                .unwrap();
+        }
+        std::thread::scope(|scope| {
+            for worker in 0..names.len() {
+                let (store, tenant) = (&store, &tenant);
+                scope.spawn(move || {
+                    for round in 0..20 {
+                        let name = names[(worker + round) % names.len()];
+                        set_owner(&**store, tenant, name).unwrap();
+                    }
+                });
+            }
+        });
+        let settings = store.tenant(&tenant).unwrap().unwrap().settings;
+        let owner = owner_of(&settings).unwrap();
+        assert!(matches!(
+            store.delete(Actor::tenant(&tenant), "User", &owner, None),
             Err(StoreError::Protected { .. })
         ));
     }

@@ -159,6 +159,13 @@ macro_rules! delegate_store {
             ) -> Result<Tenant, StoreError> {
                 self.0.update_tenant_settings_impl(id, settings)
             }
+            fn modify_tenant_settings(
+                &self,
+                id: &TenantId,
+                change: &mut dyn FnMut(&mut TenantSettings) -> Result<(), StoreError>,
+            ) -> Result<Tenant, StoreError> {
+                self.0.modify_tenant_settings_impl(id, change)
+            }
             fn insert_token(&self, token: &NewToken) -> Result<TokenRecord, StoreError> {
                 self.0.insert_token_impl(token)
             }

@@ -49,6 +49,18 @@ pub trait Store: Send + Sync {
         id: &TenantId,
         settings: &TenantSettings,
     ) -> Result<Tenant, StoreError>;
+    /// Edits a tenant's settings under the tenant's write lock: `change` is handed the settings
+    /// as they are at that moment. Two concurrent edits apply one after the other, so neither
+    /// loses the other's change, as a read followed by [`Store::update_tenant_settings`] can.
+    /// An error from `change` changes nothing and is returned.
+    ///
+    /// `change` may run more than once (a backend may retry its transaction): it should only
+    /// edit the settings it is given and record what it saw.
+    fn modify_tenant_settings(
+        &self,
+        id: &TenantId,
+        change: &mut dyn FnMut(&mut TenantSettings) -> Result<(), StoreError>,
+    ) -> Result<Tenant, StoreError>;
 
     /// Records a newly issued token.
     fn insert_token(&self, token: &NewToken) -> Result<TokenRecord, StoreError>;

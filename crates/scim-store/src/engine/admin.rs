@@ -65,16 +65,19 @@ impl<B: Backend> Engine<B> {
         settings: &TenantSettings,
     ) -> Result<Tenant, StoreError> {
         let settings_json = to_json(settings)?;
+        self.backend
+            .write(|conn| store_settings(conn, id, settings_json.clone()))
+    }
+
+    pub(crate) fn modify_tenant_settings_impl(
+        &self,
+        id: &TenantId,
+        change: &mut dyn FnMut(&mut TenantSettings) -> Result<(), StoreError>,
+    ) -> Result<Tenant, StoreError> {
         self.backend.write(|conn| {
-            let mut sql = Sql::new(conn.dialect());
-            sql.push("UPDATE tenants SET settings = ")
-                .bind(Bind::Json(settings_json.clone()))
-                .push(" WHERE id = ")
-                .text_value(id.as_str());
-            if conn.execute(&sql)? == 0 {
-                return Err(StoreError::TenantNotFound(id.to_string()));
-            }
-            load_tenant(conn, id)?.ok_or_else(|| StoreError::TenantNotFound(id.to_string()))
+            let mut settings = lock_tenant(conn, id)?.settings;
+            change(&mut settings)?;
+            store_settings(conn, id, to_json(&settings)?)
         })
     }
 
@@ -180,6 +183,22 @@ impl<B: Backend> Engine<B> {
             conn.events(&sql)?.into_iter().map(event_from_row).collect()
         })
     }
+}
+
+fn store_settings(
+    conn: &mut dyn SqlConn,
+    id: &TenantId,
+    settings_json: String,
+) -> Result<Tenant, StoreError> {
+    let mut sql = Sql::new(conn.dialect());
+    sql.push("UPDATE tenants SET settings = ")
+        .bind(Bind::Json(settings_json))
+        .push(" WHERE id = ")
+        .text_value(id.as_str());
+    if conn.execute(&sql)? == 0 {
+        return Err(StoreError::TenantNotFound(id.to_string()));
+    }
+    load_tenant(conn, id)?.ok_or_else(|| StoreError::TenantNotFound(id.to_string()))
 }
 
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {

@@ -359,6 +359,13 @@ impl Store for SwitchableStore {
     ) -> Result<TenantRecord, StoreError> {
         self.up()?.update_tenant_settings(id, settings)
     }
+    fn modify_tenant_settings(
+        &self,
+        id: &TenantId,
+        change: &mut dyn FnMut(&mut TenantSettings) -> Result<(), StoreError>,
+    ) -> Result<TenantRecord, StoreError> {
+        self.up()?.modify_tenant_settings(id, change)
+    }
     fn insert_token(&self, token: &NewToken) -> Result<TokenRecord, StoreError> {
         self.up()?.insert_token(token)
     }

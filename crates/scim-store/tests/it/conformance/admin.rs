@@ -1,5 +1,5 @@
 use chrono::{Duration, Utc};
-use scim_store::{NewToken, Scope, Store, StoreError, TenantId, TenantSettings};
+use scim_store::{LockedAttribute, NewToken, Scope, Store, StoreError, TenantId, TenantSettings};
 
 use super::user;
 use crate::backends::{tenant, unique};
@@ -33,6 +33,58 @@ fn create_and_read_tenants(store: &dyn Store) {
     assert!(store.tenant(&missing).unwrap().is_none());
     assert!(matches!(
         store.update_tenant_settings(&missing, &changed),
+        Err(StoreError::TenantNotFound(_))
+    ));
+}
+
+fn concurrent_settings_changes_are_all_kept(store: &dyn Store) {
+    let id = tenant(store);
+    let writers = 8;
+    let shared = &id;
+    std::thread::scope(|scope| {
+        for n in 0..writers {
+            scope.spawn(move || {
+                store
+                    .modify_tenant_settings(shared, &mut |settings| {
+                        settings.locked_attributes.push(LockedAttribute {
+                            resource_type: "User".into(),
+                            path: format!("attribute{n}"),
+                        });
+                        Ok(())
+                    })
+                    .unwrap();
+            });
+        }
+    });
+    let mut locked: Vec<String> = store
+        .tenant(&id)
+        .unwrap()
+        .unwrap()
+        .settings
+        .locked_attributes
+        .into_iter()
+        .map(|l| l.path)
+        .collect();
+    locked.sort();
+    let expected: Vec<String> = (0..writers).map(|n| format!("attribute{n}")).collect();
+    assert_eq!(locked, expected, "no change overwrote another");
+}
+
+fn a_refused_settings_change_changes_nothing(store: &dyn Store) {
+    let id = tenant(store);
+    let before = store.tenant(&id).unwrap().unwrap().settings;
+    let refused = store.modify_tenant_settings(&id, &mut |settings| {
+        settings.allow_group_create = !settings.allow_group_create;
+        Err(StoreError::Unavailable("refused by the caller".into()))
+    });
+    assert!(
+        matches!(refused, Err(StoreError::Unavailable(_))),
+        "{refused:?}"
+    );
+    assert_eq!(store.tenant(&id).unwrap().unwrap().settings, before);
+    let missing = TenantId::new(unique("nobody")).unwrap();
+    assert!(matches!(
+        store.modify_tenant_settings(&missing, &mut |_| Ok(())),
         Err(StoreError::TenantNotFound(_))
     ));
 }
@@ -114,6 +166,8 @@ fn ping_answers(store: &dyn Store) {
 
 crate::on_every_backend!(
     create_and_read_tenants,
+    concurrent_settings_changes_are_all_kept,
+    a_refused_settings_change_changes_nothing,
     tokens_are_recorded_and_revoked,
     every_write_appends_one_event_in_order,
     ping_answers,
