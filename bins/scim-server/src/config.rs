@@ -103,10 +103,15 @@ pub struct AuthConfig {
     /// The HS256 secret (`SCIM_JWT_SECRET`). Without it, a secret is read from (or generated
     /// into) `<data_dir>/jwt-secret`.
     pub secret: Option<String>,
+    /// Previous HS256 secrets whose keys are still accepted while identity providers move to
+    /// keys signed with the current one (`SCIM_JWT_PREVIOUS_SECRETS`, comma-separated).
+    pub previous_secrets: Vec<String>,
     /// The Ed25519 private key (PEM), needed to issue tokens.
     pub private_key_file: Option<PathBuf>,
     /// The Ed25519 public key (PEM), needed to verify them.
     pub public_key_file: Option<PathBuf>,
+    /// Previous Ed25519 public keys (PEM) whose keys are still accepted.
+    pub previous_public_key_files: Vec<PathBuf>,
     /// The `iss` claim issued and required.
     pub issuer: String,
     /// How long a verified token is trusted without asking the database again.
@@ -121,8 +126,10 @@ impl Default for AuthConfig {
         Self {
             algorithm: SigningAlgorithm::HS256,
             secret: None,
+            previous_secrets: Vec::new(),
             private_key_file: None,
             public_key_file: None,
+            previous_public_key_files: Vec::new(),
             issuer: "scim-server".to_owned(),
             cache_seconds: 300,
             revocation_poll_seconds: 2,
@@ -222,6 +229,14 @@ impl Config {
         if let Some(v) = var("SCIM_JWT_SECRET") {
             self.auth.secret = Some(v);
         }
+        if let Some(v) = var("SCIM_JWT_PREVIOUS_SECRETS") {
+            self.auth.previous_secrets = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
         if let Some(v) = var("SCIM_ADMIN_TOKEN") {
             self.admin.token = Some(v);
         }
@@ -273,6 +288,29 @@ mod tests {
         assert_eq!(config.database_url(), "sqlite:///var/lib/scim/scim.db");
         config.apply_env(|name| (name == "SCIM_DATABASE_URL").then(|| "sqlite://x.db".to_owned()));
         assert_eq!(config.database_url(), "sqlite://x.db");
+    }
+
+    #[test]
+    fn previous_keys_come_from_the_file_or_the_environment() {
+        let mut config: Config = toml::from_str(
+            r#"
+            [auth]
+            previous_public_key_files = ["keys/2025.pem"]
+            "#,
+        )
+        .unwrap();
+        assert_eq!(
+            config.auth.previous_public_key_files,
+            [PathBuf::from("keys/2025.pem")]
+        );
+        assert!(config.auth.previous_secrets.is_empty());
+        config.apply_env(|name| {
+            (name == "SCIM_JWT_PREVIOUS_SECRETS").then(|| " first-secret , ,second-secret".into())
+        });
+        assert_eq!(
+            config.auth.previous_secrets,
+            ["first-secret", "second-secret"]
+        );
     }
 
     #[test]

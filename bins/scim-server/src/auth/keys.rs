@@ -1,8 +1,16 @@
-//! Signing keys: an HS256 secret or an Ed25519 key pair.
+//! Signing keys: an HS256 secret or an Ed25519 key pair, and the previous keys still trusted
+//! while identity providers move to keys signed with the new one.
+//!
+//! Every key is known by a key id (`kid`): the first 16 hex digits of the SHA-256 of its
+//! verifying material (the secret, or the public key's PEM without whitespace). Tokens carry the
+//! id of the key that signed them, so a token is checked against that key alone. Publishing a
+//! hash of an HS256 secret gives away nothing the token's own signature does not: both let an
+//! attacker test guesses offline, and the secret is at least 32 bytes.
 
 use std::path::Path;
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use sha2::{Digest, Sha256};
 
 use crate::config::{AuthConfig, SigningAlgorithm};
 
@@ -40,7 +48,10 @@ pub enum KeyError {
 pub struct SigningKeys {
     algorithm: Algorithm,
     encoding: Option<EncodingKey>,
-    decoding: DecodingKey,
+    /// The current key, with its key id.
+    current: (String, DecodingKey),
+    /// Previous keys still trusted, with their ids.
+    previous: Vec<(String, DecodingKey)>,
 }
 
 impl std::fmt::Debug for SigningKeys {
@@ -61,8 +72,34 @@ impl SigningKeys {
         Ok(Self {
             algorithm: Algorithm::HS256,
             encoding: Some(EncodingKey::from_secret(secret)),
-            decoding: DecodingKey::from_secret(secret),
+            current: (key_id(secret), DecodingKey::from_secret(secret)),
+            previous: Vec::new(),
         })
+    }
+
+    /// Also accepts tokens signed with the HS256 secret `secret` (a previous one).
+    pub fn trust_previous_secret(mut self, secret: &[u8]) -> Result<Self, KeyError> {
+        if secret.len() < 32 {
+            return Err(KeyError::WeakSecret);
+        }
+        self.trust(key_id(secret), DecodingKey::from_secret(secret));
+        Ok(self)
+    }
+
+    /// Also accepts tokens signed with the Ed25519 key whose public half is `public_pem`.
+    pub fn trust_previous_public_key(
+        mut self,
+        public_pem: &[u8],
+    ) -> Result<Self, jsonwebtoken::errors::Error> {
+        let decoding = DecodingKey::from_ed_pem(public_pem)?;
+        self.trust(pem_key_id(public_pem), decoding);
+        Ok(self)
+    }
+
+    fn trust(&mut self, id: String, decoding: DecodingKey) {
+        if self.current.0 != id && self.previous.iter().all(|(known, _)| *known != id) {
+            self.previous.push((id, decoding));
+        }
     }
 
     /// Ed25519 keys from PEM text; without the private key, tokens can be verified only.
@@ -73,7 +110,11 @@ impl SigningKeys {
         Ok(Self {
             algorithm: Algorithm::EdDSA,
             encoding: private_pem.map(EncodingKey::from_ed_pem).transpose()?,
-            decoding: DecodingKey::from_ed_pem(public_pem)?,
+            current: (
+                pem_key_id(public_pem),
+                DecodingKey::from_ed_pem(public_pem)?,
+            ),
+            previous: Vec::new(),
         })
     }
 
@@ -81,10 +122,16 @@ impl SigningKeys {
     /// first time when none is configured.
     pub fn load(auth: &AuthConfig, data_dir: &Path) -> Result<Self, KeyError> {
         match auth.algorithm {
-            SigningAlgorithm::HS256 => match &auth.secret {
-                Some(secret) => Self::hs256(secret.as_bytes()),
-                None => Self::hs256(&stored_secret(data_dir)?),
-            },
+            SigningAlgorithm::HS256 => {
+                let mut keys = match &auth.secret {
+                    Some(secret) => Self::hs256(secret.as_bytes())?,
+                    None => Self::hs256(&stored_secret(data_dir)?)?,
+                };
+                for previous in &auth.previous_secrets {
+                    keys = keys.trust_previous_secret(previous.as_bytes())?;
+                }
+                Ok(keys)
+            }
             SigningAlgorithm::EdDSA => {
                 let public_file = auth
                     .public_key_file
@@ -92,10 +139,18 @@ impl SigningKeys {
                     .ok_or(KeyError::Missing("public_key_file"))?;
                 let public = read(public_file)?;
                 let private = auth.private_key_file.as_deref().map(read).transpose()?;
-                Self::ed25519(private.as_deref(), &public).map_err(|source| KeyError::Pem {
-                    path: public_file.display().to_string(),
-                    source,
-                })
+                let pem_error = |path: &Path| {
+                    let path = path.display().to_string();
+                    move |source| KeyError::Pem { path, source }
+                };
+                let mut keys =
+                    Self::ed25519(private.as_deref(), &public).map_err(pem_error(public_file))?;
+                for previous in &auth.previous_public_key_files {
+                    keys = keys
+                        .trust_previous_public_key(&read(previous)?)
+                        .map_err(pem_error(previous))?;
+                }
+                Ok(keys)
             }
         }
     }
@@ -110,10 +165,45 @@ impl SigningKeys {
         self.encoding.as_ref()
     }
 
-    /// The key to verify with.
-    pub fn decoding(&self) -> &DecodingKey {
-        &self.decoding
+    /// The id of the key new tokens are signed with.
+    pub fn key_id(&self) -> &str {
+        &self.current.0
     }
+
+    /// The current key to verify with.
+    pub fn decoding(&self) -> &DecodingKey {
+        &self.current.1
+    }
+
+    /// The keys a token whose header names `kid` may have been signed with: the one with that
+    /// id, or, for a token without one (issued before tokens carried it), every trusted key.
+    pub fn verifying_keys<'k>(
+        &'k self,
+        kid: Option<&'k str>,
+    ) -> impl Iterator<Item = &'k DecodingKey> {
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .filter(move |(id, _)| kid.is_none_or(|kid| kid == id))
+            .map(|(_, key)| key)
+    }
+}
+
+fn key_id(material: &[u8]) -> String {
+    Sha256::digest(material)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The same key written with other line breaks or indentation keeps its id.
+fn pem_key_id(pem: &[u8]) -> String {
+    let compact: Vec<u8> = pem
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    key_id(&compact)
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, KeyError> {

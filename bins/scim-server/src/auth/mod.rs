@@ -152,7 +152,9 @@ pub fn issue_token(
         iat: now.timestamp(),
         exp: expires_at.timestamp(),
     };
-    let token = jsonwebtoken::encode(&Header::new(keys.algorithm()), &claims, encoding)?;
+    let mut header = Header::new(keys.algorithm());
+    header.kid = Some(keys.key_id().to_owned());
+    let token = jsonwebtoken::encode(&header, &claims, encoding)?;
     let record = store.insert_token(&NewToken {
         id: claims.jti.clone(),
         tenant: request.tenant.clone(),
@@ -237,12 +239,7 @@ impl Authenticator {
         if let Some(principal) = self.cached(&key, now) {
             return Ok(principal);
         }
-        let claims = jsonwebtoken::decode::<Claims>(token, self.keys.decoding(), &self.validation)
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => AuthError::Expired,
-                _ => AuthError::Invalid,
-            })?
-            .claims;
+        let claims = self.verified_claims(token)?;
         if claims.exp <= now.timestamp() {
             return Err(AuthError::Expired);
         }
@@ -267,6 +264,23 @@ impl Authenticator {
         };
         self.remember(key, &principal, claims.exp);
         Ok(principal)
+    }
+
+    /// The claims of `token` if a trusted key signed it: the key its header names, or for a
+    /// token without a key id, any trusted key.
+    fn verified_claims(&self, token: &str) -> Result<Claims, AuthError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Invalid)?;
+        for key in self.keys.verifying_keys(header.kid.as_deref()) {
+            match jsonwebtoken::decode::<Claims>(token, key, &self.validation) {
+                Ok(data) => return Ok(data.claims),
+                // The signature is checked before the expiry: this key signed it.
+                Err(e) if *e.kind() == jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    return Err(AuthError::Expired);
+                }
+                Err(_) => {}
+            }
+        }
+        Err(AuthError::Invalid)
     }
 
     fn cached(&self, key: &[u8; 32], now: DateTime<Utc>) -> Option<Principal> {
@@ -462,6 +476,136 @@ mod tests {
         );
         let unusable = issue_token(&*store, auth.keys(), "test", &request, Utc::now());
         assert!(matches!(unusable, Err(IssueError::NoSigningKey)));
+    }
+
+    #[test]
+    fn keys_of_a_previous_secret_work_while_it_is_trusted() {
+        let (store, old_auth, tenant) = setup();
+        let old_token = issue(&*store, &old_auth, &tenant, true);
+        let header: jsonwebtoken::Header = jsonwebtoken::decode_header(&old_token).unwrap();
+        assert_eq!(header.kid.as_deref(), Some(old_auth.keys().key_id()));
+        let old_secret = [7u8; 32];
+        let new_secret = [9u8; 32];
+        let rotated = SigningKeys::hs256(&new_secret)
+            .unwrap()
+            .trust_previous_secret(&old_secret)
+            .unwrap();
+        assert_ne!(rotated.key_id(), old_auth.keys().key_id());
+        let auth = Authenticator::new(store.clone(), rotated, "test", StdDuration::from_secs(60));
+        let new_token = issue(&*store, &auth, &tenant, true);
+        for token in [&old_token, &new_token] {
+            assert_eq!(
+                auth.authenticate(Some(&format!("Bearer {token}")), Utc::now())
+                    .unwrap()
+                    .tenant,
+                tenant
+            );
+        }
+        // Once the previous secret is dropped, its keys stop working.
+        let dropped = SigningKeys::hs256(&new_secret).unwrap();
+        let auth = Authenticator::new(store.clone(), dropped, "test", StdDuration::from_secs(60));
+        assert_eq!(
+            auth.authenticate(Some(&format!("Bearer {old_token}")), Utc::now()),
+            Err(AuthError::Invalid)
+        );
+        assert!(
+            auth.authenticate(Some(&format!("Bearer {new_token}")), Utc::now())
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_key_id_selects_the_one_key_that_may_have_signed() {
+        let (store, auth, tenant) = setup();
+        let token = issue(&*store, &auth, &tenant, true);
+        let claims =
+            jsonwebtoken::decode::<Claims>(&token, auth.keys().decoding(), &auth.validation)
+                .unwrap()
+                .claims;
+        // A token signed with the current key and recorded like an issued one, whose header
+        // names `kid`.
+        let sign = |kid: Option<&str>| {
+            let claims = Claims {
+                jti: uuid::Uuid::new_v4().to_string(),
+                ..claims.clone()
+            };
+            let mut header = Header::new(jsonwebtoken::Algorithm::HS256);
+            header.kid = kid.map(str::to_owned);
+            let token =
+                jsonwebtoken::encode(&header, &claims, auth.keys().encoding().unwrap()).unwrap();
+            store
+                .insert_token(&NewToken {
+                    id: claims.jti.clone(),
+                    tenant: tenant.clone(),
+                    token_hash: token_hash(&token),
+                    scopes: vec![Scope::Read],
+                    description: String::new(),
+                    issued_at: Utc::now(),
+                    expires_at: None,
+                })
+                .unwrap();
+            token
+        };
+        let now = Utc::now();
+        // Tokens issued before they carried a key id still verify.
+        assert!(
+            auth.authenticate(Some(&format!("Bearer {}", sign(None))), now)
+                .is_ok()
+        );
+        // A key id nobody trusts is refused, even over a good signature.
+        assert_eq!(
+            auth.authenticate(
+                Some(&format!("Bearer {}", sign(Some("0123456789abcdef")))),
+                now
+            ),
+            Err(AuthError::Invalid)
+        );
+        // Expired is still told apart from invalid.
+        assert_eq!(
+            auth.authenticate(Some(&format!("Bearer {token}")), now + Duration::days(2)),
+            Err(AuthError::Expired)
+        );
+    }
+
+    #[test]
+    fn configured_previous_secrets_are_trusted() {
+        let auth = crate::config::AuthConfig {
+            secret: Some("n".repeat(32)),
+            previous_secrets: vec!["o".repeat(32)],
+            ..crate::config::AuthConfig::default()
+        };
+        let keys = SigningKeys::load(&auth, std::path::Path::new("unused")).unwrap();
+        assert_eq!(keys.verifying_keys(None).count(), 2);
+        let weak = crate::config::AuthConfig {
+            previous_secrets: vec!["short".into()],
+            ..auth
+        };
+        assert!(matches!(
+            SigningKeys::load(&weak, std::path::Path::new("unused")),
+            Err(KeyError::WeakSecret)
+        ));
+    }
+
+    #[test]
+    fn a_previous_ed25519_key_is_trusted_from_its_public_half() {
+        let public = include_bytes!("../../test_data/keys/ed25519-public.pem");
+        let keys = SigningKeys::hs256(&[1u8; 32]).unwrap();
+        assert!(
+            keys.trust_previous_secret(&[2u8; 8]).is_err(),
+            "weak secrets are refused"
+        );
+        let private = include_bytes!("../../test_data/keys/ed25519-private.pem");
+        let current = SigningKeys::ed25519(Some(private), public).unwrap();
+        // The same public key re-wrapped keeps its id, so trusting it twice changes nothing.
+        let rewrapped: Vec<u8> = String::from_utf8_lossy(public)
+            .replace('\n', "\r\n")
+            .into_bytes();
+        let same = current.trust_previous_public_key(&rewrapped).unwrap();
+        assert_eq!(same.verifying_keys(None).count(), 1);
+        assert!(
+            same.trust_previous_public_key(b"not a key").is_err(),
+            "a file that is no key is refused"
+        );
     }
 
     #[test]
