@@ -71,6 +71,21 @@ impl Filter<'_> {
         }
     }
 
+    /// Whether the node holds no subtree.
+    fn is_leaf(&self) -> bool {
+        matches!(self, Self::Compare(_) | Self::Present(_))
+    }
+
+    /// Whether every node below this one is a leaf (a leaf itself has none below).
+    fn has_only_leaves(&self) -> bool {
+        match self {
+            Self::Compare(_) | Self::Present(_) => true,
+            Self::Not(n) => n.inner.is_leaf(),
+            Self::ValuePath(v) => v.filter.is_leaf(),
+            Self::And(j) | Self::Or(j) => j.operands.iter().all(Self::is_leaf),
+        }
+    }
+
     /// Detaches the tree from the text it was parsed from.
     pub fn into_owned(self) -> Filter<'static> {
         match self {
@@ -86,15 +101,49 @@ impl Filter<'_> {
             }),
             Self::And(j) => Filter::And(j.into_owned()),
             Self::Or(j) => Filter::Or(j.into_owned()),
-            Self::Not(n) => Filter::Not(Not {
-                inner: Box::new(n.inner.into_owned()),
+            Self::Not(mut n) => Filter::Not(Not {
+                inner: Box::new(take(&mut n.inner).into_owned()),
                 span: n.span,
             }),
-            Self::ValuePath(v) => Filter::ValuePath(ValuePath {
-                path: v.path.into_owned(),
-                filter: Box::new(v.filter.into_owned()),
+            Self::ValuePath(mut v) => Filter::ValuePath(ValuePath {
+                path: std::mem::replace(&mut v.path, AttrPath::placeholder()).into_owned(),
+                filter: Box::new(take(&mut v.filter).into_owned()),
                 span: v.span,
             }),
+        }
+    }
+}
+
+/// A node that owns nothing, left where a subtree was taken out.
+fn placeholder<'a>() -> Filter<'a> {
+    Filter::Present(Present {
+        path: AttrPath::placeholder(),
+        span: Span::default(),
+    })
+}
+
+/// Takes the subtree out of `slot`, leaving a [`placeholder`].
+fn take<'a>(slot: &mut Filter<'a>) -> Filter<'a> {
+    std::mem::replace(slot, placeholder())
+}
+
+/// Drops the trees in `pending` with an explicit stack: the compiler's drop glue would recurse
+/// once per level, and a tree built by hand (not parsed) can be deep enough to overflow the
+/// stack.
+///
+/// Each node is dropped after its subtrees were taken out, so its own `Drop` finds nothing
+/// to do.
+///
+/// A node whose subtrees are at most one level deep (`a and (b or c)`, `emails[type eq "work"
+/// and value co "x"]`, the common shapes) is left to the drop glue: it recurses two levels at
+/// most there, since every node below checks the same again. Only deeper trees come here.
+fn dismantle(mut pending: Vec<Filter<'_>>) {
+    while let Some(mut node) = pending.pop() {
+        match &mut node {
+            Filter::Not(n) => pending.push(take(&mut n.inner)),
+            Filter::ValuePath(v) => pending.push(take(&mut v.filter)),
+            Filter::And(j) | Filter::Or(j) => pending.append(&mut j.operands),
+            Filter::Compare(_) | Filter::Present(_) => {}
         }
     }
 }
@@ -231,10 +280,22 @@ pub struct Junction<'a> {
 }
 
 impl Junction<'_> {
-    fn into_owned(self) -> Junction<'static> {
+    fn into_owned(mut self) -> Junction<'static> {
         Junction {
-            operands: self.operands.into_iter().map(Filter::into_owned).collect(),
+            operands: std::mem::take(&mut self.operands)
+                .into_iter()
+                .map(Filter::into_owned)
+                .collect(),
             span: self.span,
+        }
+    }
+}
+
+impl Drop for Junction<'_> {
+    fn drop(&mut self) {
+        if self.operands.iter().any(|o| !o.has_only_leaves()) {
+            // The operands' own vector is the stack.
+            dismantle(std::mem::take(&mut self.operands));
         }
     }
 }
@@ -254,6 +315,14 @@ pub struct Not<'a> {
     pub inner: Box<Filter<'a>>,
     /// Where the negation was written.
     pub span: Span,
+}
+
+impl Drop for Not<'_> {
+    fn drop(&mut self) {
+        if !self.inner.has_only_leaves() {
+            dismantle(vec![take(&mut self.inner)]);
+        }
+    }
 }
 
 impl PartialEq for Not<'_> {
@@ -277,6 +346,14 @@ pub struct ValuePath<'a> {
     pub filter: Box<Filter<'a>>,
     /// Where the value path was written.
     pub span: Span,
+}
+
+impl Drop for ValuePath<'_> {
+    fn drop(&mut self) {
+        if !self.filter.has_only_leaves() {
+            dismantle(vec![take(&mut self.filter)]);
+        }
+    }
 }
 
 impl PartialEq for ValuePath<'_> {
@@ -305,6 +382,16 @@ pub struct AttrPath<'a> {
 }
 
 impl<'a> AttrPath<'a> {
+    /// A path that owns nothing, left where one was taken out.
+    fn placeholder() -> Self {
+        Self {
+            uri: None,
+            name: Cow::Borrowed(""),
+            sub_attr: None,
+            span: Span::default(),
+        }
+    }
+
     /// A path with just an attribute name and an empty span (for building trees in code).
     pub fn name(name: impl Into<Cow<'a, str>>) -> Self {
         Self {
@@ -477,5 +564,51 @@ mod tests {
         drop(text);
         assert_eq!(owned.span(), Span::new(0, 11));
         assert!(matches!(owned, Filter::Present(ref p) if p.path.name == "userName"));
+    }
+
+    fn leaf(name: &str) -> Filter<'_> {
+        Filter::Present(Present {
+            path: AttrPath {
+                name: Cow::Borrowed(name),
+                ..AttrPath::placeholder()
+            },
+            span: Span::default(),
+        })
+    }
+
+    /// Regression guard: the compiler's drop glue recursed once per level and overflowed the
+    /// stack on deep hand-built trees. Every kind of inner node is nested here, on a thread
+    /// with a small stack so that any recursion left would show.
+    #[test]
+    fn hand_built_deep_trees_drop_without_recursion() {
+        let dropped = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(|| {
+                let mut tree = leaf("a");
+                for level in 0..300_000 {
+                    tree = match level % 3 {
+                        0 => Filter::Not(Not {
+                            inner: Box::new(tree),
+                            span: Span::default(),
+                        }),
+                        1 => Filter::ValuePath(ValuePath {
+                            path: AttrPath {
+                                name: Cow::Borrowed("emails"),
+                                ..AttrPath::placeholder()
+                            },
+                            filter: Box::new(tree),
+                            span: Span::default(),
+                        }),
+                        _ => Filter::Or(Junction {
+                            operands: vec![leaf("b"), tree, leaf("c")],
+                            span: Span::default(),
+                        }),
+                    };
+                }
+                drop(tree);
+            })
+            .unwrap()
+            .join();
+        assert!(dropped.is_ok());
     }
 }

@@ -61,9 +61,11 @@
 //! - **Size** ([`ParseOptions::max_nodes`], default 1,000): the number of filter nodes, which
 //!   bounds the work of everything that walks the tree later (evaluation, SQL translation).
 //!
-//! Printing a tree (its `Display`) uses an explicit stack, never recursion, so it is safe for any
-//! tree. Dropping a tree is recursive (the compiler's drop glue); a parsed tree is at most
-//! `max_depth` levels deep, and code that builds trees by hand must bound their depth itself.
+//! Printing a tree (its `Display`) and dropping it use an explicit stack, never recursion, so
+//! they are safe for any tree, even one built by hand a million levels deep. `Clone`,
+//! `PartialEq`, `Debug` and [`Filter::into_owned`] recurse once per level: a parsed tree is at
+//! most `max_depth` levels deep, and code that builds trees by hand and calls them must bound
+//! the depth itself.
 
 mod ast;
 mod error;
