@@ -111,6 +111,9 @@ impl Planned<'_> {
         tenant: &TenantId,
         options: ReadOptions,
     ) -> Result<Sql, StoreError> {
+        if self.is_unique_lookup() {
+            return self.unique_statement(dialect, tenant, options);
+        }
         let mut sql = Sql::new(dialect);
         sql.cache_if(self.filter.as_ref().is_none_or(is_simple));
         let skip = self.block_skip();
@@ -139,6 +142,31 @@ impl Planned<'_> {
         Ok(sql)
     }
 
+    /// The statement when at most one row can match (see [`Self::is_unique_lookup`]): that
+    /// row, if any, whatever the window, with `1` as its `total` ([`Self::page`] reads no row
+    /// as a total of 0, and cuts the window). Over at most one row, the general statement's
+    /// count, materialised page, joins and sort are work for nothing.
+    fn unique_statement(
+        &self,
+        dialect: Dialect,
+        tenant: &TenantId,
+        options: ReadOptions,
+    ) -> Result<Sql, StoreError> {
+        let mut sql = Sql::cached(dialect);
+        sql.push("SELECT CAST(1 AS BIGINT) AS total, ");
+        tables::resource_columns(&mut sql, "r", options);
+        sql.push(" FROM resources r");
+        scope(
+            &mut sql,
+            tenant,
+            self.resource_type,
+            self.target,
+            self.filter.as_ref(),
+        )?;
+        sql.push(" LIMIT 1");
+        Ok(sql)
+    }
+
     /// Runs the query's one statement.
     fn rows(
         &self,
@@ -159,6 +187,9 @@ impl Planned<'_> {
             .into_iter()
             .filter_map(PageRow::into_resource)
             .collect();
+        if self.is_unique_lookup() {
+            rows.retain(|row| self.starts_page(row));
+        }
         let more = rows.len() as u64 > self.count;
         rows.truncate(usize::try_from(self.count).unwrap_or(usize::MAX));
         let next_cursor = match (self.cursor, more, rows.last()) {
@@ -181,8 +212,20 @@ impl Planned<'_> {
     /// User's case-insensitive `userName` (the columns the store indexes), in insertion order.
     /// Such a query reads a handful of rows whatever the size of the tenant.
     fn is_point_lookup(&self) -> bool {
+        self.point_attribute().is_some()
+    }
+
+    /// Whether at most one row can match: a point lookup on `id` (unique in a tenant) or on a
+    /// User's `userName`, whose case-folded form every User row also keeps in `unique_name`,
+    /// unique per tenant and type. Not `externalId`, which clients may repeat.
+    fn is_unique_lookup(&self) -> bool {
+        matches!(self.point_attribute(), Some("id" | "userName"))
+    }
+
+    /// The attribute of a point lookup (see [`Self::is_point_lookup`]).
+    fn point_attribute(&self) -> Option<&str> {
         let Some(ResolvedFilter::Compare(compare)) = &self.filter else {
-            return false;
+            return None;
         };
         let path = compare.path();
         let indexed = match path.attribute() {
@@ -190,11 +233,22 @@ impl Planned<'_> {
             "userName" => self.target == Target::User && !path.is_case_exact(),
             _ => false,
         };
-        self.sort.is_none()
+        let point = self.sort.is_none()
             && compare.op() == ResolvedOp::Eq
             && path.extension().is_none()
             && path.sub_attribute().is_none()
-            && indexed
+            && indexed;
+        point.then(|| path.attribute())
+    }
+
+    /// Whether the page's window, before its size cuts it, holds `row`, the only match: any
+    /// page after the first starts past it.
+    fn starts_page(&self, row: &ResourceRow) -> bool {
+        match self.cursor {
+            Some(Some(after)) => row.seq > after,
+            Some(None) => true,
+            None => self.start_index == 1,
+        }
     }
 
     /// The offset of an index page that can start at its block: unfiltered, in insertion
@@ -418,4 +472,79 @@ fn order_keys(sql: &mut Sql, target: Target, path: &ResolvedPath, descending: bo
     sql.push(", ");
     crate::sql::push_sort_key(sql, target, path);
     sql.push(direction).push(", r.seq").push(direction);
+}
+
+#[cfg(test)]
+mod tests {
+    //! Snapshots of the whole statement a query runs, in both dialects: the general one and
+    //! the one for lookups that at most one row can match.
+
+    use insta::{assert_snapshot, with_settings};
+    use scim_core::filter::{parse_filter, resolve};
+    use scim_core::schema::SchemaRegistry;
+
+    use super::Planned;
+    use crate::TenantId;
+    use crate::model::ReadOptions;
+    use crate::sql::{Dialect, Target};
+
+    /// The statement for `filter` on the first index page, text and binds, in both dialects.
+    fn statement_sql(resource_type: &str, filter: &str, options: ReadOptions) -> String {
+        let registry = SchemaRegistry::standard();
+        let resource_type = registry.resource_type(resource_type).unwrap();
+        let parsed = parse_filter(filter).unwrap();
+        let planned = Planned {
+            resource_type,
+            target: Target::of(resource_type.name()),
+            filter: Some(resolve(&parsed, &registry, resource_type).unwrap()),
+            sort: None,
+            descending: false,
+            cursor: None,
+            count: super::DEFAULT_PAGE_SIZE,
+            start_index: 1,
+        };
+        let tenant = TenantId::new("acme").unwrap();
+        let mut out = format!("-- {}: {filter} ({options:?})\n", resource_type.name());
+        for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+            let sql = planned.statement(dialect, &tenant, options).unwrap();
+            assert!(!sql.text().contains('§'), "{}", sql.text());
+            out.push_str(&format!(
+                "-- {dialect:?}\n{}\n-- binds: {:?}\n",
+                sql.text(),
+                sql.binds()
+            ));
+        }
+        out
+    }
+
+    /// Beside the filters' snapshots, so that every statement text is reviewed in one place.
+    fn statement_snapshot(name: &str, sql: String) {
+        with_settings!({ snapshot_path => "../sql/snapshots" }, {
+            assert_snapshot!(name, sql);
+        });
+    }
+
+    #[test]
+    fn statement_user_name_lookup() {
+        statement_snapshot(
+            "statement_user_name_lookup",
+            statement_sql("User", r#"userName eq "§Ada""#, ReadOptions::FULL),
+        );
+    }
+
+    #[test]
+    fn statement_id_lookup_without_memberships() {
+        statement_snapshot(
+            "statement_id_lookup_without_memberships",
+            statement_sql("Group", r#"id eq "§1""#, ReadOptions::DOCUMENT_ONLY),
+        );
+    }
+
+    #[test]
+    fn statement_external_id_lookup() {
+        statement_snapshot(
+            "statement_external_id_lookup",
+            statement_sql("User", r#"externalId eq "§x""#, ReadOptions::FULL),
+        );
+    }
 }

@@ -9,6 +9,7 @@ mod pages;
 mod patch;
 mod policies;
 mod queries;
+mod unique_lookups;
 
 use scim_store::{Actor, Store, StoredResource, TenantId};
 use serde_json::{Value, json};
