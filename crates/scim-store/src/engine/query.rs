@@ -12,7 +12,7 @@ use super::render::render;
 use super::tables;
 use crate::backend::{Backend, PageRow, ResourceRow, SqlConn};
 use crate::model::{Page, Query, ReadOptions, StatementPlan};
-use crate::sql::{Dialect, Sql, Target, is_simple, push_filter};
+use crate::sql::{Dialect, Rows, Sql, Target, is_simple, push_filter};
 use crate::{StoreError, TenantId};
 
 /// The page size when a query names none.
@@ -456,7 +456,12 @@ fn scope(
         .text_value(resource_type.name());
     if let Some(filter) = filter {
         sql.push(" AND ");
-        push_filter(sql, target, filter)?;
+        let rows = Rows {
+            tenant: tenant.as_str(),
+            resource_type: resource_type.name(),
+            target,
+        };
+        push_filter(sql, rows, filter)?;
     }
     Ok(())
 }

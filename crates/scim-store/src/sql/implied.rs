@@ -8,7 +8,10 @@
 //!   document holds each `eq` of a string, dateTime or boolean, where the filter puts it.
 //! - SQLite: `instr(data_ci, <text>) > 0` for each string an `eq`, `co`, `sw` or `ew` names, as
 //!   it is spelled inside the stored JSON text: no JSON is parsed for a row that lacks it.
-//!   (SQLite cannot index inside JSON arrays; this makes the scan cheap instead.)
+//!   SQLite cannot index inside JSON arrays, so the values of multi-valued attributes (the
+//!   items, or their `value` sub-attribute) are copied into `resource_values` (see the SQLite
+//!   migration that creates it); an `eq` on one names the rows to read through that table's
+//!   index instead of a scan.
 //!
 //! Both are only ever added, `AND`ed in front of the exact condition, never used instead of
 //! it. They are taken from comparisons that every match must satisfy (the operands of a
@@ -33,12 +36,25 @@ pub(crate) struct Implied {
     pub(crate) contained: Option<Value>,
     /// Texts every match's `data_ci`, as serialised JSON, contains.
     pub(crate) needles: Vec<String>,
+    /// A row of `resource_values` every match has; `None` when no such value is pinned.
+    pub(crate) indexed: Option<IndexedValue>,
+}
+
+/// A string in a multi-valued attribute, as `resource_values` holds it.
+#[derive(Debug, PartialEq)]
+pub(crate) struct IndexedValue {
+    /// The keys from the document's root to the value, joined by `.`, as the table's triggers
+    /// spell them: `emails.value`, `<extension>.<attribute>`, `<extension>.<attribute>.value`.
+    pub(crate) attribute: String,
+    /// The string as `data_ci` holds it.
+    pub(crate) value: String,
 }
 
 /// The facts `filter` implies for rows of `target`.
 pub(crate) fn implied(filter: &ResolvedFilter, target: Target) -> Implied {
     let mut implied = Implied::default();
     let mut document = Map::new();
+    let mut indexed = Vec::new();
     for operand in conjuncts(filter) {
         match operand {
             ResolvedFilter::Compare(compare) if in_document(target, compare.path()) => {
@@ -48,15 +64,25 @@ pub(crate) fn implied(filter: &ResolvedFilter, target: Target) -> Implied {
                     merge(&mut document, attribute_fact(path, leaf));
                 }
                 implied.needles.extend(needle(compare));
+                indexed.extend(indexed_value(compare));
             }
             ResolvedFilter::ValuePath(value_path)
                 if in_document(target, value_path.attribute()) =>
             {
                 element_facts(value_path, &mut document, &mut implied.needles);
+                indexed.extend(
+                    conjuncts(value_path.filter()).into_iter().filter_map(
+                        |operand| match operand {
+                            ResolvedFilter::Compare(compare) => indexed_value(compare),
+                            _ => None,
+                        },
+                    ),
+                );
             }
             _ => {}
         }
     }
+    implied.indexed = most_selective(indexed);
     // The longest texts first: they rule out the most rows.
     implied
         .needles
@@ -161,6 +187,51 @@ fn needle(compare: &ResolvedCompare) -> Option<String> {
         ResolvedOp::Co | ResolvedOp::Sw => Some(inner.to_owned()),
         ResolvedOp::Gt | ResolvedOp::Ge | ResolvedOp::Lt | ResolvedOp::Le => None,
     }
+}
+
+/// The `resource_values` row an `eq` on a value of a multi-valued attribute pins: the
+/// triggers copy the string items of the arrays at the top level of `data_ci` and in its
+/// extensions, and the string `value` of their object items; not `schemas`.
+///
+/// Inside a value path, the compared path names the value path's attribute with its
+/// sub-attribute, so the same test serves both places.
+fn indexed_value(compare: &ResolvedCompare) -> Option<IndexedValue> {
+    let path = compare.path();
+    let value = match (compare.op(), compare.value()) {
+        (_, ComparisonValue::String(text)) if text.contains('\0') => return None,
+        (ResolvedOp::Eq, ComparisonValue::String(text)) => text.clone(),
+        (ResolvedOp::Eq, ComparisonValue::DateTime(at)) => date_time_key(at),
+        _ => return None,
+    };
+    let schemas = path.extension().is_none() && path.attribute() == "schemas";
+    let element_value = matches!(path.sub_attribute(), None | Some("value"));
+    if !path.is_multi_valued() || schemas || !element_value || path.is_sub_attribute_multi_valued()
+    {
+        return None;
+    }
+    let keys: Vec<&str> = path
+        .extension()
+        .into_iter()
+        .chain([path.attribute()])
+        .chain(path.sub_attribute())
+        .collect();
+    Some(IndexedValue {
+        attribute: keys.join("."),
+        value,
+    })
+}
+
+/// The one value worth looking up: a lookup reads a row per row it names, and a second one
+/// would be read in full before either narrows the scan. Without statistics, a guess: the
+/// longest string, the first written on a tie.
+fn most_selective(candidates: Vec<IndexedValue>) -> Option<IndexedValue> {
+    candidates.into_iter().reduce(|best, next| {
+        if next.value.len() > best.value.len() {
+            next
+        } else {
+            best
+        }
+    })
 }
 
 /// `{sub: value}` (or `{sub: [value]}`) for a path with a sub-attribute, else `value`.
@@ -282,6 +353,62 @@ mod tests {
             facts("Group", r#"members[value eq "x"] and displayName eq "y""#),
             Implied::default()
         );
+    }
+
+    fn indexed(attribute: &str, value: &str) -> Option<IndexedValue> {
+        Some(IndexedValue {
+            attribute: attribute.to_owned(),
+            value: value.to_owned(),
+        })
+    }
+
+    #[test]
+    fn an_eq_on_a_multi_valued_value_is_looked_up_as_data_ci_holds_it() {
+        for (text, expected) in [
+            (
+                r#"emails[type eq "Work" and value eq "BJ@Example.com"]"#,
+                indexed("emails.value", "bj@example.com"),
+            ),
+            (
+                r#"emails.value eq "BJ@Example.com""#,
+                indexed("emails.value", "bj@example.com"),
+            ),
+            (
+                r#"title pr and phoneNumbers[value eq "+1 555" and type eq "work"]"#,
+                indexed("phoneNumbers.value", "+1 555"),
+            ),
+            // caseExact: as written.
+            (
+                r#"x509Certificates.value eq "TWFu""#,
+                indexed("x509Certificates.value", "TWFu"),
+            ),
+            // The longer string.
+            (
+                r#"emails.value eq "a@b" and ims.value eq "a@b.c""#,
+                indexed("ims.value", "a@b.c"),
+            ),
+        ] {
+            assert_eq!(facts("User", text).indexed, expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn only_values_every_match_holds_in_an_array_are_looked_up() {
+        for text in [
+            r#"emails.value eq "a" or title pr"#,
+            r#"not (emails.value eq "a")"#,
+            r#"emails[value eq "a" or type eq "b"]"#,
+            r#"emails.value co "a""#,
+            r#"emails.value eq "a\u0000""#,
+            r#"emails[type eq "work"]"#,
+            r#"emails[primary eq true]"#,
+            r#"name.givenName eq "a""#,
+            r#"schemas eq "urn:ietf:params:scim:schemas:core:2.0:User""#,
+            r#"groups.value eq "a""#,
+        ] {
+            assert_eq!(facts("User", text).indexed, None, "{text}");
+        }
+        assert_eq!(facts("Group", r#"members.value eq "a""#).indexed, None);
     }
 
     #[test]

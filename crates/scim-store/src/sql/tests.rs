@@ -10,7 +10,7 @@ use insta::assert_snapshot;
 use scim_core::filter::{ResolvedFilter, ResolvedPath, parse_filter, resolve};
 use scim_core::schema::{Attribute, AttributeType as T, ResourceType, Schema, SchemaRegistry};
 
-use super::{Bind, Dialect, Sql, Target, push_filter, push_member_filter, push_sort_key};
+use super::{Bind, Dialect, Rows, Sql, Target, push_filter, push_member_filter, push_sort_key};
 
 const DEVICE: &str = "urn:example:params:scim:schemas:test:2.0:Device";
 
@@ -36,6 +36,9 @@ fn registry() -> SchemaRegistry {
             Attribute::new("seenAt", T::DateTime),
             Attribute::new("firmware", T::Binary),
             Attribute::new("readings", T::Integer).multi_valued(),
+            Attribute::new("tags", T::String)
+                .multi_valued()
+                .case_exact(),
             slots,
         ],
     )
@@ -95,10 +98,14 @@ fn render(build: impl Fn(&mut Sql)) -> String {
 
 fn filter_sql(resource_type: &str, text: &str) -> String {
     let filter = resolved(resource_type, text);
-    let target = Target::of(resource_type);
+    let rows = Rows {
+        tenant: "tenant-1",
+        resource_type,
+        target: Target::of(resource_type),
+    };
     format!(
         "-- {resource_type}: {text}\n{}",
-        render(|sql| push_filter(sql, target, &filter).unwrap())
+        render(|sql| push_filter(sql, rows, &filter).unwrap())
     )
 }
 
@@ -164,6 +171,12 @@ filter_snapshots! {
     value_path_multi_valued: "User", r#"emails[type eq "work§" and value co "@example.com§"]"#;
     value_path_single_valued: "User", r#"name[givenName eq "§Ba" or not (familyName pr)]"#;
     complex_compares_its_value: "User", r#"emails co "example§""#;
+    // An `eq` on a multi-valued attribute's value: looked up in resource_values (SQLite).
+    indexed_value_path: "User", r#"emails[type eq "work§" and value eq "BJ@Example.com§"]"#;
+    indexed_dotted: "User", r#"emails.value eq "BJ@Example.com§""#;
+    indexed_case_exact_items: "Device", r#"tags eq "§Alpha" and port gt 80"#;
+    indexed_not_under_or: "User", r#"emails.value eq "a§" or title pr"#;
+    indexed_not_labels: "User", r#"phoneNumbers.type eq "Work§""#;
     // Extension attributes.
     extension_eq: "User", r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber eq "§701984""#;
     extension_sub_attribute: "User", r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "§26118915""#;

@@ -77,16 +77,27 @@ pub(crate) fn is_simple(filter: &ResolvedFilter) -> bool {
     )
 }
 
-/// Appends the SQL condition equivalent to `filter` for rows of `r`.
+/// The rows a filter is translated for: one tenant's resources of one type (the statement
+/// restricts `r` to them; an index lookup in front of the filter needs them too).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rows<'a> {
+    pub(crate) tenant: &'a str,
+    pub(crate) resource_type: &'a str,
+    /// What is special about the type (`Target::of(resource_type)`).
+    pub(crate) target: Target,
+}
+
+/// Appends the SQL condition equivalent to `filter` for `rows`, aliased `r`.
 ///
 /// In front of the exact condition go the facts every match must have (see
-/// [`super::implied`]), which an index (PostgreSQL) or a plain text search (SQLite) checks
-/// without walking the row's JSON.
+/// [`super::implied`]), which an index (PostgreSQL's on `data_ci`, SQLite's on
+/// `resource_values`) or a plain text search (SQLite) checks without walking the row's JSON.
 pub(crate) fn push_filter(
     sql: &mut Sql,
-    target: Target,
+    rows: Rows<'_>,
     filter: &ResolvedFilter,
 ) -> Result<(), ScimError> {
+    let target = rows.target;
     let implied = super::implied::implied(filter, target);
     let mut prefix = false;
     match (sql.dialect(), &implied.contained) {
@@ -96,8 +107,19 @@ pub(crate) fn push_filter(
                 .push(" AND ");
             prefix = true;
         }
-        (Dialect::Sqlite, _) if !implied.needles.is_empty() => {
+        (Dialect::Sqlite, _) if implied.indexed.is_some() || !implied.needles.is_empty() => {
             sql.push("(");
+            if let Some(indexed) = implied.indexed {
+                sql.push("r.seq IN (SELECT v.seq FROM resource_values v WHERE v.tenant_id = ")
+                    .text_value(rows.tenant)
+                    .push(" AND v.resource_type = ")
+                    .text_value(rows.resource_type);
+                sql.push(" AND v.attribute = ")
+                    .text_value(indexed.attribute)
+                    .push(" AND v.value = ")
+                    .text_value(indexed.value)
+                    .push(") AND ");
+            }
             for needle in implied.needles {
                 sql.push("instr(r.data_ci, ")
                     .text_value(needle)
