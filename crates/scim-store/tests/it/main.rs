@@ -8,4 +8,5 @@ mod conformance;
 mod differential;
 mod fixtures;
 mod isolation;
+mod plans;
 mod regressions;

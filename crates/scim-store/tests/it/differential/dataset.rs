@@ -76,6 +76,15 @@ pub(crate) fn registry() -> SchemaRegistry {
             Attribute::new("note", T::String),
             Attribute::new("ratio", T::Decimal),
             Attribute::new("flags", T::Boolean).multi_valued(),
+            Attribute::new("aliases", T::String).multi_valued(),
+            Attribute::complex(
+                "links",
+                vec![
+                    Attribute::new("value", T::String),
+                    Attribute::new("kind", T::String).case_exact(),
+                ],
+            )
+            .multi_valued(),
         ],
     )
     .expect("the extension is well formed");
@@ -587,6 +596,21 @@ fn device(i: usize, rng: &mut Rng) -> Value {
         if rng.chance(50) {
             extra.insert("flags".into(), json!([rng.chance(50), rng.chance(50)]));
         }
+        if rng.chance(50) {
+            let aliases: Vec<Value> = (0..1 + rng.below(2))
+                .map(|_| json!(rng.pick(&["Lobby", "LOBBY", "Straße", "", "Δ"])))
+                .collect();
+            extra.insert("aliases".into(), Value::Array(aliases));
+        }
+        if rng.chance(50) {
+            extra.insert(
+                "links".into(),
+                json!([{
+                    "value": rng.pick(&["Uplink", "uplink", "Ü"]),
+                    "kind": rng.pick(&["Fiber", "fiber", ""]),
+                }]),
+            );
+        }
         body.insert(DEVICE_EXTENSION.into(), Value::Object(extra));
     }
     Value::Object(body)
@@ -678,6 +702,35 @@ pub(crate) fn build(store: &dyn Store, clock: &ScriptedClock, tenant: &TenantId)
             json!([{"op": "add", "path": "readings", "value": [k as i64]}]),
         );
     }
+    // Values of multi-valued attributes that change or go away: lookups by value must follow.
+    // (SQLite indexes them apart from the document.) A user without phone numbers, or
+    // without a work one, makes the last two a noTarget error or an addition: either is fine.
+    for (k, ops) in [
+        json!([{"op": "replace", "path": "phoneNumbers[type eq \"work\"].value", "value": "+49 30 9999"}]),
+        json!([{"op": "remove", "path": "phoneNumbers[type eq \"work\"]"}]),
+        json!([{"op": "replace", "path": "phoneNumbers", "value": [{"value": "+49 30 7777", "type": "Work"}]}]),
+        json!([{"op": "remove", "path": "emails"}]),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let _ = try_patch(store, tenant, "User", &built.users[2 + 3 * k], ops);
+    }
+    patch(
+        store,
+        tenant,
+        "Device",
+        &built.devices[1],
+        json!([
+            {"op": "replace", "path": format!("{DEVICE_EXTENSION}:aliases"), "value": ["Renamed"]},
+            {"op": "replace", "path": "tags", "value": ["Gamma"]},
+            {"op": "replace", "path": "slots", "value": [{"value": "S9", "label": "Moved"}]},
+        ]),
+    );
+    let device = built.devices.remove(2);
+    store
+        .delete(Actor::tenant(tenant), "Device", &device, None)
+        .unwrap();
     // A deleted user leaves its groups (which move to a new version) and its id behind in
     // nothing: filters must not find it anywhere.
     let gone = built.users.remove(10);

@@ -169,7 +169,7 @@ struct Generator<'w> {
     core_urn: String,
 }
 
-fn swap_ascii_case(s: &str) -> String {
+pub(super) fn swap_ascii_case(s: &str) -> String {
     s.chars()
         .map(|c| {
             if c.is_ascii_uppercase() {
@@ -181,7 +181,7 @@ fn swap_ascii_case(s: &str) -> String {
         .collect()
 }
 
-fn quote(s: &str) -> String {
+pub(super) fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap()
 }
 

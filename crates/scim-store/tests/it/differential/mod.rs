@@ -12,6 +12,7 @@
 mod corpus;
 pub(crate) mod dataset;
 mod generate;
+mod indexed;
 mod sorting;
 
 use std::collections::{BTreeMap, BTreeSet};
