@@ -6,7 +6,7 @@
 //! | `/scim/v2/{Users,Groups}[/{id}]`, `/{endpoint}/.search` | resources | SCIM key (writes: `write` scope) |
 //! | `/scim/v2/.search`, `GET /scim/v2?filter=...` | search of every resource type | SCIM key |
 //! | `/scim/v2/Bulk` | bulk operations | SCIM key with `write` scope |
-//! | `/scim/v2/Me` | 501 (see [`me`]) | SCIM key |
+//! | `/scim/v2/Me` | 501 (decision 0003: a SCIM key acts for an organisation, not a user) | SCIM key |
 //! | `/admin/v1/tenants/{tenant}/access` | effective access | admin token |
 //! | `/healthz`, `/readyz`, `/metrics` | operations | none |
 //!
