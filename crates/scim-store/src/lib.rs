@@ -52,6 +52,7 @@ mod clock;
 mod engine;
 mod error;
 mod event;
+mod links;
 mod model;
 mod open;
 mod sql;
@@ -63,7 +64,8 @@ pub use clock::{Clock, IdGenerator, SteppingClock, SystemClock, UuidV7Ids};
 pub use engine::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use error::StoreError;
 pub use event::{Event, Operation};
-pub use model::{Actor, Page, Query, ReadOptions, StatementPlan, StoredResource};
+pub use links::{Link, Linked, Links};
+pub use model::{Actor, Memberships, Page, Query, ReadOptions, StatementPlan, StoredResource};
 #[cfg(feature = "postgres")]
 pub use open::PostgresStore;
 #[cfg(feature = "sqlite")]

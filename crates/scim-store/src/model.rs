@@ -1,8 +1,10 @@
 //! The types the store's resource operations take and return.
 
 use scim_core::resource::Resource;
+use serde_json::Map;
 
 use crate::TenantId;
+use crate::links::Links;
 
 /// Who is writing: the tenant every statement is scoped to, and the token that acts (recorded
 /// in the change log).
@@ -55,6 +57,8 @@ pub struct ReadOptions {
     pub members: bool,
     /// Load a User's `groups`.
     pub groups: bool,
+    /// Where the memberships loaded are returned.
+    pub memberships: Memberships,
 }
 
 impl ReadOptions {
@@ -62,12 +66,34 @@ impl ReadOptions {
     pub const FULL: Self = Self {
         members: true,
         groups: true,
+        memberships: Memberships::Inline,
     };
     /// Load only the resources' own documents.
     pub const DOCUMENT_ONLY: Self = Self {
         members: false,
         groups: false,
+        memberships: Memberships::Inline,
     };
+
+    /// The same reads, with the memberships returned in [`StoredResource::links`].
+    #[must_use]
+    pub fn links_apart(self) -> Self {
+        Self {
+            memberships: Memberships::Apart,
+            ..self
+        }
+    }
+}
+
+/// Where a read returns the memberships it loads (a Group's `members`, a User's `groups`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Memberships {
+    /// In the resource's JSON, one object per element, as any other attribute.
+    #[default]
+    Inline,
+    /// In [`StoredResource::links`], three strings per element: for a caller that writes a
+    /// large group out itself and should not hold a JSON object per member.
+    Apart,
 }
 
 impl Default for ReadOptions {
@@ -78,12 +104,78 @@ impl Default for ReadOptions {
 
 /// A resource as stored: its canonical form with `id` and `meta` (without `meta.location`,
 /// which depends on the address the server is reached at), and its version.
+///
+/// Its memberships are in `resource`, unless the read asked for them apart
+/// ([`Memberships::Apart`]): then they are in `links`.
+///
+/// ```
+/// use scim_core::schema::SchemaRegistry;
+/// use scim_store::{Actor, Linked, ReadOptions, Store, StoreBuilder, TenantId, TenantSettings};
+/// use serde_json::json;
+///
+/// let store = StoreBuilder::new(SchemaRegistry::standard()).open("sqlite::memory:")?;
+/// let acme = TenantId::new("acme").unwrap();
+/// store.create_tenant(&acme, &TenantSettings::default())?;
+/// let ada = store.create(Actor::tenant(&acme), "User", &json!({"userName": "ada"}))?;
+/// let ada = ada.resource.id().unwrap();
+/// let group = store.create(
+///     Actor::tenant(&acme),
+///     "Group",
+///     &json!({"displayName": "Engineering", "members": [{"value": ada}]}),
+/// )?;
+/// let id = group.resource.id().unwrap();
+///
+/// let inline = store.get(&acme, "Group", id, ReadOptions::FULL)?;
+/// let apart = store.get(&acme, "Group", id, ReadOptions::FULL.links_apart())?;
+/// assert!(apart.resource.as_json().get("members").is_none());
+/// let links = apart.links.as_ref().unwrap();
+/// assert_eq!(links.attribute, Linked::Members);
+/// assert_eq!(links.items[0].value, ada);
+/// assert_eq!(links.items[0].display.as_deref(), Some("ada"));
+///
+/// assert_eq!(apart.into_inline(), inline);
+/// # Ok::<(), scim_store::StoreError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredResource {
     /// The resource.
     pub resource: Resource,
     /// Its version: 1 when created, one more after every write. Its ETag is `W/"<version>"`.
     pub version: i64,
+    /// Its memberships, when the read asked for them apart and there are any; `None`
+    /// otherwise.
+    pub links: Option<Links>,
+}
+
+impl StoredResource {
+    /// The same resource with its [`links`](Self::links) moved into its JSON, where an
+    /// [`Inline`](Memberships::Inline) read puts them: just before `meta`.
+    #[must_use]
+    pub fn into_inline(self) -> Self {
+        let Some(links) = self.links else {
+            return self;
+        };
+        let resource_type = self.resource.resource_type().to_owned();
+        let body = self.resource.into_json();
+        let mut inlined = Map::with_capacity(body.len() + 1);
+        let mut links = Some(links);
+        for (key, value) in body {
+            if key == "meta"
+                && let Some(links) = links.take()
+            {
+                inlined.insert(links.attribute.name().to_owned(), links.into_json());
+            }
+            inlined.insert(key, value);
+        }
+        if let Some(links) = links {
+            inlined.insert(links.attribute.name().to_owned(), links.into_json());
+        }
+        Self {
+            resource: Resource::from_trusted_json(resource_type, inlined),
+            version: self.version,
+            links: None,
+        }
+    }
 }
 
 /// A query over one resource type: RFC 7644 §3.4.2 parameters.

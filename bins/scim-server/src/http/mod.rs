@@ -23,6 +23,7 @@ pub mod error;
 mod observe;
 mod ops;
 mod principal;
+mod rendered;
 mod resources;
 mod root_search;
 mod store_call;

@@ -8,11 +8,12 @@ use scim_core::message::{ETagCondition, ListResponse, PatchRequest, SearchReques
 use scim_core::projection::Projection;
 use scim_core::resource::Resource;
 use scim_core::schema::ResourceType;
-use scim_store::{Query, ReadOptions};
+use scim_store::{Linked, Query, ReadOptions};
 use serde_json::{Map, Value};
 
 use super::body::{check_content_type, json_body};
 use super::error::{ApiError, SCIM_JSON};
+use super::rendered::{DOCUMENT_HINT, Rendered, endpoint, json_response, root};
 use super::store_call::{StoreOp, at_once, blocking};
 use super::write::{self, etag};
 use crate::auth::Principal;
@@ -67,6 +68,7 @@ pub(crate) fn read_options(projection: &Projection<'_>) -> ReadOptions {
     ReadOptions {
         members: projection.includes(None, "members"),
         groups: projection.includes(None, "groups"),
+        ..ReadOptions::FULL
     }
 }
 
@@ -78,9 +80,7 @@ pub(crate) fn render(
     projection: &Projection<'_>,
     location: &str,
 ) -> Map<String, Value> {
-    // `location` is `<root>/<Endpoint>/<id>`.
-    let root = location.rsplitn(3, '/').nth(2).unwrap_or_default();
-    let mut body = projection.apply_owned(with_references(resource, root));
+    let mut body = projection.apply_owned(with_references(resource, root(location)));
     if let Some(Value::Object(meta)) = body.get_mut("meta") {
         meta.insert("location".to_owned(), Value::String(location.to_owned()));
     }
@@ -103,8 +103,8 @@ fn with_references(resource: Resource, root: &str) -> Resource {
     }
     let resource_type = resource.resource_type().to_owned();
     let mut body = resource.into_json();
-    for key in ["members", "groups"] {
-        let Some(Value::Array(items)) = body.get_mut(key) else {
+    for attribute in [Linked::Members, Linked::Groups] {
+        let Some(Value::Array(items)) = body.get_mut(attribute.name()) else {
             continue;
         };
         for item in items.iter_mut() {
@@ -114,11 +114,12 @@ fn with_references(resource: Resource, root: &str) -> Resource {
             let Some(id) = element.get("value").and_then(Value::as_str) else {
                 continue;
             };
-            // A user's groups are groups; a group's members say what they are.
-            let endpoint = match (key, element.get("type").and_then(Value::as_str)) {
-                ("members", Some("User")) => "Users",
-                ("members", Some("Group")) | ("groups", _) => "Groups",
-                _ => continue,
+            let kind = element
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let Some(endpoint) = endpoint(attribute, kind) else {
+                continue;
             };
             let reference = Value::String(format!("{root}/{endpoint}/{id}"));
             let mut ordered = Map::with_capacity(element.len() + 1);
@@ -139,7 +140,7 @@ fn with_references(resource: Resource, root: &str) -> Resource {
 fn resource_response(
     status: StatusCode,
     version: i64,
-    body: &Map<String, Value>,
+    body: &Rendered,
     location: Option<&str>,
 ) -> HttpResponse {
     let mut response = HttpResponse::build(status);
@@ -149,7 +150,7 @@ fn resource_response(
     if let Some(location) = location {
         response.insert_header((header::LOCATION, location.to_owned()));
     }
-    response.json(body)
+    json_response(response, body, body.size_hint())
 }
 
 /// The query parameters, read as a `SearchRequest` (names ignore case; others are ignored).
@@ -199,7 +200,7 @@ pub(crate) async fn create(
     let id = stored.resource.id().unwrap_or_default();
     let location = location(&base_url(&req, &state), resource_type, id);
     let version = stored.version;
-    let body = render(stored.resource, &projection, &location);
+    let body = Rendered::new(stored, &projection, &location);
     Ok(resource_response(
         StatusCode::CREATED,
         version,
@@ -227,7 +228,8 @@ pub(crate) async fn get(
             Some(ETagCondition::parse(text)?)
         }
     };
-    let options = read_options(&projection);
+    // Members read apart are written straight into the body (`Rendered`).
+    let options = read_options(&projection).links_apart();
     let stored = match at_once(&state, StoreOp::Get, |store| {
         store.get_at_once(&principal.tenant, resource_type.name(), &id, options)
     }) {
@@ -248,7 +250,7 @@ pub(crate) async fn get(
     }
     let location = location(&base_url(&req, &state), resource_type, &id);
     let version = stored.version;
-    let body = render(stored.resource, &projection, &location);
+    let body = Rendered::new(stored, &projection, &location);
     Ok(resource_response(StatusCode::OK, version, &body, None))
 }
 
@@ -277,7 +279,7 @@ pub(crate) async fn replace(
     .await?;
     let location = location(&base_url(&req, &state), resource_type, &id);
     let version = stored.version;
-    let body = render(stored.resource, &projection, &location);
+    let body = Rendered::new(stored, &projection, &location);
     Ok(resource_response(StatusCode::OK, version, &body, None))
 }
 
@@ -331,7 +333,7 @@ pub(crate) async fn patch(
     }
     let location = location(&base_url(&req, &state), resource_type, &id);
     let version = stored.version;
-    let body = render(stored.resource, &projection, &location);
+    let body = Rendered::new(stored, &projection, &location);
     Ok(resource_response(StatusCode::OK, version, &body, None))
 }
 
@@ -399,7 +401,7 @@ async fn search_response(
         &search.attributes,
         &search.excluded_attributes,
     )?;
-    let options = read_options(&projection);
+    let options = read_options(&projection).links_apart();
     let query = store_query(&search);
     let page = match at_once(state, StoreOp::Query, |store| {
         store.query_at_once(&principal.tenant, resource_type.name(), &query, options)
@@ -414,7 +416,7 @@ async fn search_response(
         }
     };
     let base = base_url(req, state);
-    let resources: Vec<Map<String, Value>> = page
+    let resources: Vec<Rendered> = page
         .resources
         .into_iter()
         .map(|stored| {
@@ -423,9 +425,10 @@ async fn search_response(
                 resource_type,
                 stored.resource.id().unwrap_or_default(),
             );
-            render(stored.resource, &projection, &location)
+            Rendered::new(stored, &projection, &location)
         })
         .collect();
+    let size_hint = DOCUMENT_HINT + resources.iter().map(Rendered::size_hint).sum::<usize>();
     let mut list = ListResponse::new(resources, page.total_results);
     if search.cursor.is_none() {
         list = list.with_start_index(page.start_index);
@@ -433,5 +436,7 @@ async fn search_response(
     if let Some(cursor) = page.next_cursor {
         list = list.with_next_cursor(cursor);
     }
-    Ok(HttpResponse::Ok().content_type(SCIM_JSON).json(list))
+    let mut response = HttpResponse::Ok();
+    response.content_type(SCIM_JSON);
+    Ok(json_response(response, &list, size_hint))
 }

@@ -156,22 +156,62 @@ impl<'r> Projection<'r> {
     /// Names and URNs are matched ignoring case; an attribute the resource type does not define
     /// is reported as not included.
     pub fn includes(&self, extension: Option<&str>, attribute: &str) -> bool {
-        let Some(found) = self
-            .registry
-            .find_attribute(self.resource_type, extension, attribute)
-        else {
-            return false;
-        };
-        let schema = found.schema();
-        let attribute = found.attribute();
-        if attribute.kind() == AttributeType::Complex {
-            attribute
-                .sub_attributes()
-                .iter()
-                .any(|sub| self.returns(schema, attribute, Some(sub)))
-        } else {
+        self.defined(extension, attribute, |schema, attribute| {
+            if attribute.kind() == AttributeType::Complex {
+                attribute
+                    .sub_attributes()
+                    .iter()
+                    .any(|sub| self.returns(schema, attribute, Some(sub)))
+            } else {
+                self.returns(schema, attribute, None)
+            }
+        })
+    }
+
+    /// Whether every value of the top-level attribute `attribute` is returned as it is: the
+    /// attribute and, for a complex attribute, each of its sub-attributes. A caller that writes
+    /// such an attribute out itself (a large group's `members`) can then leave it out of the
+    /// resource it projects and add it to the output unchanged. An attribute the resource type
+    /// does not define is reported as not returned whole.
+    ///
+    /// ```
+    /// use scim_core::projection::Projection;
+    /// use scim_core::schema::SchemaRegistry;
+    ///
+    /// let registry = SchemaRegistry::standard();
+    /// let groups = registry.resource_type("Group").unwrap();
+    /// let whole = |attributes, excluded| {
+    ///     Projection::new(&registry, groups, attributes, excluded)
+    ///         .map(|p| p.returns_whole(None, "members"))
+    /// };
+    /// assert!(whole(None, None)?);
+    /// assert!(whole(Some("displayName,members"), None)?);
+    /// assert!(!whole(Some("members.value"), None)?);
+    /// assert!(!whole(None, Some("members.display"))?);
+    /// assert!(!whole(None, Some("members"))?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn returns_whole(&self, extension: Option<&str>, attribute: &str) -> bool {
+        self.defined(extension, attribute, |schema, attribute| {
             self.returns(schema, attribute, None)
-        }
+                && attribute
+                    .sub_attributes()
+                    .iter()
+                    .all(|sub| self.returns(schema, attribute, Some(sub)))
+        })
+    }
+
+    /// `check` of the top-level attribute's schema and definition; `false` when the resource
+    /// type does not define it.
+    fn defined(
+        &self,
+        extension: Option<&str>,
+        attribute: &str,
+        check: impl FnOnce(&str, &Attribute) -> bool,
+    ) -> bool {
+        self.registry
+            .find_attribute(self.resource_type, extension, attribute)
+            .is_some_and(|found| check(found.schema(), found.attribute()))
     }
 
     /// The JSON to return for `resource`: its canonical body with only the attributes this

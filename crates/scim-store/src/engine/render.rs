@@ -7,7 +7,8 @@ use serde_json::{Map, Value, json};
 use crate::StoreError;
 use crate::backend::ResourceRow;
 use crate::clock::from_micros;
-use crate::model::{ReadOptions, StoredResource};
+use crate::links::{Link, Linked, Links};
+use crate::model::{Memberships, ReadOptions, StoredResource};
 
 /// The stored document of a row with its `id`: what validation and PATCH start from.
 pub(crate) fn stored_body(row: &ResourceRow) -> Result<Map<String, Value>, StoreError> {
@@ -45,18 +46,22 @@ pub(crate) fn render_one(
     body.insert("id".to_owned(), Value::String(row.id.clone()));
     body.extend(data);
     let related = match row.resource_type.as_str() {
-        "Group" if options.members => Some("members"),
-        "User" if options.groups => Some("groups"),
+        "Group" if options.members => Some(Linked::Members),
+        "User" if options.groups => Some(Linked::Groups),
         _ => None,
     };
-    if let (Some(attribute), Some(links)) = (related, &row.links) {
-        let links: Vec<Link> = serde_json::from_str(links)
+    let mut links = None;
+    if let (Some(attribute), Some(text)) = (related, &row.links) {
+        let items = parse_links(text)
             .map_err(|e| StoreError::Corrupt(format!("memberships of {}: {e}", row.id)))?;
-        if !links.is_empty() {
-            body.insert(
-                attribute.to_owned(),
-                Value::Array(links.into_iter().map(element).collect()),
-            );
+        if !items.is_empty() {
+            let found = Links { attribute, items };
+            match options.memberships {
+                Memberships::Inline => {
+                    body.insert(attribute.name().to_owned(), found.into_json());
+                }
+                Memberships::Apart => links = Some(found),
+            }
         }
     }
     body.insert(
@@ -71,20 +76,19 @@ pub(crate) fn render_one(
     Ok(StoredResource {
         resource: Resource::from_trusted_json(row.resource_type, body),
         version: row.version,
+        links,
     })
 }
 
-/// One membership as the links column lists it: the far side's id, its type and its display
-/// name.
-type Link = (String, String, Option<String>);
-
-/// One `members` (or `groups`) element.
-fn element((value, kind, display): Link) -> Value {
-    let mut element = Map::with_capacity(3);
-    element.insert("value".to_owned(), Value::String(value));
-    if let Some(display) = display {
-        element.insert("display".to_owned(), Value::String(display));
-    }
-    element.insert("type".to_owned(), Value::String(kind));
-    Value::Object(element)
+/// The links column: one `[id, type, display]` array per membership, display possibly null.
+fn parse_links(text: &str) -> Result<Vec<Link>, serde_json::Error> {
+    let rows: Vec<(String, String, Option<String>)> = serde_json::from_str(text)?;
+    Ok(rows
+        .into_iter()
+        .map(|(value, kind, display)| Link {
+            value,
+            kind,
+            display,
+        })
+        .collect())
 }

@@ -10,6 +10,7 @@ mod discovery;
 mod groups;
 mod isolation;
 mod logs;
+mod member_bodies;
 mod ops;
 mod protocol;
 mod root_search;

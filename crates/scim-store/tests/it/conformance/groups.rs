@@ -1,5 +1,5 @@
 use scim_core::ScimType;
-use scim_store::{Actor, ReadOptions, Store, StoreError, TenantSettings};
+use scim_store::{Actor, Linked, Query, ReadOptions, Store, StoreError, TenantSettings};
 use serde_json::json;
 
 use super::{group, id, member_ids, user};
@@ -297,7 +297,61 @@ fn replacing_thousands_of_members_runs_in_bounded_statements(store: &dyn Store) 
     assert_eq!(member_ids(&replaced), expected);
 }
 
+fn memberships_read_apart_are_the_ones_read_inline(store: &dyn Store) {
+    let tenant = tenant(store);
+    let alice = user(store, &tenant, "alice@example.com");
+    let bob = user(store, &tenant, "bob@example.com");
+    let inner = group(store, &tenant, "Inner", &[&id(&bob)]);
+    let outer = group(store, &tenant, "Outer", &[&id(&alice), &id(&inner)]);
+    let empty = group(store, &tenant, "Empty", &[]);
+    for (resource_type, stored, attribute) in [
+        ("Group", &outer, Some(Linked::Members)),
+        ("Group", &empty, None),
+        ("User", &bob, Some(Linked::Groups)),
+    ] {
+        let inline = store
+            .get(&tenant, resource_type, &id(stored), ReadOptions::FULL)
+            .unwrap();
+        let apart = store
+            .get(
+                &tenant,
+                resource_type,
+                &id(stored),
+                ReadOptions::FULL.links_apart(),
+            )
+            .unwrap();
+        assert_eq!(apart.links.as_ref().map(|l| l.attribute), attribute);
+        if let Some(attribute) = attribute {
+            assert!(apart.resource.as_json().get(attribute.name()).is_none());
+        }
+        assert_eq!(apart.into_inline(), inline);
+    }
+    let query = Query::default();
+    let inline = store
+        .query(&tenant, "Group", &query, ReadOptions::FULL)
+        .unwrap();
+    let apart = store
+        .query(&tenant, "Group", &query, ReadOptions::FULL.links_apart())
+        .unwrap();
+    let apart: Vec<_> = apart
+        .resources
+        .into_iter()
+        .map(|r| r.into_inline())
+        .collect();
+    assert_eq!(apart, inline.resources);
+    let lean = store
+        .get(
+            &tenant,
+            "Group",
+            &id(&outer),
+            ReadOptions::DOCUMENT_ONLY.links_apart(),
+        )
+        .unwrap();
+    assert_eq!(lean.links, None);
+}
+
 crate::on_every_backend!(
+    memberships_read_apart_are_the_ones_read_inline,
     replacing_thousands_of_members_runs_in_bounded_statements,
     groups_keep_members_and_users_derive_groups,
     group_names_are_unique_unless_the_tenant_allows_duplicates,

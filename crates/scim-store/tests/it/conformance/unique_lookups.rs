@@ -35,6 +35,7 @@ const OPTIONS: [ReadOptions; 3] = [
     ReadOptions {
         members: false,
         groups: true,
+        ..ReadOptions::DOCUMENT_ONLY
     },
 ];
 
