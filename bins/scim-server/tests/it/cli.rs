@@ -157,3 +157,41 @@ fn access_lists_users_with_their_projects_and_roles() {
     );
     assert!(deployment.cli(&["tenant", "list"]).starts_with("acme\t"));
 }
+
+/// The operator's rotation of docs/operations.md ("Keys"), on the real binary: a new secret
+/// with the old one as previous keeps every issued key working; dropping the old one ends the
+/// keys it signed and only those.
+#[test]
+fn the_signing_secret_rotates_without_breaking_issued_keys() {
+    let deployment = Deployment::new(Backend::Sqlite).expect("SQLite");
+    let old_key = deployment.issue_token("acme");
+    let old_secret = deployment.secret().to_owned();
+    let new_secret = format!("rotated-{old_secret}");
+    let with_secrets = |previous: Option<&str>| {
+        let mut command = deployment.command();
+        command.env("SCIM_JWT_SECRET", &new_secret);
+        if let Some(previous) = previous {
+            command.env("SCIM_JWT_PREVIOUS_SECRETS", previous);
+        }
+        command
+    };
+    let output = with_secrets(Some(&old_secret))
+        .args(["token", "issue", "--tenant", "acme"])
+        .output()
+        .expect("run scim-server");
+    assert!(output.status.success(), "{output:?}");
+    let new_key = String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .trim()
+        .to_owned();
+
+    let path = "/scim/v2/Users?count=1";
+    {
+        let server = Server::spawn(&deployment, |_| with_secrets(Some(&old_secret)), "serve");
+        server.client(&old_key).get(path).expect(200);
+        server.client(&new_key).get(path).expect(200);
+    }
+    let server = Server::spawn(&deployment, |_| with_secrets(None), "serve");
+    server.client(&old_key).get(path).expect(401);
+    server.client(&new_key).get(path).expect(200);
+}

@@ -226,6 +226,11 @@ impl Deployment {
         Server::start(self)
     }
 
+    /// The signing secret every command of this deployment gets (`SCIM_JWT_SECRET`).
+    pub(crate) fn secret(&self) -> &str {
+        &self.secret
+    }
+
     /// Where server processes write their logs.
     pub(crate) fn log_dir(&self) -> PathBuf {
         self.dir.path().to_owned()
