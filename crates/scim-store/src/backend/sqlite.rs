@@ -54,17 +54,18 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
         // cache keeps the rest of the file close. `mmap_size` would share those pages instead
         // and reads would be about a tenth faster, but every page touched would then count in
         // the server's resident memory.
-        conn.batch_execute(
-            "PRAGMA busy_timeout = 10000;
-             PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL;
-             PRAGMA foreign_keys = ON;
-             PRAGMA cache_size = -8192;
-             PRAGMA temp_store = MEMORY;",
-        )
-        .map_err(diesel::r2d2::Error::QueryError)
+        conn.batch_execute(CONNECTION_PRAGMAS)
+            .map_err(diesel::r2d2::Error::QueryError)
     }
 }
+
+/// The settings of every connection: the pool's, and the one [`prepare_file`] opens first.
+const CONNECTION_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;
+     PRAGMA journal_mode = WAL;
+     PRAGMA synchronous = NORMAL;
+     PRAGMA foreign_keys = ON;
+     PRAGMA cache_size = -8192;
+     PRAGMA temp_store = MEMORY;";
 
 /// A pool of SQLite connections.
 pub(crate) struct SqliteBackend {
@@ -83,13 +84,13 @@ impl SqliteBackend {
     /// Opens (creating if needed) the database at `location` and applies pending migrations.
     pub(crate) fn open(location: &Location, max_connections: u32) -> Result<Self, StoreError> {
         let (url, size) = match location {
-            Location::File(path) => (path.clone(), max_connections.max(1)),
+            Location::File(path) => {
+                prepare_file(path)?;
+                (path.clone(), max_connections.max(1))
+            }
             // Every connection to ":memory:" is its own database: one connection is the database.
             Location::Memory => (":memory:".to_owned(), 1),
         };
-        if let Location::File(path) = location {
-            prepare_file(path)?;
-        }
         let pool = Pool::builder()
             .max_size(size)
             .connection_timeout(Duration::from_secs(30))
@@ -103,20 +104,19 @@ impl SqliteBackend {
             pool,
             writer: Mutex::new(()),
         };
-        backend.migrate()?;
+        if *location == Location::Memory {
+            // The pool's one connection is the database; a file was migrated by `prepare_file`.
+            let mut pooled = backend.pool.get()?;
+            migrate(&mut pooled)?;
+        }
         Ok(backend)
     }
+}
 
-    /// Migrates on one of the pool's connections: for a file, [`prepare_file`] has done it
-    /// already and this finds nothing pending; in memory, the pool's one connection is the
-    /// database.
-    fn migrate(&self) -> Result<(), StoreError> {
-        let mut pooled = self.pool.get()?;
-        let conn: &mut SqliteConnection = &mut pooled;
-        conn.run_pending_migrations(MIGRATIONS)
-            .map(|_| ())
-            .map_err(|e| StoreError::Migration(e.to_string()))
-    }
+fn migrate(conn: &mut SqliteConnection) -> Result<(), StoreError> {
+    conn.run_pending_migrations(MIGRATIONS)
+        .map(|_| ())
+        .map_err(|e| StoreError::Migration(e.to_string()))
 }
 
 /// Switches a database file to WAL and migrates it on a connection of its own, before the
@@ -130,14 +130,8 @@ impl SqliteBackend {
 fn prepare_file(path: &str) -> Result<(), StoreError> {
     let mut conn =
         SqliteConnection::establish(path).map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    conn.batch_execute(
-        "PRAGMA busy_timeout = 10000;
-         PRAGMA journal_mode = WAL;
-         PRAGMA foreign_keys = ON;",
-    )?;
-    conn.run_pending_migrations(MIGRATIONS)
-        .map(|_| ())
-        .map_err(|e| StoreError::Migration(e.to_string()))
+    conn.batch_execute(CONNECTION_PRAGMAS)?;
+    migrate(&mut conn)
 }
 
 impl Backend for SqliteBackend {
