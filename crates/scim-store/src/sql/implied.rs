@@ -69,14 +69,11 @@ pub(crate) fn implied(filter: &ResolvedFilter, target: Target) -> Implied {
             ResolvedFilter::ValuePath(value_path)
                 if in_document(target, value_path.attribute()) =>
             {
-                element_facts(value_path, &mut document, &mut implied.needles);
-                indexed.extend(
-                    conjuncts(value_path.filter()).into_iter().filter_map(
-                        |operand| match operand {
-                            ResolvedFilter::Compare(compare) => indexed_value(compare),
-                            _ => None,
-                        },
-                    ),
+                element_facts(
+                    value_path,
+                    &mut document,
+                    &mut implied.needles,
+                    &mut indexed,
                 );
             }
             _ => {}
@@ -110,11 +107,13 @@ fn conjuncts(filter: &ResolvedFilter) -> Vec<&ResolvedFilter> {
     operands
 }
 
-/// The facts of a value path: one element of the attribute holds every pinned sub-attribute.
+/// The facts of a value path: one element of the attribute holds every pinned sub-attribute;
+/// its needles; and the values `resource_values` could find it by.
 fn element_facts(
     value_path: &ResolvedValuePath,
     document: &mut Map<String, Value>,
     needles: &mut Vec<String>,
+    indexed: &mut Vec<IndexedValue>,
 ) {
     let attribute = value_path.attribute();
     if attribute.extension().is_none() && attribute.attribute() == "meta" {
@@ -132,6 +131,7 @@ fn element_facts(
             merge(&mut element, fact);
         }
         needles.extend(needle(compare));
+        indexed.extend(indexed_value(compare));
     }
     if element.is_empty() {
         return;
