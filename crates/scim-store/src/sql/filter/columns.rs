@@ -156,7 +156,10 @@ impl Translator<'_> {
             // No COALESCE around indexed columns, so that the index serves `userName eq`,
             // `externalId eq` and `id eq`: a NOT NULL column needs no guard, and a nullable one
             // gets `AND col IS NOT NULL`, which is false (not NULL) when the column is.
-            (Column::Text(name), ComparisonValue::String(expected)) => {
+            (
+                Column::Text(name) | Column::OptionalText(name),
+                ComparisonValue::String(expected),
+            ) => {
                 self.sql.push("(");
                 self.string_condition(
                     &|t| {
@@ -165,18 +168,10 @@ impl Translator<'_> {
                     op,
                     expected,
                 );
+                if matches!(column, Column::OptionalText(_)) {
+                    self.sql.push(" AND ").push(name).push(" IS NOT NULL");
+                }
                 self.sql.push(")");
-            }
-            (Column::OptionalText(name), ComparisonValue::String(expected)) => {
-                self.sql.push("(");
-                self.string_condition(
-                    &|t| {
-                        t.sql.push(name);
-                    },
-                    op,
-                    expected,
-                );
-                self.sql.push(" AND ").push(name).push(" IS NOT NULL)");
             }
             (Column::Micros(name), ComparisonValue::DateTime(at)) => {
                 self.micros_condition(name, op, at)?;
