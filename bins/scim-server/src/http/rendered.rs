@@ -44,17 +44,14 @@ impl Rendered {
             .links
             .as_ref()
             .is_some_and(|links| projection.returns_whole(None, links.attribute.name()));
-        if !whole {
-            let stored = stored.into_inline();
-            return Self {
-                body: render(stored.resource, projection, location),
-                links: None,
-            };
-        }
-        let root = root(location).to_owned();
+        let (resource, links) = if whole {
+            (stored.resource, stored.links)
+        } else {
+            (stored.into_inline().resource, None)
+        };
         Self {
-            body: render(stored.resource, projection, location),
-            links: stored.links.map(|links| (links, root)),
+            body: render(resource, projection, location),
+            links: links.map(|links| (links, root(location).to_owned())),
         }
     }
 

@@ -121,13 +121,13 @@ fn with_references(resource: Resource, root: &str) -> Resource {
             let Some(endpoint) = endpoint(attribute, kind) else {
                 continue;
             };
-            let reference = Value::String(format!("{root}/{endpoint}/{id}"));
+            let mut reference = Some(Value::String(format!("{root}/{endpoint}/{id}")));
             let mut ordered = Map::with_capacity(element.len() + 1);
             for (name, value) in std::mem::take(element) {
                 let is_value = name == "value";
                 ordered.insert(name, value);
-                if is_value {
-                    ordered.insert("$ref".to_owned(), reference.clone());
+                if let Some(reference) = reference.take_if(|_| is_value) {
+                    ordered.insert("$ref".to_owned(), reference);
                 }
             }
             *element = ordered;
