@@ -66,9 +66,7 @@ impl std::fmt::Debug for SigningKeys {
 impl SigningKeys {
     /// An HS256 key from a secret.
     pub fn hs256(secret: &[u8]) -> Result<Self, KeyError> {
-        if secret.len() < 32 {
-            return Err(KeyError::WeakSecret);
-        }
+        let secret = strong(secret)?;
         Ok(Self {
             algorithm: Algorithm::HS256,
             encoding: Some(EncodingKey::from_secret(secret)),
@@ -79,9 +77,7 @@ impl SigningKeys {
 
     /// Also accepts tokens signed with the HS256 secret `secret` (a previous one).
     pub fn trust_previous_secret(mut self, secret: &[u8]) -> Result<Self, KeyError> {
-        if secret.len() < 32 {
-            return Err(KeyError::WeakSecret);
-        }
+        let secret = strong(secret)?;
         self.trust(key_id(secret), DecodingKey::from_secret(secret));
         Ok(self)
     }
@@ -186,6 +182,14 @@ impl SigningKeys {
             .filter(move |(id, _)| kid.is_none_or(|kid| kid == id))
             .map(|(_, key)| key)
     }
+}
+
+/// `secret`, if it is long enough to be safe as an HS256 key.
+fn strong(secret: &[u8]) -> Result<&[u8], KeyError> {
+    if secret.len() < 32 {
+        return Err(KeyError::WeakSecret);
+    }
+    Ok(secret)
 }
 
 fn key_id(material: &[u8]) -> String {
