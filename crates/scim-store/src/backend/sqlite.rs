@@ -197,4 +197,23 @@ mod tests {
         assert_eq!(Location::from_url("sqlite::memory:"), Location::Memory);
         assert_eq!(Location::from_url(":memory:"), Location::Memory);
     }
+
+    /// `.cargo/config.toml` sets `LIBSQLITE3_FLAGS`; a build that lost them would still pass
+    /// every other test, only slower under concurrent reads.
+    #[test]
+    fn the_bundled_sqlite_has_a_page_cache_per_connection_and_no_memory_statistics() {
+        use diesel::RunQueryDsl;
+        use diesel::dsl::sql;
+        use diesel::sql_types::Integer;
+        let mut conn = SqliteConnection::establish(":memory:").expect("an in-memory database");
+        let used = |conn: &mut SqliteConnection, option: &str| -> i32 {
+            diesel::select(sql::<Integer>(&format!(
+                "sqlite_compileoption_used('{option}')"
+            )))
+            .get_result(conn)
+            .expect("sqlite_compileoption_used answers")
+        };
+        assert_eq!(used(&mut conn, "ENABLE_MEMORY_MANAGEMENT"), 0);
+        assert_eq!(used(&mut conn, "DEFAULT_MEMSTATUS=0"), 1);
+    }
 }
