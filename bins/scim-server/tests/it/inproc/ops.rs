@@ -51,6 +51,9 @@ async fn metrics_count_requests_and_time_store_calls() {
     app.get("/scim/v2/Users/unknown", &app.a.read)
         .await
         .assert_error(404, None);
+    app.get("/scim/v2/Users/unknown/deeper", &app.a.read)
+        .await
+        .assert_error(404, None);
     app.get("/readyz", "").await;
     let reply = app.get("/metrics", "").await;
     assert_eq!(reply.status, StatusCode::OK);
@@ -65,6 +68,8 @@ async fn metrics_count_requests_and_time_store_calls() {
         r#"scim_http_requests_total{method="POST",route="/scim/v2/{endpoint}",status="201"} 1"#,
         r#"scim_http_requests_total{method="GET",route="/scim/v2/{endpoint}",status="200"} 1"#,
         r#"scim_http_requests_total{method="GET",route="/scim/v2/{endpoint}/{id}",status="404"} 1"#,
+        // A path no route takes is not a label of its own, however many there are.
+        r#"scim_http_requests_total{method="GET",route="unmatched",status="404"} 1"#,
         r#"scim_http_request_duration_seconds_count{method="GET",route="/scim/v2/{endpoint}"} 1"#,
         r#"scim_store_call_duration_seconds_count{operation="create"} 1"#,
         r#"scim_store_call_duration_seconds_count{operation="query"} 1"#,
