@@ -46,7 +46,7 @@ fresh_database() {
         local seed_db=scim_load_seed_${SEED##*-}
         psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS scim_ab" >&2
         psql "$PG_URL/postgres" -qc "CREATE DATABASE scim_ab TEMPLATE $seed_db" >&2
-        DATABASE_URL=$PG_URL/scim_ab${BENCH_PG_OPTIONS:-}
+        DATABASE_URL=$PG_URL/scim_ab${BENCH_PG_OPTIONS-?sslmode=disable}
     fi
 }
 
