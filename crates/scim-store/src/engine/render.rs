@@ -80,15 +80,41 @@ pub(crate) fn render_one(
     })
 }
 
-/// The links column: one `[id, type, display]` array per membership, display possibly null.
+/// The links column: one `[id, type, display]` array per membership, display possibly null,
+/// in whatever order the database aggregated them. Returned sorted by id (byte order, as
+/// PostgreSQL's `COLLATE "C"` and SQLite's `BINARY` compare): an id occurs once per resource.
 fn parse_links(text: &str) -> Result<Vec<Link>, serde_json::Error> {
     let rows: Vec<(String, String, Option<String>)> = serde_json::from_str(text)?;
-    Ok(rows
+    let mut links: Vec<Link> = rows
         .into_iter()
         .map(|(value, kind, display)| Link {
             value,
             kind,
             display,
         })
-        .collect())
+        .collect();
+    links.sort_unstable_by(|a, b| a.value.cmp(&b.value));
+    Ok(links)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_come_back_sorted_by_id_in_byte_order_whatever_order_the_database_gave() {
+        let text = r#"[["b-2","User",null],["B-1","Group","Admins"],["a-3","User","Ann"]]"#;
+        let links = parse_links(text).expect("well-formed links");
+        let ids: Vec<&str> = links.iter().map(|link| link.value.as_str()).collect();
+        assert_eq!(ids, ["B-1", "a-3", "b-2"]);
+        assert_eq!(links[0].kind, "Group");
+        assert_eq!(links[0].display.as_deref(), Some("Admins"));
+        assert_eq!(links[2].display, None);
+    }
+
+    #[test]
+    fn no_links_is_an_empty_list_and_malformed_links_are_an_error() {
+        assert!(parse_links("[]").expect("an empty array").is_empty());
+        assert!(parse_links(r#"[["only-an-id"]]"#).is_err());
+    }
 }

@@ -350,7 +350,93 @@ fn memberships_read_apart_are_the_ones_read_inline(store: &dyn Store) {
     assert_eq!(lean.links, None);
 }
 
+/// Members and groups come sorted by id (byte order), whatever order they were written in and
+/// whatever order the database aggregates them in, read inline or apart, by id or by query.
+fn memberships_come_sorted_by_id(store: &dyn Store) {
+    let tenant = tenant(store);
+    let users: Vec<String> = (0..12)
+        .map(|n| id(&user(store, &tenant, &format!("sorted{n}@example.com"))))
+        .collect();
+    let mut descending = users.clone();
+    descending.sort_by(|a, b| b.cmp(a));
+    let (first, rest) = descending.split_at(6);
+    let first: Vec<&str> = first.iter().map(String::as_str).collect();
+    let everyone = group(store, &tenant, "Sorted", &first);
+    let added: Vec<serde_json::Value> = rest.iter().map(|id| json!({"value": id})).collect();
+    let value = json!(added);
+    let add = [scim_core::patch::Operation {
+        op: scim_core::patch::OpKind::Add,
+        path: Some("members"),
+        value: Some(&value),
+    }];
+    store
+        .patch(
+            Actor::tenant(&tenant),
+            "Group",
+            &id(&everyone),
+            &add,
+            None,
+            ReadOptions::DOCUMENT_ONLY,
+        )
+        .unwrap();
+    let mut ascending = users.clone();
+    ascending.sort();
+    let listed = |value: &serde_json::Map<String, serde_json::Value>, key: &str| -> Vec<String> {
+        value[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|element| element["value"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let inline = store
+        .get(&tenant, "Group", &id(&everyone), ReadOptions::FULL)
+        .unwrap();
+    assert_eq!(listed(inline.resource.as_json(), "members"), ascending);
+    let apart = store
+        .get(
+            &tenant,
+            "Group",
+            &id(&everyone),
+            ReadOptions::FULL.links_apart(),
+        )
+        .unwrap();
+    let values: Vec<String> = apart
+        .links
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|l| l.value)
+        .collect();
+    assert_eq!(values, ascending);
+
+    // One user in groups created in an order unrelated to their ids.
+    let member = &users[0];
+    let mut group_ids: Vec<String> = (0..8)
+        .map(|n| id(&group(store, &tenant, &format!("Team {n}"), &[member])))
+        .collect();
+    group_ids.push(id(&everyone));
+    group_ids.sort();
+    let read = store
+        .get(&tenant, "User", member, ReadOptions::FULL)
+        .unwrap();
+    assert_eq!(listed(read.resource.as_json(), "groups"), group_ids);
+    let filter = format!("id eq \"{member}\"");
+    let query = Query {
+        filter: Some(filter),
+        ..Query::default()
+    };
+    let page = store
+        .query(&tenant, "User", &query, ReadOptions::FULL)
+        .unwrap();
+    assert_eq!(
+        listed(page.resources[0].resource.as_json(), "groups"),
+        group_ids
+    );
+}
+
 crate::on_every_backend!(
+    memberships_come_sorted_by_id,
     memberships_read_apart_are_the_ones_read_inline,
     replacing_thousands_of_members_runs_in_bounded_statements,
     groups_keep_members_and_users_derive_groups,
