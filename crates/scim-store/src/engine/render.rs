@@ -37,14 +37,21 @@ pub(crate) fn render_one(
     row: ResourceRow,
     options: ReadOptions,
 ) -> Result<StoredResource, StoreError> {
-    let mut data: Map<String, Value> = serde_json::from_str(&row.data)
+    let mut body: Map<String, Value> = serde_json::from_str(&row.data)
         .map_err(|e| StoreError::Corrupt(format!("document of {}: {e}", row.id)))?;
-    let mut body = Map::with_capacity(data.len() + 4);
-    if let Some(schemas) = data.remove("schemas") {
-        body.insert("schemas".to_owned(), schemas);
+    // `schemas` first and `id` after it; the other attributes keep their stored order. Moved in
+    // place: building a second map would hash every key again.
+    if body.keys().next().is_some_and(|key| key != "schemas")
+        && let Some(schemas) = body.shift_remove("schemas")
+    {
+        body.shift_insert(0, "schemas".to_owned(), schemas);
     }
-    body.insert("id".to_owned(), Value::String(row.id.clone()));
-    body.extend(data);
+    let after_schemas = usize::from(body.contains_key("schemas"));
+    body.shift_insert(
+        after_schemas,
+        "id".to_owned(),
+        Value::String(row.id.clone()),
+    );
     let related = match row.resource_type.as_str() {
         "Group" if options.members => Some(Linked::Members),
         "User" if options.groups => Some(Linked::Groups),
@@ -110,6 +117,64 @@ mod tests {
         assert_eq!(links[0].kind, "Group");
         assert_eq!(links[0].display.as_deref(), Some("Admins"));
         assert_eq!(links[2].display, None);
+    }
+
+    fn row(data: &str) -> ResourceRow {
+        ResourceRow {
+            resource_type: "User".to_owned(),
+            id: "u-1".to_owned(),
+            seq: 1,
+            version: 3,
+            created_at: 0,
+            updated_at: 0,
+            protected: false,
+            data: data.to_owned(),
+            links: None,
+        }
+    }
+
+    fn keys(stored: &StoredResource) -> Vec<&str> {
+        stored
+            .resource
+            .as_json()
+            .keys()
+            .map(String::as_str)
+            .collect()
+    }
+
+    #[test]
+    fn a_resource_lists_schemas_then_id_then_its_stored_attributes_in_order_then_meta() {
+        let stored = render_one(
+            row(r#"{"schemas":["s"],"userName":"a","name":{"givenName":"A"},"active":true,"emails":[]}"#),
+            ReadOptions::FULL,
+        )
+        .expect("a well-formed row");
+        assert_eq!(
+            keys(&stored),
+            [
+                "schemas", "id", "userName", "name", "active", "emails", "meta"
+            ]
+        );
+        assert_eq!(stored.resource.as_json()["id"], "u-1");
+        assert_eq!(stored.version, 3);
+
+        let late = render_one(
+            row(r#"{"userName":"a","schemas":["s"],"active":true}"#),
+            ReadOptions::FULL,
+        )
+        .expect("a well-formed row");
+        assert_eq!(keys(&late), ["schemas", "id", "userName", "active", "meta"]);
+        let without =
+            render_one(row(r#"{"userName":"a"}"#), ReadOptions::FULL).expect("a well-formed row");
+        assert_eq!(keys(&without), ["id", "userName", "meta"]);
+    }
+
+    #[test]
+    fn a_row_whose_document_is_not_json_is_corrupt() {
+        assert!(matches!(
+            render_one(row("{not json"), ReadOptions::FULL),
+            Err(StoreError::Corrupt(_))
+        ));
     }
 
     #[test]
