@@ -1,7 +1,6 @@
 //! The types the store's resource operations take and return.
 
 use scim_core::resource::Resource;
-use serde_json::Map;
 
 use crate::TenantId;
 use crate::links::Links;
@@ -156,22 +155,14 @@ impl StoredResource {
             return self;
         };
         let resource_type = self.resource.resource_type().to_owned();
-        let body = self.resource.into_json();
-        let mut inlined = Map::with_capacity(body.len() + 1);
-        let mut links = Some(links);
-        for (key, value) in body {
-            if key == "meta"
-                && let Some(links) = links.take()
-            {
-                inlined.insert(links.attribute.name().to_owned(), links.into_json());
-            }
-            inlined.insert(key, value);
-        }
-        if let Some(links) = links {
-            inlined.insert(links.attribute.name().to_owned(), links.into_json());
-        }
+        let mut body = self.resource.into_json();
+        let at = body
+            .keys()
+            .position(|key| key == "meta")
+            .unwrap_or(body.len());
+        body.shift_insert(at, links.attribute.name().to_owned(), links.into_json());
         Self {
-            resource: Resource::from_trusted_json(resource_type, inlined),
+            resource: Resource::from_trusted_json(resource_type, body),
             version: self.version,
             links: None,
         }
