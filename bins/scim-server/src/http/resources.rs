@@ -121,16 +121,12 @@ fn with_references(resource: Resource, root: &str) -> Resource {
             let Some(endpoint) = endpoint(attribute, kind) else {
                 continue;
             };
-            let mut reference = Some(Value::String(format!("{root}/{endpoint}/{id}")));
-            let mut ordered = Map::with_capacity(element.len() + 1);
-            for (name, value) in std::mem::take(element) {
-                let is_value = name == "value";
-                ordered.insert(name, value);
-                if let Some(reference) = reference.take_if(|_| is_value) {
-                    ordered.insert("$ref".to_owned(), reference);
-                }
-            }
-            *element = ordered;
+            let reference = Value::String(format!("{root}/{endpoint}/{id}"));
+            let after_value = element
+                .keys()
+                .position(|name| name == "value")
+                .map_or(element.len(), |at| at + 1);
+            element.shift_insert(after_value, "$ref".to_owned(), reference);
         }
     }
     Resource::from_trusted_json(resource_type, body)
