@@ -55,6 +55,7 @@ mod event;
 mod links;
 mod model;
 mod open;
+mod server_key;
 mod sql;
 mod store;
 mod tenant;
@@ -71,6 +72,7 @@ pub use open::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use open::SqliteStore;
 pub use open::StoreBuilder;
+pub use server_key::{KeyPurpose, ServerKey};
 pub use store::Store;
 pub use tenant::{InvalidTenantId, LockedAttribute, Tenant, TenantId, TenantSettings};
 pub use token::{NewToken, Scope, TokenRecord};

@@ -102,6 +102,12 @@ impl StoreBuilder {
                 StoreError::Unavailable(format!("cannot create {}: {e}", parent.display()))
             })?;
         }
+        // A `file:` URI names its file after its own rules; SQLite creates that one.
+        if let Location::File(path) = &location
+            && !path.starts_with("file:")
+        {
+            create_private_file(std::path::Path::new(path))?;
+        }
         let backend = SqliteBackend::open(&location, self.max_connections)?;
         Ok(SqliteStore(Engine::new(
             backend,
@@ -133,6 +139,24 @@ pub struct SqliteStore(Engine<crate::backend::sqlite::SqliteBackend>);
 pub struct PostgresStore(Engine<crate::backend::postgres::PostgresBackend>);
 
 /// Implements [`Store`] for a wrapper of [`Engine`] by delegation.
+/// Creates an empty database file readable by its owner only, unless it exists: the database
+/// holds the server's signing keys. SQLite gives its `-wal` and `-shm` files the same mode.
+#[cfg(feature = "sqlite")]
+fn create_private_file(path: &std::path::Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Unavailable(format!(
+            "cannot create {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
 macro_rules! delegate_store {
     ($store:ty) => {
         impl Store for $store {
@@ -180,6 +204,21 @@ macro_rules! delegate_store {
             }
             fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
                 self.0.revoked_since_impl(since)
+            }
+            fn server_keys(
+                &self,
+                purpose: crate::KeyPurpose,
+            ) -> Result<Vec<crate::ServerKey>, StoreError> {
+                self.0.server_keys_impl(purpose)
+            }
+            fn add_server_key(&self, key: &crate::ServerKey) -> Result<bool, StoreError> {
+                self.0.add_server_key_impl(key)
+            }
+            fn retire_server_key(&self, id: &str) -> Result<bool, StoreError> {
+                self.0.retire_server_key_impl(id)
+            }
+            fn delete_server_key(&self, id: &str) -> Result<bool, StoreError> {
+                self.0.delete_server_key_impl(id)
             }
             fn create(
                 &self,

@@ -6,7 +6,10 @@ use scim_core::schema::SchemaRegistry;
 use serde_json::Value;
 
 use crate::model::{Actor, Page, Query, ReadOptions, StoredResource};
-use crate::{Event, NewToken, StoreError, Tenant, TenantId, TenantSettings, TokenRecord};
+use crate::{
+    Event, KeyPurpose, NewToken, ServerKey, StoreError, Tenant, TenantId, TenantSettings,
+    TokenRecord,
+};
 
 /// Storage for SCIM resources, tenants, tokens and the change log.
 ///
@@ -72,6 +75,21 @@ pub trait Store: Send + Sync {
     fn revoke_token(&self, id: &str) -> Result<bool, StoreError>;
     /// The ids of tokens revoked at or after `since` (for refreshing verification caches).
     fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError>;
+
+    /// The server's keys for `purpose`: the current one first (if any), then retired ones,
+    /// most recently retired first. Every process on the database sees the same keys.
+    fn server_keys(&self, purpose: KeyPurpose) -> Result<Vec<ServerKey>, StoreError>;
+    /// Adds a key; `false` (and nothing changes) when its id is taken or when it is current
+    /// ([`ServerKey::retired_at`] is `None`) and its purpose has a current key already. Processes
+    /// that start together on a new database may each offer a key: one wins, and all of them
+    /// then read it with [`Store::server_keys`].
+    fn add_server_key(&self, key: &ServerKey) -> Result<bool, StoreError>;
+    /// Retires a current key, so that a new one can be added; `false` when no current key has
+    /// this id.
+    fn retire_server_key(&self, id: &str) -> Result<bool, StoreError>;
+    /// Deletes a retired key, so that nothing it signed verifies any more; `false` when no
+    /// retired key has this id (a current key must be retired first).
+    fn delete_server_key(&self, id: &str) -> Result<bool, StoreError>;
 
     /// Creates a resource from a client document.
     fn create(

@@ -10,7 +10,9 @@ mod rows;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
 
-pub(crate) use rows::{EventRow, MemberRow, PageRow, ResourceRow, TenantRow, TokenRow};
+pub(crate) use rows::{
+    EventRow, MemberRow, PageRow, ResourceRow, ServerKeyRow, TenantRow, TokenRow,
+};
 
 use crate::StoreError;
 use crate::sql::{Dialect, Sql};
@@ -31,6 +33,7 @@ pub(crate) trait SqlConn {
     fn events(&mut self, sql: &Sql) -> Result<Vec<EventRow>, StoreError>;
     fn tokens(&mut self, sql: &Sql) -> Result<Vec<TokenRow>, StoreError>;
     fn tenants(&mut self, sql: &Sql) -> Result<Vec<TenantRow>, StoreError>;
+    fn server_keys(&mut self, sql: &Sql) -> Result<Vec<ServerKeyRow>, StoreError>;
     /// Loads a single `BIGINT` column named `n`.
     fn integers(&mut self, sql: &Sql) -> Result<Vec<i64>, StoreError>;
     /// Loads a single text column named `s`.
@@ -161,6 +164,14 @@ macro_rules! impl_sql_conn {
                 &mut self,
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::TenantRow>, crate::StoreError> {
+                use diesel::RunQueryDsl;
+                Ok(bound(sql).load(self)?)
+            }
+
+            fn server_keys(
+                &mut self,
+                sql: &crate::sql::Sql,
+            ) -> Result<Vec<crate::backend::ServerKeyRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
                 Ok(bound(sql).load(self)?)
             }

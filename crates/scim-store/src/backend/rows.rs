@@ -177,3 +177,21 @@ pub(crate) fn sqlite_plan_lines(rows: &[SqlitePlanRow]) -> Vec<String> {
         })
         .collect()
 }
+
+#[derive(Debug, QueryableByName)]
+pub(crate) struct ServerKeyRow {
+    #[diesel(sql_type = Text)]
+    pub(crate) id: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) purpose: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) algorithm: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) material: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) origin: String,
+    #[diesel(sql_type = BigInt)]
+    pub(crate) created_at: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub(crate) retired_at: Option<i64>,
+}

@@ -2,6 +2,7 @@
 
 mod admin;
 mod batch;
+mod keys;
 mod patch;
 mod policy;
 mod query;

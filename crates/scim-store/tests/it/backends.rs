@@ -155,3 +155,52 @@ macro_rules! on_every_backend {
         }
     };
 }
+
+/// A PostgreSQL database created for one test, dropped (with any connection still open) when
+/// this is dropped: for tests of what the whole database shares, such as the server's keys.
+pub(crate) struct OwnPostgresDatabase {
+    admin_url: String,
+    name: String,
+    /// The new database's URL.
+    pub(crate) url: String,
+}
+
+impl OwnPostgresDatabase {
+    /// A new empty database beside the test database, or `None` when PostgreSQL is not
+    /// configured.
+    pub(crate) fn create() -> Option<Self> {
+        use diesel::connection::SimpleConnection;
+        use diesel::{Connection, PgConnection};
+        let admin_url = postgres_url()?;
+        let name = unique("scim_own").replace('-', "_");
+        let mut admin = PgConnection::establish(&admin_url)
+            .unwrap_or_else(|e| panic!("SCIM_TEST_POSTGRES_URL={admin_url} is not usable: {e}"));
+        admin
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .unwrap_or_else(|e| panic!("cannot create the database {name}: {e}"));
+        let (base, params) = match admin_url.split_once('?') {
+            Some((base, params)) => (base, format!("?{params}")),
+            None => (admin_url.as_str(), String::new()),
+        };
+        let slash = base.rfind('/').expect("a database URL names its database");
+        let url = format!("{}/{name}{params}", &base[..slash]);
+        Some(Self {
+            admin_url,
+            name,
+            url,
+        })
+    }
+}
+
+impl Drop for OwnPostgresDatabase {
+    fn drop(&mut self) {
+        use diesel::connection::SimpleConnection;
+        use diesel::{Connection, PgConnection};
+        if let Ok(mut admin) = PgConnection::establish(&self.admin_url) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
