@@ -43,6 +43,9 @@ pub enum Command {
     /// Manage SCIM keys.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage the secret SCIM keys are signed with (kept in the database unless configured).
+    #[command(subcommand)]
+    SigningKey(SigningKeyCommand),
     /// List a tenant's users with their projects and roles.
     Access {
         /// The tenant.
@@ -133,6 +136,21 @@ pub struct TenantPolicy {
     pub add_roles: Vec<String>,
 }
 
+/// `signing-key ...`: the HS256 secret kept in the database.
+#[derive(Debug, Subcommand)]
+pub enum SigningKeyCommand {
+    /// List the signing keys: id, state, origin, dates (never the secrets).
+    List,
+    /// Sign new SCIM keys with a new secret; keys signed with the old one keep working.
+    Rotate,
+    /// Delete a retired signing key: every SCIM key it signed stops working within 30 seconds
+    /// on every instance.
+    Remove {
+        /// The key id (from `signing-key list`).
+        id: String,
+    },
+}
+
 /// `token ...`.
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
@@ -156,6 +174,12 @@ pub enum TokenCommand {
         /// Only this tenant's keys.
         #[arg(long)]
         tenant: Option<String>,
+    },
+    /// Say whether a key is accepted, and if not exactly why (malformed, unknown key id, wrong
+    /// signature or issuer, expired, revoked, unknown tenant, never issued here).
+    Check {
+        /// The key (the JWT itself).
+        token: String,
     },
     /// Revoke a key by id; it stops working within seconds on every instance.
     Revoke {

@@ -11,7 +11,9 @@ use chrono::Utc;
 use scim_store::{Store, StoreError, TenantId, TenantSettings};
 
 use crate::auth::{IssueRequest, SigningKeys, issue_token, parse_duration};
-use crate::cli::{Cli, Command, TenantCommand, TenantCreate, TenantPolicy, TokenCommand};
+use crate::cli::{
+    Cli, Command, SigningKeyCommand, TenantCommand, TenantCreate, TenantPolicy, TokenCommand,
+};
 use crate::config::{Config, Overrides};
 use crate::organisation::{self, Organisation};
 use crate::serve::{self, StartError};
@@ -34,6 +36,9 @@ pub enum CommandError {
     /// An argument is invalid.
     #[error("{0}")]
     Usage(String),
+    /// `token check`: the key is refused, and why.
+    #[error("refused: {0}")]
+    Refused(crate::auth::Refusal),
 }
 
 fn tenant_id(text: &str) -> Result<TenantId, CommandError> {
@@ -68,7 +73,8 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
             Ok(())
         }
         Command::Tenant(command) => tenant(&*store, command),
-        Command::Token(command) => token(&config, &*store, command),
+        Command::Token(command) => token(&config, &store, command),
+        Command::SigningKey(command) => signing_key(&config, &*store, command),
         Command::Access { tenant, json } => access(&*store, &tenant_id(&tenant)?, json),
     }
 }
@@ -193,7 +199,12 @@ fn apply_policy(args: &TenantPolicy, settings: &mut TenantSettings) {
     organisation.store_in_preserving(settings);
 }
 
-fn token(config: &Config, store: &dyn Store, command: TokenCommand) -> Result<(), CommandError> {
+fn token(
+    config: &Config,
+    shared: &Arc<dyn Store>,
+    command: TokenCommand,
+) -> Result<(), CommandError> {
+    let store = &**shared;
     match command {
         TokenCommand::Issue {
             tenant,
@@ -221,8 +232,8 @@ fn token(config: &Config, store: &dyn Store, command: TokenCommand) -> Result<()
                 store.create_tenant(&id, &settings)?;
                 tracing::info!(tenant = %id, "created the tenant");
             }
-            let keys =
-                SigningKeys::load(&config.auth, &config.data_dir).map_err(StartError::from)?;
+            let keys = SigningKeys::load(&config.auth, &config.data_dir, store)
+                .map_err(StartError::from)?;
             let request = IssueRequest {
                 tenant: id,
                 valid_for: parse_duration(&expires_in).map_err(CommandError::Usage)?,
@@ -258,6 +269,7 @@ fn token(config: &Config, store: &dyn Store, command: TokenCommand) -> Result<()
             }
             Ok(())
         }
+        TokenCommand::Check { token } => check_token(config, shared.clone(), &token),
         TokenCommand::Revoke { id } => {
             if store.revoke_token(&id)? {
                 println!("revoked {id}");
@@ -266,6 +278,71 @@ fn token(config: &Config, store: &dyn Store, command: TokenCommand) -> Result<()
                 Err(CommandError::Usage(format!("no active token {id}")))
             }
         }
+    }
+}
+
+fn signing_key(
+    config: &Config,
+    store: &dyn Store,
+    command: SigningKeyCommand,
+) -> Result<(), CommandError> {
+    if !SigningKeys::kept_in_database(&config.auth) {
+        tracing::warn!(
+            "auth.secret or auth.algorithm = \"EdDSA\" is configured: SCIM keys are signed with the configured key, not with those kept in the database"
+        );
+    }
+    match command {
+        SigningKeyCommand::List => {
+            println!("id\tstate\tcreated\tretired\torigin");
+            for key in store.server_keys(scim_store::KeyPurpose::ScimKey)? {
+                let state = if key.is_current() {
+                    "current"
+                } else {
+                    "retired"
+                };
+                let retired = key.retired_at.map(|at| at.to_rfc3339()).unwrap_or_default();
+                println!(
+                    "{}\t{state}\t{}\t{retired}\t{}",
+                    key.id,
+                    key.created_at.to_rfc3339(),
+                    key.origin
+                );
+            }
+            Ok(())
+        }
+        SigningKeyCommand::Rotate => {
+            let id = crate::auth::rotate_database_secret(store).map_err(StartError::from)?;
+            println!("new SCIM keys are signed with {id}; keys signed before keep working");
+            Ok(())
+        }
+        SigningKeyCommand::Remove { id } => {
+            if store.delete_server_key(&id)? {
+                println!("deleted {id}: SCIM keys it signed stop working within 30 seconds");
+                Ok(())
+            } else {
+                Err(CommandError::Usage(format!(
+                    "no retired signing key {id} (rotate before removing the current one)"
+                )))
+            }
+        }
+    }
+}
+
+/// Says whether `token` is accepted, and if not exactly why; a refusal exits with status 1.
+fn check_token(config: &Config, store: Arc<dyn Store>, token: &str) -> Result<(), CommandError> {
+    let state = serve::app_state(config.clone(), store)?;
+    match state.auth.diagnose(token, Utc::now()) {
+        Ok(principal) => {
+            let scopes: Vec<&str> = principal.scopes.iter().map(|s| s.as_str()).collect();
+            println!(
+                "accepted: key {} of tenant {} ({})",
+                principal.token_id,
+                principal.tenant,
+                scopes.join(",")
+            );
+            Ok(())
+        }
+        Err(refusal) => Err(CommandError::Refused(refusal)),
     }
 }
 
@@ -320,7 +397,7 @@ fn demo(config: Config, store: Arc<dyn Store>) -> Result<(), CommandError> {
     };
     let (token, _) = issue_token(
         &*store,
-        state.auth.keys(),
+        &state.auth.keys(),
         &state.config.auth.issuer,
         &request,
         Utc::now(),

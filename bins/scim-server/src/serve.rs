@@ -63,13 +63,18 @@ pub fn app_state(config: Config, store: Arc<dyn Store>) -> Result<AppState, Star
         // `meta.location` and every discovery document are built from it.
         scim_core::resource::BaseUrl::new(base)?;
     }
-    let keys = SigningKeys::load(&config.auth, &config.data_dir)?;
-    let auth = Authenticator::new(
+    let keys = SigningKeys::load(&config.auth, &config.data_dir, &*store)?;
+    let mut auth = Authenticator::new(
         store.clone(),
         keys,
         &config.auth.issuer,
         StdDuration::from_secs(config.auth.cache_seconds),
     );
+    if SigningKeys::kept_in_database(&config.auth) {
+        let (auth_config, data_dir, store) =
+            (config.auth.clone(), config.data_dir.clone(), store.clone());
+        auth = auth.with_key_reload(move || SigningKeys::load(&auth_config, &data_dir, &*store));
+    }
     let connections = usize::try_from(config.max_connections.max(1)).unwrap_or(1);
     Ok(AppState {
         store,
@@ -80,16 +85,25 @@ pub fn app_state(config: Config, store: Arc<dyn Store>) -> Result<AppState, Star
     })
 }
 
-/// Polls revocations forever on a thread of its own.
+/// Polls revocations (and, less often, the signing keys) forever on a thread of its own.
 fn spawn_revocation_poller(state: &AppState) {
     let auth = state.auth.clone();
     let every = StdDuration::from_secs(state.config.auth.revocation_poll_seconds.max(1));
+    let key_refresh = chrono::Duration::seconds(
+        i64::try_from(state.config.auth.key_refresh_seconds.max(1)).unwrap_or(i64::MAX),
+    );
     let spawned = std::thread::Builder::new()
         .name("revocations".into())
         .spawn(move || {
             let mut since = Utc::now() - chrono::Duration::seconds(5);
+            let mut keys_loaded = Utc::now();
             loop {
                 std::thread::sleep(every);
+                // Signing keys rotated or deleted by another process take effect here too.
+                if Utc::now() - keys_loaded >= key_refresh {
+                    auth.refresh_keys();
+                    keys_loaded = Utc::now();
+                }
                 match auth.poll_revocations(since, Utc::now()) {
                     Ok(next) => since = next,
                     Err(e) => tracing::warn!(error = %e, "cannot read token revocations; retrying"),

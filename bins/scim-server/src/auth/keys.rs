@@ -12,6 +12,8 @@ use std::path::Path;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use sha2::{Digest, Sha256};
 
+use scim_store::Store;
+
 use crate::config::{AuthConfig, SigningAlgorithm};
 
 /// Why keys could not be loaded.
@@ -42,6 +44,9 @@ pub enum KeyError {
     /// The system's random number generator failed.
     #[error("cannot generate a secret: {0}")]
     Random(String),
+    /// The keys kept in the database could not be read or written.
+    #[error("the signing keys in the database: {0}")]
+    Store(#[from] scim_store::StoreError),
 }
 
 /// The keys tokens are signed and verified with.
@@ -114,14 +119,22 @@ impl SigningKeys {
         })
     }
 
-    /// Loads the keys the configuration names, generating an HS256 secret in `data_dir` the
-    /// first time when none is configured.
-    pub fn load(auth: &AuthConfig, data_dir: &Path) -> Result<Self, KeyError> {
+    /// Loads the keys the configuration names. Without a configured HS256 secret, the secret is
+    /// the one kept in the database (see [`super::stored`]), so that every command and every
+    /// instance on the database agree on it.
+    pub fn load(auth: &AuthConfig, data_dir: &Path, store: &dyn Store) -> Result<Self, KeyError> {
         match auth.algorithm {
             SigningAlgorithm::HS256 => {
                 let mut keys = match &auth.secret {
                     Some(secret) => Self::hs256(secret.as_bytes())?,
-                    None => Self::hs256(&stored_secret(data_dir)?)?,
+                    None => {
+                        let stored = super::stored::database_secrets(store, data_dir)?;
+                        let mut keys = Self::hs256(stored.current.as_bytes())?;
+                        for previous in &stored.previous {
+                            keys = keys.trust_previous_secret(previous.as_bytes())?;
+                        }
+                        keys
+                    }
                 };
                 for previous in &auth.previous_secrets {
                     keys = keys.trust_previous_secret(previous.as_bytes())?;
@@ -149,6 +162,20 @@ impl SigningKeys {
                 Ok(keys)
             }
         }
+    }
+
+    /// Whether the keys come from the database (an HS256 secret that is not configured), so
+    /// that other processes may add some: worth loading again on an unknown key id.
+    pub fn kept_in_database(auth: &AuthConfig) -> bool {
+        auth.algorithm == SigningAlgorithm::HS256 && auth.secret.is_none()
+    }
+
+    /// The ids of the trusted keys, the current one first.
+    pub fn key_ids(&self) -> Vec<&str> {
+        std::iter::once(&self.current)
+            .chain(&self.previous)
+            .map(|(id, _)| id.as_str())
+            .collect()
     }
 
     /// The algorithm in use.
@@ -192,7 +219,8 @@ fn strong(secret: &[u8]) -> Result<&[u8], KeyError> {
     Ok(secret)
 }
 
-fn key_id(material: &[u8]) -> String {
+/// The id of a key: the first 16 hex digits of the SHA-256 of its verifying material.
+pub(super) fn key_id(material: &[u8]) -> String {
     Sha256::digest(material)
         .iter()
         .take(8)
@@ -215,38 +243,4 @@ fn read(path: &Path) -> Result<Vec<u8>, KeyError> {
         path: path.display().to_string(),
         source,
     })
-}
-
-/// The secret in `<data_dir>/jwt-secret`, created (64 random hex digits, mode 0600) if absent.
-fn stored_secret(data_dir: &Path) -> Result<Vec<u8>, KeyError> {
-    let path = data_dir.join("jwt-secret");
-    let io = |source| KeyError::Io {
-        path: path.display().to_string(),
-        source,
-    };
-    match std::fs::read_to_string(&path) {
-        Ok(secret) => return Ok(secret.trim().as_bytes().to_vec()),
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
-        Err(_) => {}
-    }
-    std::fs::create_dir_all(data_dir).map_err(io)?;
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| KeyError::Random(e.to_string()))?;
-    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    use std::io::Write as _;
-    match options.open(&path) {
-        Ok(mut file) => file.write_all(secret.as_bytes()).map_err(io)?,
-        // Another process created it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            return std::fs::read_to_string(&path)
-                .map(|s| s.trim().as_bytes().to_vec())
-                .map_err(io);
-        }
-        Err(e) => return Err(io(e)),
-    }
-    Ok(secret.into_bytes())
 }

@@ -75,15 +75,20 @@ fn demo_prints_a_working_key_and_curl_line_and_keeps_its_data_in_the_data_direct
     // Regression: the database stayed at ./data/scim.db when SCIM_DATA_DIR named another place.
     let data_dir = demo_data_dir(&deployment);
     assert!(data_dir.join("scim.db").is_file());
-    let secret = data_dir.join("jwt-secret");
+    // The signing secret is kept in the database, which only its owner may read.
+    assert!(!data_dir.join("jwt-secret").exists());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        let mode = std::fs::metadata(&secret)
-            .expect("jwt-secret")
+        let mode = std::fs::metadata(data_dir.join("scim.db"))
+            .expect("scim.db")
             .permissions()
             .mode();
-        assert_eq!(mode & 0o077, 0, "the secret is readable by its owner only");
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the database is readable by its owner only"
+        );
     }
 
     // Started again, the demo keeps its organisation and every key it issued.
@@ -165,7 +170,7 @@ fn access_lists_users_with_their_projects_and_roles() {
 fn the_signing_secret_rotates_without_breaking_issued_keys() {
     let deployment = Deployment::new(Backend::Sqlite).expect("SQLite");
     let old_key = deployment.issue_token("acme");
-    let old_secret = deployment.secret().to_owned();
+    let old_secret = deployment.secret().expect("a configured secret").to_owned();
     let new_secret = format!("rotated-{old_secret}");
     let with_secrets = |previous: Option<&str>| {
         let mut command = deployment.command();

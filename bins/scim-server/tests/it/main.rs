@@ -6,4 +6,6 @@ mod harness;
 mod idp;
 mod inproc;
 mod instances;
+mod keys;
 mod replay;
+mod upgrade;

@@ -99,6 +99,20 @@ impl Drop for OwnDatabase {
     }
 }
 
+/// Copies a directory tree (files and directories only).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create a directory");
+    for entry in std::fs::read_dir(from).expect("read a fixture directory") {
+        let entry = entry.expect("a directory entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("a file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a fixture file");
+        }
+    }
+}
+
 /// `url` with its database name replaced by `name`.
 fn with_database(url: &str, name: &str) -> String {
     let (base, query) = match url.split_once('?') {
@@ -124,7 +138,8 @@ fn with_database(url: &str, name: &str) -> String {
 pub(crate) struct Deployment {
     /// `SCIM_DATABASE_URL`.
     pub(crate) database_url: String,
-    secret: String,
+    /// `SCIM_JWT_SECRET`; `None` leaves the secret to the database, as a default install does.
+    secret: Option<String>,
     // Dropped after the servers (which tests declare later) have stopped.
     _database: Option<OwnDatabase>,
     dir: TempDir,
@@ -157,14 +172,53 @@ impl Deployment {
     fn with(url: String, database: Option<OwnDatabase>, dir: TempDir) -> Self {
         Self {
             database_url: url,
-            secret: format!(
+            secret: Some(format!(
                 "{}-{}",
                 unique("secret"),
                 "0123456789abcdef0123456789abcdef"
-            ),
+            )),
             _database: database,
             dir,
         }
+    }
+
+    /// A default install on `backend`: no configured secret, so the signing secret is the one
+    /// kept in the database. PostgreSQL deployments share the test database (and its secret).
+    pub(crate) fn default_install(backend: Backend) -> Option<Self> {
+        let mut deployment = Self::new(backend)?;
+        deployment.secret = None;
+        Some(deployment)
+    }
+
+    /// A deployment made from a copy of `fixture`, a directory holding what an operator's working
+    /// directory held (`data/` with a SQLite file and a signing secret, say), on `database_url`
+    /// (or the SQLite file `data/scim.db` of the copy), with no configured secret: the default
+    /// install, upgraded in place. A PostgreSQL database of its own is created and filled by
+    /// `fill` with the copy's path; it is dropped with the deployment.
+    pub(crate) fn upgraded_from(
+        fixture: &Path,
+        backend: Backend,
+        fill: impl FnOnce(&str),
+    ) -> Option<Self> {
+        let dir = TempDir::new("scim-upgrade");
+        copy_dir(fixture, dir.path());
+        let (url, database) = match backend {
+            Backend::Sqlite => (
+                format!("sqlite://{}", dir.path().join("data/scim.db").display()),
+                None,
+            ),
+            Backend::Postgres => {
+                let (database, url) = OwnDatabase::create(&postgres_url()?);
+                (url, Some(database))
+            }
+        };
+        fill(&url);
+        Some(Self {
+            database_url: url,
+            secret: None,
+            _database: database,
+            dir,
+        })
     }
 
     /// The data directory (`SCIM_DATA_DIR`).
@@ -184,9 +238,11 @@ impl Deployment {
         command
             .env("SCIM_DATABASE_URL", &self.database_url)
             .env("SCIM_DATA_DIR", self.data_dir())
-            .env("SCIM_JWT_SECRET", &self.secret)
             .env("RUST_LOG", "warn")
             .current_dir(self.dir.path());
+        if let Some(secret) = &self.secret {
+            command.env("SCIM_JWT_SECRET", secret);
+        }
         command
     }
 
@@ -226,9 +282,9 @@ impl Deployment {
         Server::start(self)
     }
 
-    /// The signing secret every command of this deployment gets (`SCIM_JWT_SECRET`).
-    pub(crate) fn secret(&self) -> &str {
-        &self.secret
+    /// The signing secret every command of this deployment gets (`SCIM_JWT_SECRET`), if any.
+    pub(crate) fn secret(&self) -> Option<&str> {
+        self.secret.as_deref()
     }
 
     /// Where server processes write their logs.

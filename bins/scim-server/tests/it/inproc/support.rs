@@ -15,8 +15,8 @@ use scim_server::AppState;
 use scim_server::auth::{IssueRequest, issue_token};
 use scim_server::config::Config;
 use scim_store::{
-    Actor, Event, NewToken, Page, Query, ReadOptions, Store, StoreBuilder, StoreError,
-    StoredResource, Tenant as TenantRecord, TenantId, TenantSettings, TokenRecord,
+    Actor, Event, KeyPurpose, NewToken, Page, Query, ReadOptions, ServerKey, Store, StoreBuilder,
+    StoreError, StoredResource, Tenant as TenantRecord, TenantId, TenantSettings, TokenRecord,
 };
 use serde_json::{Value, json};
 
@@ -193,7 +193,7 @@ pub(crate) fn issue(
     };
     issue_token(
         &*state.store,
-        state.auth.keys(),
+        &state.auth.keys(),
         &state.config.auth.issuer,
         &request,
         now,
@@ -380,6 +380,18 @@ impl Store for SwitchableStore {
     }
     fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
         self.up()?.revoked_since(since)
+    }
+    fn server_keys(&self, purpose: KeyPurpose) -> Result<Vec<ServerKey>, StoreError> {
+        self.up()?.server_keys(purpose)
+    }
+    fn add_server_key(&self, key: &ServerKey) -> Result<bool, StoreError> {
+        self.up()?.add_server_key(key)
+    }
+    fn retire_server_key(&self, id: &str) -> Result<bool, StoreError> {
+        self.up()?.retire_server_key(id)
+    }
+    fn delete_server_key(&self, id: &str) -> Result<bool, StoreError> {
+        self.up()?.delete_server_key(id)
     }
     fn create(
         &self,
