@@ -28,6 +28,9 @@ pub struct Config {
     pub log_format: LogFormat,
     /// The largest request body accepted, in bytes (Bulk has its own limit).
     pub max_body_bytes: usize,
+    /// The most members a group PATCH answers with: a larger group's PATCH answers 204 No
+    /// Content, so that changing a few members of a huge group stays as cheap as the change.
+    pub patch_response_max_members: u32,
     /// Bulk limits, advertised in `/ServiceProviderConfig`.
     pub bulk: BulkConfig,
     /// Token signing and verification.
@@ -47,6 +50,7 @@ impl Default for Config {
             workers: None,
             log_format: LogFormat::Text,
             max_body_bytes: 1024 * 1024,
+            patch_response_max_members: 1000,
             bulk: BulkConfig::default(),
             auth: AuthConfig::default(),
             admin: AdminConfig::default(),

@@ -58,6 +58,11 @@ pub struct ReadOptions {
     pub groups: bool,
     /// Where the memberships loaded are returned.
     pub memberships: Memberships,
+    /// With `members`, the most members a Group may have for [`Store::get`](crate::Store::get)
+    /// and [`Store::patch`](crate::Store::patch) to load them; a larger Group is read without
+    /// its members, and [`StoredResource::members_left_out`] says so. Finding out costs at most
+    /// this many index entries, whatever the group's size. `None`: no limit.
+    pub member_limit: Option<u32>,
 }
 
 impl ReadOptions {
@@ -66,13 +71,25 @@ impl ReadOptions {
         members: true,
         groups: true,
         memberships: Memberships::Inline,
+        member_limit: None,
     };
     /// Load only the resources' own documents.
     pub const DOCUMENT_ONLY: Self = Self {
         members: false,
         groups: false,
         memberships: Memberships::Inline,
+        member_limit: None,
     };
+
+    /// The same reads, loading a Group's members only if it has at most `limit` of them (see
+    /// [`ReadOptions::member_limit`]).
+    #[must_use]
+    pub fn members_up_to(self, limit: u32) -> Self {
+        Self {
+            member_limit: Some(limit),
+            ..self
+        }
+    }
 
     /// The same reads, with the memberships returned in [`StoredResource::links`].
     #[must_use]
@@ -144,6 +161,9 @@ pub struct StoredResource {
     /// Its memberships, when the read asked for them apart and there are any; `None`
     /// otherwise.
     pub links: Option<Links>,
+    /// Whether a Group's members were asked for but left out, because it has more than
+    /// [`ReadOptions::member_limit`].
+    pub members_left_out: bool,
 }
 
 impl StoredResource {
@@ -165,6 +185,7 @@ impl StoredResource {
             resource: Resource::from_trusted_json(resource_type, body),
             version: self.version,
             links: None,
+            members_left_out: self.members_left_out,
         }
     }
 }

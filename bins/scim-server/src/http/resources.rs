@@ -279,11 +279,10 @@ pub(crate) async fn replace(
     Ok(resource_response(StatusCode::OK, version, &body, None))
 }
 
-/// What a PATCH reads back: a group's members only when `attributes` asks for them (by name, by
-/// a sub-attribute or by the Group schema's URN), because returning every member of a large
-/// group after each membership change would make that change as slow as the group is large.
-/// With `attributes`, the projection includes `members` only when it names them; without it,
-/// the endpoint answers 204 instead of an incomplete group.
+/// What a Bulk PATCH reads back: a group's members only when `attributes` asks for them (by
+/// name, by a sub-attribute or by the Group schema's URN), because returning every member of a
+/// large group after each membership change would make that change as slow as the group is
+/// large.
 pub(crate) fn patch_read_options(
     projection: &Projection<'_>,
     attributes: &[String],
@@ -293,6 +292,28 @@ pub(crate) fn patch_read_options(
     options
 }
 
+/// Whether the request asks for no body (RFC 7240 `Prefer: return=minimal`).
+fn prefers_minimal(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all("prefer")
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|preference| {
+            let token = preference.split(';').next().unwrap_or_default();
+            token.split_once('=').is_some_and(|(name, value)| {
+                name.trim().eq_ignore_ascii_case("return")
+                    && value
+                        .trim()
+                        .trim_matches('"')
+                        .eq_ignore_ascii_case("minimal")
+            })
+        })
+}
+
+/// PATCH answers 200 with the resource (projected as asked), or 204 No Content with the new
+/// ETag when the request prefers `return=minimal` or the group has more members than
+/// `patch_response_max_members`: reading them all back would make a one-member change as slow
+/// as the group is large (decision 0003).
 pub(crate) async fn patch(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -308,10 +329,12 @@ pub(crate) async fn patch(
     let (attributes, excluded) = projection_params(&req)?;
     let condition = if_match(&req)?;
     let projection = projection(&state, resource_type, &attributes, &excluded)?;
-    let options = patch_read_options(&projection, &attributes);
-    // Without its members a group is not "the entire resource" RFC 7644 §3.5.2 asks a 200 to
-    // carry, so such a PATCH answers 204 No Content, as Okta and Entra document for groups.
-    let complete = options == read_options(&projection);
+    let minimal = prefers_minimal(&req);
+    let options = if minimal {
+        ReadOptions::DOCUMENT_ONLY
+    } else {
+        read_options(&projection).members_up_to(state.config.patch_response_max_members)
+    };
     let stored = write::patch(
         &state,
         &principal,
@@ -322,10 +345,13 @@ pub(crate) async fn patch(
         options,
     )
     .await?;
-    if !complete {
-        return Ok(HttpResponse::NoContent()
-            .insert_header((header::ETAG, etag(stored.version).to_string()))
-            .finish());
+    if minimal || stored.members_left_out {
+        let mut response = HttpResponse::NoContent();
+        response.insert_header((header::ETAG, etag(stored.version).to_string()));
+        if minimal {
+            response.insert_header(("Preference-Applied", "return=minimal"));
+        }
+        return Ok(response.finish());
     }
     let location = location(&base_url(&req, &state), resource_type, &id);
     let version = stored.version;

@@ -142,7 +142,7 @@ fn access_lists_users_with_their_projects_and_roles() {
             &format!("/scim/v2/Groups/{group}"),
             &serde_json::json!({"Operations": [{"op": "add", "path": "members", "value": [{"value": ada}]}]}),
         )
-        .expect(204);
+        .expect(200);
     deployment.cli(&[
         "tenant",
         "set-owner",

@@ -84,6 +84,7 @@ pub(crate) fn render_one(
         resource: Resource::from_trusted_json(row.resource_type, body),
         version: row.version,
         links,
+        members_left_out: false,
     })
 }
 

@@ -257,9 +257,21 @@ impl<B: Backend> Engine<B> {
         id: &str,
         options: ReadOptions,
     ) -> Result<StoredResource, StoreError> {
+        let leave_out = match options.member_limit {
+            Some(limit) if options.members && resource_type.name() == "Group" => {
+                tables::has_more_members_than(conn, tenant, id, limit)?
+            }
+            _ => false,
+        };
+        let options = ReadOptions {
+            members: options.members && !leave_out,
+            ..options
+        };
         let row = tables::load_resource(conn, tenant, resource_type.name(), id, options)?
             .ok_or_else(|| not_found(resource_type, id))?;
-        render_one(row, options)
+        let mut stored = render_one(row, options)?;
+        stored.members_left_out = leave_out;
+        Ok(stored)
     }
 
     pub(crate) fn replace_impl(

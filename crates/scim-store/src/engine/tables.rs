@@ -621,6 +621,25 @@ pub(crate) fn reaches(
     Ok(conn.integers(&sql)?.into_iter().next().unwrap_or(0) > 0)
 }
 
+/// Whether group `group_id` has more than `limit` members; reads at most `limit + 1` entries of
+/// the membership index, whatever the group's size.
+pub(crate) fn has_more_members_than(
+    conn: &mut dyn SqlConn,
+    tenant: &TenantId,
+    group_id: &str,
+    limit: u32,
+) -> Result<bool, StoreError> {
+    let mut sql = Sql::cached(conn.dialect());
+    sql.push("SELECT COUNT(*) AS n FROM (SELECT 1 FROM memberships WHERE tenant_id = ")
+        .text_value(tenant.as_str())
+        .push(" AND group_id = ")
+        .text_value(group_id)
+        .push(" LIMIT ")
+        .limit_value(i64::from(limit) + 1)
+        .push(") AS probe");
+    Ok(conn.integers(&sql)?.into_iter().next().unwrap_or(0) > i64::from(limit))
+}
+
 /// An entry for the change log.
 pub(crate) struct EventWrite<'a> {
     pub(crate) tenant: &'a TenantId,

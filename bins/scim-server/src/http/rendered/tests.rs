@@ -39,6 +39,7 @@ fn stored(resource_type: &str, attribute: Linked, items: Vec<Link>) -> StoredRes
         resource: Resource::from_trusted_json(resource_type, body),
         version: 3,
         links: Some(Links { attribute, items }),
+        members_left_out: false,
     }
 }
 

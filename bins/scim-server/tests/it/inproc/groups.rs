@@ -3,7 +3,10 @@
 use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
-use super::support::{BASE, TestApp, id_of};
+use actix_web::http::Method;
+use scim_server::config::Config;
+
+use super::support::{BASE, TestApp, config, id_of, request, with_json};
 
 fn member_ids(group: &Value) -> Vec<String> {
     group["members"]
@@ -94,7 +97,7 @@ async fn a_group_is_created_read_found_replaced_and_deleted() {
 }
 
 #[actix_web::test]
-async fn a_group_patch_answers_204_unless_attributes_names_what_to_return() {
+async fn a_group_patch_answers_the_group_as_asked() {
     let app = TestApp::new();
     let ada = id_of(&app.create_user(&app.a.write, "ada@example.com").await);
     let bob = id_of(&app.create_user(&app.a.write, "bob@example.com").await);
@@ -109,14 +112,13 @@ async fn a_group_patch_answers_204_unless_attributes_names_what_to_return() {
             {"op": "add", "path": "members", "value": [{"value": bob}]}
         ]
     });
-    // Without its members the group would be incomplete, which a 200 must not be (RFC 7644
-    // §3.5.2): 204 with the new version's ETag.
+    // Regression: a group PATCH answered 204, and clients that parse the answer broke. The
+    // whole group comes back, members included, with the new version's ETag.
     let reply = app.patch(&path, &app.a.write, &change).await;
-    assert_eq!(reply.status.as_u16(), 204, "{}", reply.text());
-    assert!(reply.body.is_empty());
+    let body = reply.assert_scim(200);
+    assert_eq!(member_ids(&body), [bob.as_str()]);
+    assert_eq!(body["displayName"], "Team");
     assert_eq!(reply.header("etag"), Some("W/\"2\""));
-    let read = app.get(&path, &app.a.read).await.assert_scim(200);
-    assert_eq!(member_ids(&read), [bob.as_str()]);
 
     // Asked for without the members, the rest comes back.
     let body = app
@@ -161,12 +163,83 @@ async fn a_group_patch_answers_204_unless_attributes_names_what_to_return() {
         {"op": "replace", "value": {"id": id_of(&group), "displayName": "Team"}},
         {"op": "replace", "path": "members", "value": []}
     ]});
-    assert_eq!(
-        app.patch(&path, &app.a.write, &push).await.status.as_u16(),
-        204
-    );
+    let body = app.patch(&path, &app.a.write, &push).await.assert_scim(200);
+    assert!(member_ids(&body).is_empty(), "{body}");
     let read = app.get(&path, &app.a.read).await.assert_scim(200);
     assert!(member_ids(&read).is_empty(), "{read}");
+}
+
+/// `Prefer: return=minimal` (RFC 7240), or a group larger than `patch_response_max_members`,
+/// gets 204 with the ETag alone: a one-member change to a huge group stays as cheap as the
+/// change.
+#[actix_web::test]
+async fn a_group_patch_answers_204_when_minimal_is_preferred_or_the_group_is_large() {
+    let app = TestApp::with_config(Config {
+        patch_response_max_members: 2,
+        ..config()
+    });
+    let ada = id_of(&app.create_user(&app.a.write, "ada@example.com").await);
+    let bob = id_of(&app.create_user(&app.a.write, "bob@example.com").await);
+    let cy = id_of(&app.create_user(&app.a.write, "cy@example.com").await);
+    let group = app.create_group(&app.a.write, "Team", &[&ada]).await;
+    let path = format!("/scim/v2/Groups/{}", id_of(&group));
+    let add = |id: &str| json!({"Operations": [{"op": "add", "path": "members", "value": [{"value": id}]}]});
+
+    let minimal = app
+        .send(
+            with_json(request(Method::PATCH, &path, &app.a.write), &add(&bob))
+                .insert_header(("Prefer", "handling=lenient, return=minimal")),
+        )
+        .await;
+    assert_eq!(minimal.status.as_u16(), 204, "{}", minimal.text());
+    assert!(minimal.body.is_empty());
+    assert_eq!(minimal.header("etag"), Some("W/\"2\""));
+    assert_eq!(minimal.header("preference-applied"), Some("return=minimal"));
+
+    // Two members: at the limit, the group comes back whole.
+    let whole = app
+        .patch(
+            &path,
+            &app.a.write,
+            &json!({"Operations": [
+                {"op": "replace", "path": "displayName", "value": "Team 2"}
+            ]}),
+        )
+        .await
+        .assert_scim(200);
+    assert_eq!(member_ids(&whole).len(), 2);
+
+    // Three: past it, 204 with the new ETag; the change is made.
+    let large = app.patch(&path, &app.a.write, &add(&cy)).await;
+    assert_eq!(large.status.as_u16(), 204, "{}", large.text());
+    assert_eq!(large.header("etag"), Some("W/\"4\""));
+    assert!(large.header("preference-applied").is_none());
+    assert_eq!(
+        member_ids(&app.get(&path, &app.a.read).await.assert_scim(200)).len(),
+        3
+    );
+
+    // Without the members, nothing limits the answer.
+    let projected = app
+        .patch(
+            &format!("{path}?excludedAttributes=members"),
+            &app.a.write,
+            &add(&cy),
+        )
+        .await
+        .assert_scim(200);
+    assert_eq!(projected["displayName"], "Team 2");
+
+    // Users are never limited, and honour the preference too.
+    let user_path = format!("/scim/v2/Users/{ada}");
+    let title = json!({"Operations": [{"op": "add", "path": "title", "value": "Engineer"}]});
+    let user_minimal = app
+        .send(
+            with_json(request(Method::PATCH, &user_path, &app.a.write), &title)
+                .insert_header(("Prefer", "return=\"minimal\"")),
+        )
+        .await;
+    assert_eq!(user_minimal.status.as_u16(), 204);
 }
 
 #[actix_web::test]

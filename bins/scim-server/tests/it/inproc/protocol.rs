@@ -191,7 +191,7 @@ async fn query_strings_as_identity_providers_write_them() {
         json!({"Operations": [{"op": "add", "path": "members", "value": [{"value": id}]}]})
             .to_string(),
     );
-    assert_eq!(app.send(req).await.status.as_u16(), 204);
+    assert_eq!(app.send(req).await.status.as_u16(), 200);
 
     // Okta's lookup before a create: 200 with an empty list.
     let page = app

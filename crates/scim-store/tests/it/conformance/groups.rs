@@ -435,7 +435,49 @@ fn memberships_come_sorted_by_id(store: &dyn Store) {
     );
 }
 
+fn a_member_limit_leaves_a_large_groups_members_out(store: &dyn Store) {
+    let tenant = tenant(store);
+    let ids: Vec<String> = (0..3)
+        .map(|n| id(&user(store, &tenant, &format!("u{n}@example.com"))))
+        .collect();
+    let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let team = id(&group(store, &tenant, "Team", &refs));
+    let at_limit = store
+        .get(&tenant, "Group", &team, ReadOptions::FULL.members_up_to(3))
+        .unwrap();
+    assert!(!at_limit.members_left_out);
+    assert_eq!(member_ids(&at_limit).len(), 3);
+    let over = store
+        .get(&tenant, "Group", &team, ReadOptions::FULL.members_up_to(2))
+        .unwrap();
+    assert!(over.members_left_out);
+    assert!(member_ids(&over).is_empty());
+    // A PATCH reads back the same way, in its own transaction.
+    let renamed = store
+        .patch(
+            Actor::tenant(&tenant),
+            "Group",
+            &team,
+            &[scim_core::patch::Operation {
+                op: scim_core::patch::OpKind::Replace,
+                path: Some("displayName"),
+                value: Some(&json!("Team 2")),
+            }],
+            None,
+            ReadOptions::FULL.members_up_to(2),
+        )
+        .unwrap();
+    assert!(renamed.members_left_out);
+    assert_eq!(renamed.resource.as_json()["displayName"], "Team 2");
+    // Users are not affected.
+    let user = store
+        .get(&tenant, "User", &ids[0], ReadOptions::FULL.members_up_to(0))
+        .unwrap();
+    assert!(!user.members_left_out);
+}
+
 crate::on_every_backend!(
+    a_member_limit_leaves_a_large_groups_members_out,
     memberships_come_sorted_by_id,
     memberships_read_apart_are_the_ones_read_inline,
     replacing_thousands_of_members_runs_in_bounded_statements,
