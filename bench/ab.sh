@@ -55,7 +55,7 @@ echo "| --- | --- | --- | --- | --- | --- |"
 for round in $(seq 1 "$ROUNDS"); do
     for bin in "$@"; do
         fresh_database
-        export SCIM_DATA_DIR=$RUN/server-data
+        export SCIM_DATA_DIR=$RUN/server-data SCIM_TENANT_RATE_LIMIT=0
         SCIM_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
         export SCIM_JWT_SECRET BENCH_DATA=$SEED
         BENCH_TOKEN=$("$bin" --database "$DATABASE_URL" token issue --tenant bench --expires-in 1d 2>/dev/null)

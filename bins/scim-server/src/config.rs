@@ -37,6 +37,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// The administrative API.
     pub admin: AdminConfig,
+    /// Request rate limits.
+    pub rate_limit: crate::limits::RateLimitConfig,
 }
 
 impl Default for Config {
@@ -54,6 +56,7 @@ impl Default for Config {
             bulk: BulkConfig::default(),
             auth: AuthConfig::default(),
             admin: AdminConfig::default(),
+            rate_limit: crate::limits::RateLimitConfig::default(),
         }
     }
 }
@@ -249,6 +252,9 @@ impl Config {
         if let Some(v) = var("SCIM_ADMIN_TOKEN") {
             self.admin.token = Some(v);
         }
+        if let Some(v) = var("SCIM_TENANT_RATE_LIMIT").and_then(|v| v.trim().parse().ok()) {
+            self.rate_limit.tenant_requests_per_second = v;
+        }
         match var("SCIM_LOG_FORMAT").as_deref() {
             Some("json") => self.log_format = LogFormat::Json,
             Some("text") => self.log_format = LogFormat::Text,
@@ -320,6 +326,26 @@ mod tests {
             config.auth.previous_secrets,
             ["first-secret", "second-secret"]
         );
+    }
+
+    #[test]
+    fn rate_limits_come_from_the_file_or_the_environment() {
+        let mut config: Config = toml::from_str(
+            r#"
+            [rate_limit]
+            tenant_requests_per_second = 50
+            admin_auth_failures_per_minute = 3
+            "#,
+        )
+        .unwrap();
+        assert_eq!(config.rate_limit.tenant_requests_per_second, 50.0);
+        assert_eq!(
+            config.rate_limit.tenant_burst, 400,
+            "unnamed limits keep their default"
+        );
+        assert_eq!(config.rate_limit.admin_auth_failures_per_minute, 3);
+        config.apply_env(|name| (name == "SCIM_TENANT_RATE_LIMIT").then(|| "0".into()));
+        assert_eq!(config.rate_limit.tenant_requests_per_second, 0.0);
     }
 
     #[test]

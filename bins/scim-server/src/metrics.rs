@@ -14,6 +14,8 @@ pub struct Metrics {
     /// Store call durations by operation (`create`, `query`, `ping`...), in seconds: the time
     /// spent in the store on the blocking pool, without the wait for a pool thread.
     pub store_latency: HistogramVec,
+    /// Requests refused by a rate limit, by limit (`tenant`, `admin`, `admin_auth`).
+    pub throttled: IntCounterVec,
 }
 
 const LATENCY_BUCKETS: &[f64] = &[
@@ -48,7 +50,15 @@ impl Metrics {
             .buckets(LATENCY_BUCKETS.to_vec()),
             &["operation"],
         )?;
+        let throttled = IntCounterVec::new(
+            Opts::new(
+                "scim_throttled_requests_total",
+                "Requests refused with 429 by a rate limit",
+            ),
+            &["limit"],
+        )?;
         registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(throttled.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(store_latency.clone()))?;
         Ok(Self {
@@ -56,6 +66,7 @@ impl Metrics {
             requests,
             latency,
             store_latency,
+            throttled,
         })
     }
 

@@ -76,11 +76,13 @@ pub fn app_state(config: Config, store: Arc<dyn Store>) -> Result<AppState, Star
         auth = auth.with_key_reload(move || SigningKeys::load(&auth_config, &data_dir, &*store));
     }
     let connections = usize::try_from(config.max_connections.max(1)).unwrap_or(1);
+    let limits = Arc::new(crate::limits::Limits::new(&config.rate_limit));
     Ok(AppState {
         store,
         auth: Arc::new(auth),
         config: Arc::new(config),
         metrics: Arc::new(Metrics::new()?),
+        limits,
         store_calls: Arc::new(tokio::sync::Semaphore::new(connections)),
     })
 }

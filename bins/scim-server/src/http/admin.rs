@@ -6,6 +6,8 @@
 //! admin route answers 404, as if the API did not exist. Errors are RFC 7644 §3.12 documents,
 //! like every other error of the server.
 
+use std::time::Instant;
+
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
@@ -31,11 +33,59 @@ impl FromRequest for Admin {
 }
 
 fn check(req: &HttpRequest) -> Result<Admin, ApiError> {
-    let configured = req
-        .app_data::<web::Data<AppState>>()
+    let state = req.app_data::<web::Data<AppState>>();
+    let configured = state
         .and_then(|state| state.config.admin.token.clone())
         .filter(|token| !token.is_empty())
         .ok_or_else(|| ApiError::not_found(format!("{} does not exist", req.path())))?;
+    let Some(state) = state else {
+        return Err(ApiError::not_found(format!(
+            "{} does not exist",
+            req.path()
+        )));
+    };
+    let now = Instant::now();
+    // An address that failed too often is refused before its credential is even compared.
+    let client = req
+        .peer_addr()
+        .map(|addr| addr.ip().to_string())
+        .unwrap_or_default();
+    state
+        .limits
+        .admin_failures
+        .check(&client, now)
+        .map_err(|t| throttled(state, "admin_auth", "too many failed admin authentications from this address (rate_limit.admin_auth_failures_per_minute)", t))?;
+    let checked = credential(req, &configured);
+    if checked.is_err() {
+        let _ = state.limits.admin_failures.take(&client, now);
+        return checked;
+    }
+    state.limits.admin.take("admin", now).map_err(|t| {
+        throttled(
+            state,
+            "admin",
+            "too many admin API requests (rate_limit.admin_requests_per_second)",
+            t,
+        )
+    })?;
+    checked
+}
+
+fn throttled(
+    state: &AppState,
+    limit: &str,
+    what: &'static str,
+    throttled: crate::limits::Throttled,
+) -> ApiError {
+    state.metrics.throttled.with_label_values(&[limit]).inc();
+    ApiError::TooManyRequests {
+        what,
+        retry_after_seconds: throttled.retry_after_seconds,
+    }
+}
+
+/// The admin token presented, compared with the configured one.
+fn credential(req: &HttpRequest, configured: &str) -> Result<Admin, ApiError> {
     let presented = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -46,7 +96,7 @@ fn check(req: &HttpRequest) -> Result<Admin, ApiError> {
         })
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::AdminUnauthorized { presented: false })?;
-    if same_secret(presented, &configured) {
+    if same_secret(presented, configured) {
         Ok(Admin)
     } else {
         Err(ApiError::AdminUnauthorized { presented: true })

@@ -28,6 +28,14 @@ pub enum ApiError {
         /// Whether a bearer token was presented at all.
         presented: bool,
     },
+    /// A rate limit is exceeded: 429 with `Retry-After`.
+    #[error("{what}: retry in {retry_after_seconds} s")]
+    TooManyRequests {
+        /// What is limited, in words.
+        what: &'static str,
+        /// When to try again.
+        retry_after_seconds: u64,
+    },
 }
 
 impl From<AuthError> for ApiError {
@@ -90,6 +98,7 @@ impl ApiError {
             e @ (ApiError::Unauthorized(_) | ApiError::AdminUnauthorized { .. }) => {
                 ScimError::with_status(401, e.to_string())
             }
+            e @ ApiError::TooManyRequests { .. } => ScimError::with_status(429, e.to_string()),
         }
     }
 
@@ -98,6 +107,9 @@ impl ApiError {
             ApiError::Scim(e) => ErrorResponse::from(e),
             e @ (ApiError::Unauthorized(_) | ApiError::AdminUnauthorized { .. }) => {
                 ErrorResponse::new(401).with_detail(e.to_string())
+            }
+            e @ ApiError::TooManyRequests { .. } => {
+                ErrorResponse::new(429).with_detail(e.to_string())
             }
         }
     }
@@ -112,8 +124,15 @@ impl ResponseError for ApiError {
         let document = self.document();
         let mut response = HttpResponse::build(self.status_code());
         response.content_type(SCIM_JSON);
+        if let ApiError::TooManyRequests {
+            retry_after_seconds,
+            ..
+        } = self
+        {
+            response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
+        }
         let challenge = match self {
-            ApiError::Scim(_) => None,
+            ApiError::Scim(_) | ApiError::TooManyRequests { .. } => None,
             ApiError::Unauthorized(AuthError::Missing) => Some(r#"Bearer realm="scim""#),
             ApiError::Unauthorized(_) => Some(r#"Bearer realm="scim", error="invalid_token""#),
             ApiError::AdminUnauthorized { presented: false } => Some(r#"Bearer realm="admin""#),

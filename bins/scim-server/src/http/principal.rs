@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Instant;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -55,6 +56,17 @@ pub(crate) async fn authenticate(req: &HttpRequest) -> Result<Principal, ApiErro
     };
     // The request log line names the tenant and token id, never the token.
     req.extensions_mut().insert(principal.clone());
+    if let Err(throttled) = state
+        .limits
+        .tenant
+        .take(principal.tenant.as_str(), Instant::now())
+    {
+        state.metrics.throttled.with_label_values(&["tenant"]).inc();
+        return Err(ApiError::TooManyRequests {
+            what: "too many requests for this tenant (rate_limit.tenant_requests_per_second)",
+            retry_after_seconds: throttled.retry_after_seconds,
+        });
+    }
     Ok(principal)
 }
 

@@ -9,6 +9,7 @@ mod conditional;
 mod discovery;
 mod groups;
 mod isolation;
+mod limits;
 mod logs;
 mod member_bodies;
 mod ops;
