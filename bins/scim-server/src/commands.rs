@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use scim_store::{Store, StoreError, TenantId, TenantSettings};
+use scim_store::{EventActor, Store, StoreError, TenantId, TenantSettings};
 
 use crate::auth::{IssueRequest, SigningKeys, issue_token, parse_duration};
 use crate::cli::{
@@ -134,7 +134,8 @@ fn tenant(store: &dyn Store, command: TenantCommand) -> Result<(), CommandError>
             Ok(())
         }
         TenantCommand::SetOwner { tenant, user_name } => {
-            let id = organisation::set_owner(store, &tenant_id(&tenant)?, &user_name)?;
+            let id =
+                organisation::set_owner(store, &tenant_id(&tenant)?, &user_name, &EventActor::Cli)?;
             println!("{user_name} ({id}) is the protected owner of {tenant}");
             Ok(())
         }
@@ -159,7 +160,7 @@ fn set_lock(settings: &mut TenantSettings, resource_type: &str, path: &str, lock
 fn policy(store: &dyn Store, args: &TenantPolicy) -> Result<(), CommandError> {
     let id = tenant_id(&args.tenant)?;
     let mut organisation = Organisation::default();
-    store.modify_tenant_settings(&id, &mut |settings| {
+    store.modify_tenant_settings(&id, &EventActor::Cli, &mut |settings| {
         apply_policy(args, settings);
         organisation = Organisation::of(settings);
         Ok(())
@@ -239,6 +240,7 @@ fn token(
                 valid_for: parse_duration(&expires_in).map_err(CommandError::Usage)?,
                 write: !read_only,
                 description,
+                issued_by: EventActor::Cli,
             };
             let (token, record) =
                 issue_token(store, &keys, &config.auth.issuer, &request, Utc::now())?;
@@ -271,7 +273,7 @@ fn token(
         }
         TokenCommand::Check { token } => check_token(config, shared.clone(), &token),
         TokenCommand::Revoke { id } => {
-            if store.revoke_token(&id)? {
+            if store.revoke_token(&id, &EventActor::Cli)? {
                 println!("revoked {id}");
                 Ok(())
             } else {
@@ -394,6 +396,7 @@ fn demo(config: Config, store: Arc<dyn Store>) -> Result<(), CommandError> {
         valid_for: chrono::Duration::days(30),
         write: true,
         description: "demo".into(),
+        issued_by: scim_store::EventActor::Cli,
     };
     let (token, _) = issue_token(
         &*store,

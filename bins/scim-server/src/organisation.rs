@@ -7,63 +7,13 @@
 
 use std::collections::BTreeMap;
 
+pub use scim_store::Organisation;
 use scim_store::{
-    Actor, LockedAttribute, Query, ReadOptions, Store, StoreError, TenantId, TenantSettings,
+    Actor, EventActor, LockedAttribute, Query, ReadOptions, Store, StoreError, TenantId,
+    TenantSettings,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Value, json};
-
-/// The organisation data the server keeps in [`TenantSettings::application`].
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Organisation {
-    /// The prefix of project x role group names (often the organisation's short name).
-    pub group_prefix: String,
-    /// The projects.
-    pub projects: Vec<String>,
-    /// The roles every project has.
-    pub roles: Vec<String>,
-}
-
-impl Organisation {
-    /// Reads the organisation data from a tenant's settings.
-    pub fn of(settings: &TenantSettings) -> Self {
-        serde_json::from_value(settings.application.clone()).unwrap_or_default()
-    }
-
-    /// Stores the organisation data in `settings`.
-    pub fn store_in(&self, settings: &mut TenantSettings) {
-        settings.application = serde_json::to_value(self).unwrap_or(Value::Null);
-    }
-
-    /// Stores the organisation data in `settings`, keeping the other application data there
-    /// (the owner).
-    pub fn store_in_preserving(&self, settings: &mut TenantSettings) {
-        let mut application = settings
-            .application
-            .as_object()
-            .cloned()
-            .unwrap_or_default();
-        if let Ok(Value::Object(own)) = serde_json::to_value(self) {
-            application.extend(own);
-        }
-        settings.application = Value::Object(application);
-    }
-
-    /// The group name for a project and a role.
-    pub fn group_name(&self, project: &str, role: &str) -> String {
-        format!("{}-{project}-{role}", self.group_prefix)
-    }
-
-    /// Every (project, role, group name).
-    pub fn groups(&self) -> impl Iterator<Item = (&str, &str, String)> {
-        self.projects.iter().flat_map(move |p| {
-            self.roles
-                .iter()
-                .map(move |r| (p.as_str(), r.as_str(), self.group_name(p, r)))
-        })
-    }
-}
 
 /// The product's defaults for a new organisation: deactivated users leave every group, and
 /// identity providers link to the pre-created groups instead of creating, renaming or deleting
@@ -224,6 +174,7 @@ pub fn set_owner(
     store: &dyn Store,
     tenant: &TenantId,
     user_name: &str,
+    by: &EventActor,
 ) -> Result<String, StoreError> {
     let query = Query {
         filter: Some(format!(
@@ -243,7 +194,7 @@ pub fn set_owner(
     // changes of owner the last one wins.
     store.set_protected(tenant, &id, true)?;
     let mut previous = None;
-    store.modify_tenant_settings(tenant, &mut |settings| {
+    store.modify_tenant_settings(tenant, by, &mut |settings| {
         previous = owner_of(settings).filter(|p| *p != id);
         if !settings.application.is_object() {
             settings.application = json!({});
@@ -337,7 +288,7 @@ mod tests {
             )
             .unwrap();
 
-        set_owner(&*store, &tenant, "ADA").unwrap();
+        set_owner(&*store, &tenant, "ADA", &EventActor::Cli).unwrap();
         let access = effective_access(&*store, &tenant).unwrap();
         assert_eq!(access.len(), 1);
         assert!(access[0].owner);
@@ -370,7 +321,7 @@ mod tests {
                 scope.spawn(move || {
                     for round in 0..20 {
                         let name = names[(worker + round) % names.len()];
-                        set_owner(&**store, tenant, name).unwrap();
+                        set_owner(&**store, tenant, name, &EventActor::Cli).unwrap();
                     }
                 });
             }

@@ -55,6 +55,7 @@ mod event;
 mod links;
 mod model;
 mod open;
+mod organisation;
 mod server_key;
 mod sql;
 mod store;
@@ -64,7 +65,7 @@ mod token;
 pub use clock::{Clock, IdGenerator, SteppingClock, SystemClock, UuidV7Ids};
 pub use engine::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use error::StoreError;
-pub use event::{Event, Operation};
+pub use event::{Event, EventActor, EventPart, EventResource, EventType, MEMBERS_PER_EVENT};
 pub use links::{Link, Linked, Links};
 pub use model::{Actor, Memberships, Page, Query, ReadOptions, StatementPlan, StoredResource};
 #[cfg(feature = "postgres")]
@@ -72,6 +73,7 @@ pub use open::PostgresStore;
 #[cfg(feature = "sqlite")]
 pub use open::SqliteStore;
 pub use open::StoreBuilder;
+pub use organisation::Organisation;
 pub use server_key::{KeyPurpose, ServerKey};
 pub use store::Store;
 pub use tenant::{InvalidTenantId, LockedAttribute, Tenant, TenantId, TenantSettings};

@@ -17,6 +17,10 @@ pub struct Actor<'a> {
     /// the tenant's provisioning switches and attribute locks do not apply to it (protection of
     /// the owner, uniqueness and validation still do).
     pub administrative: bool,
+    /// Whether the change came through the admin API (recorded as the events' actor `admin`)
+    /// rather than the command line or an embedding application (`cli`). A token, when there
+    /// is one, is the actor instead.
+    pub through_admin_api: bool,
 }
 
 impl<'a> Actor<'a> {
@@ -26,6 +30,7 @@ impl<'a> Actor<'a> {
             tenant,
             token_id: None,
             administrative: false,
+            through_admin_api: false,
         }
     }
 
@@ -35,6 +40,7 @@ impl<'a> Actor<'a> {
             tenant,
             token_id: None,
             administrative: true,
+            through_admin_api: false,
         }
     }
 
@@ -43,6 +49,22 @@ impl<'a> Actor<'a> {
     pub fn with_token(mut self, token_id: &'a str) -> Self {
         self.token_id = Some(token_id);
         self
+    }
+
+    /// Records that the change came through the admin API.
+    #[must_use]
+    pub fn through_admin_api(mut self) -> Self {
+        self.through_admin_api = true;
+        self
+    }
+
+    /// Who the change log names as having made the change.
+    pub fn event_actor(&self) -> crate::EventActor {
+        match self.token_id {
+            Some(id) => crate::EventActor::Token(id.to_owned()),
+            None if self.through_admin_api => crate::EventActor::Admin,
+            None => crate::EventActor::Cli,
+        }
     }
 }
 

@@ -180,18 +180,24 @@ macro_rules! delegate_store {
                 &self,
                 id: &TenantId,
                 settings: &TenantSettings,
+                by: &crate::EventActor,
             ) -> Result<Tenant, StoreError> {
-                self.0.update_tenant_settings_impl(id, settings)
+                self.0.update_tenant_settings_impl(id, settings, by)
             }
             fn modify_tenant_settings(
                 &self,
                 id: &TenantId,
+                by: &crate::EventActor,
                 change: &mut dyn FnMut(&mut TenantSettings) -> Result<(), StoreError>,
             ) -> Result<Tenant, StoreError> {
-                self.0.modify_tenant_settings_impl(id, change)
+                self.0.modify_tenant_settings_impl(id, by, change)
             }
-            fn insert_token(&self, token: &NewToken) -> Result<TokenRecord, StoreError> {
-                self.0.insert_token_impl(token)
+            fn insert_token(
+                &self,
+                token: &NewToken,
+                by: &crate::EventActor,
+            ) -> Result<TokenRecord, StoreError> {
+                self.0.insert_token_impl(token, by)
             }
             fn token(&self, id: &str) -> Result<Option<TokenRecord>, StoreError> {
                 self.0.token_impl(id)
@@ -199,8 +205,8 @@ macro_rules! delegate_store {
             fn tokens(&self, tenant: Option<&TenantId>) -> Result<Vec<TokenRecord>, StoreError> {
                 self.0.tokens_impl(tenant)
             }
-            fn revoke_token(&self, id: &str) -> Result<bool, StoreError> {
-                self.0.revoke_token_impl(id)
+            fn revoke_token(&self, id: &str, by: &crate::EventActor) -> Result<bool, StoreError> {
+                self.0.revoke_token_impl(id, by)
             }
             fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
                 self.0.revoked_since_impl(since)

@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use crate::model::{Actor, Page, Query, ReadOptions, StoredResource};
 use crate::{
-    Event, KeyPurpose, NewToken, ServerKey, StoreError, Tenant, TenantId, TenantSettings,
-    TokenRecord,
+    Event, EventActor, KeyPurpose, NewToken, ServerKey, StoreError, Tenant, TenantId,
+    TenantSettings, TokenRecord,
 };
 
 /// Storage for SCIM resources, tenants, tokens and the change log.
@@ -33,8 +33,12 @@ use crate::{
 ///   size, and a User's `groups` is derived from them.
 /// - **Protected resources** (the organisation owner) cannot be deleted, deactivated or removed
 ///   from a group: [`StoreError::Protected`].
-/// - **Change log.** Every successful write appends [`Event`]s in its transaction; per tenant,
-///   sequence numbers are gap-free and in commit order.
+/// - **Change log.** Every successful write appends typed [`Event`]s in its transaction (a write
+///   that fails or is refused appends none): the resource's own event, then the membership
+///   changes it made (in chunks of at most [`crate::MEMBERS_PER_EVENT`] ids), then the access
+///   they grant or revoke through the tenant's project x role groups ([`crate::Organisation`]).
+///   Per tenant, sequence numbers are gap-free and in commit order; every event has a UUID of
+///   its own.
 pub trait Store: Send + Sync {
     /// The schemas and resource types the store validates against.
     fn registry(&self) -> &SchemaRegistry;
@@ -46,11 +50,12 @@ pub trait Store: Send + Sync {
     fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>, StoreError>;
     /// Every tenant, by id.
     fn tenants(&self) -> Result<Vec<Tenant>, StoreError>;
-    /// Replaces a tenant's settings.
+    /// Replaces a tenant's settings; a change is logged as `tenant.updated`, by `by`.
     fn update_tenant_settings(
         &self,
         id: &TenantId,
         settings: &TenantSettings,
+        by: &EventActor,
     ) -> Result<Tenant, StoreError>;
     /// Edits a tenant's settings under the tenant's write lock: `change` is handed the settings
     /// as they are at that moment. Two concurrent edits apply one after the other, so neither
@@ -62,17 +67,19 @@ pub trait Store: Send + Sync {
     fn modify_tenant_settings(
         &self,
         id: &TenantId,
+        by: &EventActor,
         change: &mut dyn FnMut(&mut TenantSettings) -> Result<(), StoreError>,
     ) -> Result<Tenant, StoreError>;
 
-    /// Records a newly issued token.
-    fn insert_token(&self, token: &NewToken) -> Result<TokenRecord, StoreError>;
+    /// Records a newly issued token (and logs `token.issued`, by `by`).
+    fn insert_token(&self, token: &NewToken, by: &EventActor) -> Result<TokenRecord, StoreError>;
     /// A token record by id.
     fn token(&self, id: &str) -> Result<Option<TokenRecord>, StoreError>;
     /// The token records of one tenant, or of all.
     fn tokens(&self, tenant: Option<&TenantId>) -> Result<Vec<TokenRecord>, StoreError>;
-    /// Revokes a token; `false` when it does not exist or was revoked already.
-    fn revoke_token(&self, id: &str) -> Result<bool, StoreError>;
+    /// Revokes a token (and logs `token.revoked`, by `by`); `false` when it does not exist or
+    /// was revoked already.
+    fn revoke_token(&self, id: &str, by: &EventActor) -> Result<bool, StoreError>;
     /// The ids of tokens revoked at or after `since` (for refreshing verification caches).
     fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError>;
 
@@ -204,7 +211,7 @@ pub trait Store: Send + Sync {
     fn set_protected(&self, tenant: &TenantId, id: &str, protected: bool)
     -> Result<(), StoreError>;
 
-    /// The tenant's change log after sequence number `after`, at most `limit` events.
+    /// The tenant's change log after sequence number `after`, at most `limit` events, in order.
     fn events(&self, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<Event>, StoreError>;
 
     /// Checks that the database answers.

@@ -17,7 +17,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Header, Validation};
-use scim_store::{NewToken, Scope, Store, StoreError, TenantId, TokenRecord};
+use scim_store::{EventActor, NewToken, Scope, Store, StoreError, TenantId, TokenRecord};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -126,6 +126,8 @@ pub struct IssueRequest {
     pub write: bool,
     /// A note for operators.
     pub description: String,
+    /// Who issues it, for the change log (`token.issued`).
+    pub issued_by: EventActor,
 }
 
 /// Signs a new token and records it; returns the token (shown once, never stored) and its
@@ -159,15 +161,18 @@ pub fn issue_token(
     let mut header = Header::new(keys.algorithm());
     header.kid = Some(keys.key_id().to_owned());
     let token = jsonwebtoken::encode(&header, &claims, encoding)?;
-    let record = store.insert_token(&NewToken {
-        id: claims.jti.clone(),
-        tenant: request.tenant.clone(),
-        token_hash: token_hash(&token),
-        scopes,
-        description: request.description.clone(),
-        issued_at: now,
-        expires_at: Some(expires_at),
-    })?;
+    let record = store.insert_token(
+        &NewToken {
+            id: claims.jti.clone(),
+            tenant: request.tenant.clone(),
+            token_hash: token_hash(&token),
+            scopes,
+            description: request.description.clone(),
+            issued_at: now,
+            expires_at: Some(expires_at),
+        },
+        &request.issued_by,
+    )?;
     Ok((token, record))
 }
 

@@ -21,6 +21,7 @@ fn issue(store: &dyn Store, auth: &Authenticator, tenant: &TenantId, write: bool
         valid_for: Duration::days(1),
         write,
         description: String::new(),
+        issued_by: scim_store::EventActor::Cli,
     };
     issue_token(store, &auth.keys(), "test", &request, Utc::now())
         .unwrap()
@@ -105,6 +106,7 @@ fn ed25519_keys_sign_and_a_public_key_alone_verifies() {
         valid_for: Duration::days(1),
         write: true,
         description: String::new(),
+        issued_by: scim_store::EventActor::Cli,
     };
     let (token, _) = issue_token(&*store, &signer, "test", &request, Utc::now()).unwrap();
     let verifier = SigningKeys::ed25519(None, public).unwrap();
@@ -188,15 +190,18 @@ fn a_key_id_selects_the_one_key_that_may_have_signed() {
         let token =
             jsonwebtoken::encode(&header, &claims, auth.keys().encoding().unwrap()).unwrap();
         store
-            .insert_token(&NewToken {
-                id: claims.jti.clone(),
-                tenant: tenant.clone(),
-                token_hash: token_hash(&token),
-                scopes: vec![Scope::Read],
-                description: String::new(),
-                issued_at: Utc::now(),
-                expires_at: None,
-            })
+            .insert_token(
+                &NewToken {
+                    id: claims.jti.clone(),
+                    tenant: tenant.clone(),
+                    token_hash: token_hash(&token),
+                    scopes: vec![Scope::Read],
+                    description: String::new(),
+                    issued_at: Utc::now(),
+                    expires_at: None,
+                },
+                &scim_store::EventActor::Cli,
+            )
             .unwrap();
         token
     };
@@ -268,7 +273,9 @@ fn revocation_reaches_a_cached_token() {
     let token = issue(&*store, &auth, &tenant, true);
     let header = format!("Bearer {token}");
     let principal = auth.authenticate(Some(&header), Utc::now()).unwrap();
-    store.revoke_token(&principal.token_id).unwrap();
+    store
+        .revoke_token(&principal.token_id, &scim_store::EventActor::Cli)
+        .unwrap();
     auth.poll_revocations(Utc::now() - Duration::seconds(60), Utc::now())
         .unwrap();
     assert_eq!(

@@ -85,19 +85,29 @@ pub(crate) struct EventRow {
     #[diesel(sql_type = BigInt)]
     pub(crate) seq: i64,
     #[diesel(sql_type = Text)]
-    pub(crate) resource_type: String,
-    #[diesel(sql_type = Text)]
-    pub(crate) resource_id: String,
-    #[diesel(sql_type = Text)]
-    pub(crate) operation: String,
-    #[diesel(sql_type = BigInt)]
-    pub(crate) version: i64,
-    #[diesel(sql_type = Nullable<Text>)]
-    pub(crate) token_id: Option<String>,
+    pub(crate) id: String,
+    #[diesel(sql_type = Text, column_name = "type")]
+    pub(crate) event_type: String,
     #[diesel(sql_type = BigInt)]
     pub(crate) at: i64,
     #[diesel(sql_type = Text)]
+    pub(crate) actor: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) resource_type: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) resource_id: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) external_id: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) name: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub(crate) version: Option<i64>,
+    #[diesel(sql_type = Text)]
     pub(crate) changed: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) detail: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) snapshot: Option<String>,
 }
 
 #[derive(Debug, QueryableByName)]

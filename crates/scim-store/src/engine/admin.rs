@@ -1,8 +1,10 @@
 //! Tenants, tokens and the change log.
 
+use super::events::{EventLog, NewEvent, StoredDetail};
 use crate::backend::{Backend, EventRow, SqlConn, TenantRow, TokenRow};
 use crate::clock::{from_micros, to_micros};
-use crate::event::{Event, Operation};
+use crate::event::{Event, EventActor, EventPart, EventResource, EventType};
+use crate::model::Actor;
 use crate::sql::{Bind, Dialect, Sql};
 use crate::token::{NewToken, TokenRecord, scopes_from_text, scopes_to_text};
 use crate::{StoreError, Tenant, TenantId, TenantSettings};
@@ -63,29 +65,47 @@ impl<B: Backend> Engine<B> {
         &self,
         id: &TenantId,
         settings: &TenantSettings,
+        by: &EventActor,
     ) -> Result<Tenant, StoreError> {
-        let settings_json = to_json(settings)?;
-        self.backend
-            .write(|conn| store_settings(conn, id, settings_json.clone()))
+        self.modify_tenant_settings_impl(id, by, &mut |current| {
+            *current = settings.clone();
+            Ok(())
+        })
     }
 
     pub(crate) fn modify_tenant_settings_impl(
         &self,
         id: &TenantId,
+        by: &EventActor,
         change: &mut dyn FnMut(&mut TenantSettings) -> Result<(), StoreError>,
     ) -> Result<Tenant, StoreError> {
+        let now = to_micros(self.clock.now());
         self.backend.write(|conn| {
-            let mut settings = lock_tenant(conn, id)?.settings;
+            let before = lock_tenant(conn, id)?.settings;
+            let mut settings = before.clone();
             change(&mut settings)?;
-            store_settings(conn, id, to_json(&settings)?)
+            let changed = changed_settings(&before, &settings)?;
+            let tenant = store_settings(conn, id, to_json(&settings)?)?;
+            if !changed.is_empty() {
+                let mut log = EventLog::new(acting(id, by), now);
+                log.push(
+                    NewEvent::about_other(EventType::TenantUpdated, "Tenant", id.as_str(), None)
+                        .changed(changed),
+                );
+                log.write(conn, &*self.ids)?;
+            }
+            Ok(tenant)
         })
     }
 
-    pub(crate) fn insert_token_impl(&self, token: &NewToken) -> Result<TokenRecord, StoreError> {
+    pub(crate) fn insert_token_impl(
+        &self,
+        token: &NewToken,
+        by: &EventActor,
+    ) -> Result<TokenRecord, StoreError> {
+        let now = to_micros(self.clock.now());
         self.backend.write(|conn| {
-            if load_tenant(conn, &token.tenant)?.is_none() {
-                return Err(StoreError::TenantNotFound(token.tenant.to_string()));
-            }
+            lock_tenant(conn, &token.tenant)?;
             let mut sql = Sql::new(conn.dialect());
             sql.push("INSERT INTO tokens (")
                 .push(TOKEN_COLUMNS)
@@ -110,6 +130,13 @@ impl<B: Backend> Engine<B> {
                     token.id
                 )));
             }
+            let mut log = EventLog::new(acting(&token.tenant, by), now);
+            log.push(token_event(
+                EventType::TokenIssued,
+                &token.id,
+                &token.description,
+            ));
+            log.write(conn, &*self.ids)?;
             load_token(conn, &token.id)?
                 .ok_or_else(|| StoreError::Corrupt(format!("token {} vanished", token.id)))
         })
@@ -134,19 +161,30 @@ impl<B: Backend> Engine<B> {
         })
     }
 
-    pub(crate) fn revoke_token_impl(&self, id: &str) -> Result<bool, StoreError> {
+    pub(crate) fn revoke_token_impl(&self, id: &str, by: &EventActor) -> Result<bool, StoreError> {
         if !super::tables::storable(id) {
             return Ok(false);
         }
         let now = to_micros(self.clock.now());
         self.backend.write(|conn| {
+            let Some(token) = load_token(conn, id)? else {
+                return Ok(false);
+            };
+            // The tenant's lock first, as every write that logs an event takes it.
+            lock_tenant(conn, &token.tenant)?;
             let mut sql = Sql::new(conn.dialect());
             sql.push("UPDATE tokens SET revoked_at = ")
                 .int_value(now)
                 .push(" WHERE id = ")
                 .text_value(id)
                 .push(" AND revoked_at IS NULL");
-            Ok(conn.execute(&sql)? > 0)
+            if conn.execute(&sql)? == 0 {
+                return Ok(false);
+            }
+            let mut log = EventLog::new(acting(&token.tenant, by), now);
+            log.push(token_event(EventType::TokenRevoked, id, &token.description));
+            log.write(conn, &*self.ids)?;
+            Ok(true)
         })
     }
 
@@ -168,21 +206,71 @@ impl<B: Backend> Engine<B> {
         after: i64,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError> {
-        self.backend.read(|conn| {
+        self.backend.run(|conn| {
             let mut sql = Sql::cached(conn.dialect());
-            sql.push(
-                "SELECT tenant_id, seq, resource_type, resource_id, operation, version, token_id, at, ",
-            )
-            .json_column_as_text("changed")
-            .push(" AS changed FROM events WHERE tenant_id = ")
-            .text_value(tenant.as_str())
-            .push(" AND seq > ")
-            .int_value(after)
-            .push(" ORDER BY seq LIMIT ")
-            .limit_value(i64::from(limit));
+            sql.push("SELECT ")
+                .push(EVENT_COLUMNS)
+                .push(" FROM events WHERE tenant_id = ")
+                .text_value(tenant.as_str())
+                .push(" AND seq > ")
+                .int_value(after)
+                .push(" ORDER BY seq LIMIT ")
+                .limit_value(i64::from(limit));
             conn.events(&sql)?.into_iter().map(event_from_row).collect()
         })
     }
+}
+
+/// The columns of an event row.
+pub(crate) const EVENT_COLUMNS: &str = "tenant_id, seq, id, type, at, actor, resource_type, \
+     resource_id, external_id, name, version, changed, detail, snapshot";
+
+/// The actor of a change to a tenant's settings or keys, as the change log names it.
+fn acting<'a>(tenant: &'a TenantId, by: &'a EventActor) -> Actor<'a> {
+    match by {
+        EventActor::Token(id) => Actor::administrator(tenant).with_token(id),
+        EventActor::Admin => Actor::administrator(tenant).through_admin_api(),
+        EventActor::Cli => Actor::administrator(tenant),
+    }
+}
+
+fn token_event(event_type: EventType, id: &str, description: &str) -> NewEvent {
+    let name = (!description.is_empty()).then(|| description.to_owned());
+    NewEvent::about_other(event_type, "Token", id, name)
+}
+
+/// The settings that differ, by their JSON names; within `application`, by
+/// `application.<name>`.
+fn changed_settings(
+    before: &TenantSettings,
+    after: &TenantSettings,
+) -> Result<Vec<String>, StoreError> {
+    let as_map = |settings: &TenantSettings| match serde_json::to_value(settings) {
+        Ok(serde_json::Value::Object(map)) => Ok(map),
+        Ok(_) => Ok(serde_json::Map::new()),
+        Err(e) => Err(StoreError::Corrupt(e.to_string())),
+    };
+    let (before, after) = (as_map(before)?, as_map(after)?);
+    let mut changed = Vec::new();
+    for (key, value) in &after {
+        let old = before.get(key);
+        if old == Some(value) {
+            continue;
+        }
+        match (old, value) {
+            (Some(serde_json::Value::Object(old)), serde_json::Value::Object(new)) => {
+                let keys: std::collections::BTreeSet<&String> =
+                    old.keys().chain(new.keys()).collect();
+                changed.extend(
+                    keys.into_iter()
+                        .filter(|k| old.get(*k) != new.get(*k))
+                        .map(|k| format!("{key}.{k}")),
+                );
+            }
+            _ => changed.push(key.clone()),
+        }
+    }
+    Ok(changed)
 }
 
 fn store_settings(
@@ -313,21 +401,46 @@ fn token_from_row(row: TokenRow) -> Result<TokenRecord, StoreError> {
     })
 }
 
-fn event_from_row(row: EventRow) -> Result<Event, StoreError> {
-    let operation = Operation::parse(&row.operation)
-        .ok_or_else(|| StoreError::Corrupt(format!("event operation {:?}", row.operation)))?;
-    let changed: Vec<String> = serde_json::from_str(&row.changed)
-        .map_err(|e| StoreError::Corrupt(format!("event {} changed list: {e}", row.seq)))?;
+pub(crate) fn event_from_row(row: EventRow) -> Result<Event, StoreError> {
+    let corrupt = |what: &str, e: &dyn std::fmt::Display| {
+        StoreError::Corrupt(format!(
+            "event {} of {}: {what}: {e}",
+            row.seq, row.tenant_id
+        ))
+    };
+    let event_type =
+        EventType::parse(&row.event_type).ok_or_else(|| corrupt("type", &row.event_type))?;
+    let changed: Vec<String> =
+        serde_json::from_str(&row.changed).map_err(|e| corrupt("changed", &e))?;
+    let detail: StoredDetail = match &row.detail {
+        Some(text) => serde_json::from_str(text).map_err(|e| corrupt("detail", &e))?,
+        None => StoredDetail::default(),
+    };
+    let snapshot = row
+        .snapshot
+        .as_deref()
+        .map(serde_json::from_str::<serde_json::Map<String, serde_json::Value>>)
+        .transpose()
+        .map_err(|e| corrupt("snapshot", &e))?;
     Ok(Event {
         tenant: tenant_id(row.tenant_id)?,
+        id: row.id,
         seq: row.seq,
-        resource_type: row.resource_type,
-        resource_id: row.resource_id,
-        operation,
-        version: row.version,
-        token_id: row.token_id,
-        at: from_micros(row.at),
+        event_type,
+        occurred_at: from_micros(row.at),
+        actor: EventActor::parse(&row.actor),
+        resource: EventResource {
+            resource_type: row.resource_type,
+            id: row.resource_id,
+            external_id: row.external_id,
+            name: row.name,
+            version: row.version,
+        },
         changed,
+        members: detail.members,
+        access: detail.project.zip(detail.role),
+        part: detail.part.map(|(index, of)| EventPart { index, of }),
+        snapshot,
     })
 }
 

@@ -10,15 +10,17 @@ use scim_core::ScimError;
 use scim_core::validate::Validator;
 use serde_json::Value;
 
+use super::events::{EventLog, NewEvent, lifecycle};
 use super::render::render_one;
 use super::resources::{Prepared, Stamps, prepare};
-use super::tables::{self, EventWrite};
+use super::tables;
 use super::{Engine, admin};
+use crate::StoreError;
 use crate::backend::{Backend, SqlConn};
 use crate::clock::to_micros;
 use crate::model::{Actor, ReadOptions, StoredResource};
+use crate::organisation::Organisation;
 use crate::sql::{Dialect, Sql};
-use crate::{Operation, StoreError};
 
 /// Rows below which statistics do not matter: any plan is fast.
 const SMALL_TABLE: i64 = 10_000;
@@ -135,35 +137,33 @@ impl<B: Backend> Engine<B> {
                 ));
             };
             tables::adjust_counts(conn, actor.tenant, resource_type.name(), &seqs, 1)?;
-            let mut changed: Vec<Vec<String>> = Vec::with_capacity(prepared.len());
-            for ((p, id), i) in prepared.iter().zip(&ids).zip(0..) {
+            let mut log = EventLog::reserved(actor, now, first_seq, count);
+            let lifecycle = lifecycle(resource_type.name());
+            let mut member_events = Vec::new();
+            for ((p, row), i) in prepared.iter().zip(&rows).zip(0..) {
                 let mut names: Vec<String> = p.data.keys().cloned().collect();
+                let written = row.stored(false);
+                let event = NewEvent::about_document(lifecycle.created, &written, &p.data);
                 if let Some(members) = &p.members {
                     let added = self
-                        .add_members(conn, actor.tenant, id, members)
+                        .add_members(conn, actor.tenant, row.id, members)
                         .map_err(|e| match e {
                             StoreError::Scim(e) => StoreError::Scim(at_index(i, e)),
                             other => other,
                         })?;
-                    if added > 0 {
+                    if !added.is_empty() {
                         names.push("members".to_owned());
+                        member_events.push((event.clone(), added));
                     }
                 }
-                changed.push(names);
+                log.push(event.changed(names).with_snapshot(&written));
             }
-            let events: Vec<EventWrite<'_>> = ids
-                .iter()
-                .zip(&changed)
-                .zip(first_seq..)
-                .map(|((id, changed), seq)| {
-                    EventWrite::new(actor, seq, resource_type.name(), id, now).recording(
-                        Operation::Create,
-                        1,
-                        changed,
-                    )
-                })
-                .collect();
-            tables::append_events(conn, &events)?;
+            // Each resource's own event first, in the order of `bodies`; then the members.
+            let organisation = Organisation::of(&tenant.settings);
+            for (event, added) in member_events {
+                log.members_changed_of(&organisation, event, &added, &[]);
+            }
+            log.write(conn, &*self.ids)?;
             // What was written is known: answer without reading it back, except for the members
             // of new groups, whose display names are in the members' rows. (Nothing links to a
             // resource that did not exist before this transaction.)

@@ -2,6 +2,7 @@
 
 mod admin;
 mod batch;
+mod events;
 mod keys;
 mod patch;
 mod policy;

@@ -5,15 +5,18 @@ use scim_core::patch::{ElementChange, Operation, PatchOptions, apply_patch};
 use scim_core::resource::Resource;
 use scim_core::schema::ResourceType;
 
+use super::events::EventLog;
 use super::policy::{MemberChange, NewMember};
 use super::render::{render_one, stored_body};
+use super::resources::MemberDelta;
 use super::resources::{Update, check_version, not_found, prepare};
-use super::tables::{self, EventWrite};
+use super::tables;
 use super::{Engine, admin};
 use crate::backend::{Backend, ResourceRow, SqlConn};
 use crate::clock::to_micros;
 use crate::model::{Actor, ReadOptions, StoredResource};
-use crate::{Operation as EventOperation, StoreError, TenantId};
+use crate::organisation::Organisation;
+use crate::{StoreError, TenantId};
 
 impl<B: Backend> Engine<B> {
     pub(crate) fn patch_impl(
@@ -59,7 +62,6 @@ impl<B: Backend> Engine<B> {
             if !outcome.is_changed() {
                 return self.answer(conn, actor.tenant, resource_type, row, options);
             }
-            let seq = tables::next_event_seq(conn, actor.tenant)?;
             let prepared = prepare(outcome.resource)?;
             let update = Update {
                 actor,
@@ -69,18 +71,30 @@ impl<B: Backend> Engine<B> {
                 now,
             };
             let (written, effects) = self.write_update(conn, &update, &before, &prepared.data)?;
+            let mut log = EventLog::new(actor, now);
+            log.updated(
+                &written,
+                &before,
+                &prepared.data,
+                &outcome.changed_attributes,
+            );
+            let mut delta = MemberDelta::default();
             for detached in &outcome.detached {
-                self.apply_element_change(conn, actor.tenant, id, &detached.change)?;
+                let change = self.apply_element_change(conn, actor.tenant, id, &detached.change)?;
+                delta.added.extend(change.added);
+                delta.removed.extend(change.removed);
             }
-            self.apply_effects(conn, actor, id, &effects, now)?;
-            tables::append_event(
-                conn,
-                &EventWrite::new(actor, seq, resource_type.name(), id, now).recording(
-                    EventOperation::Patch,
-                    written.version,
-                    &outcome.changed_attributes,
-                ),
-            )?;
+            if !delta.added.is_empty() || !delta.removed.is_empty() {
+                let (added, removed) = delta.net();
+                log.members_changed(
+                    &Organisation::of(&tenant.settings),
+                    &written,
+                    &added,
+                    &removed,
+                );
+            }
+            self.apply_effects(conn, actor, &tenant, id, &effects, &mut log)?;
+            log.write(conn, &*self.ids)?;
             self.answer(conn, actor.tenant, resource_type, written, options)
         })
     }
@@ -113,7 +127,7 @@ impl<B: Backend> Engine<B> {
         tenant: &TenantId,
         group_id: &str,
         change: &ElementChange,
-    ) -> Result<(), StoreError> {
+    ) -> Result<MemberDelta, StoreError> {
         let change = match change {
             ElementChange::Add(elements) => MemberChange::Add(NewMember::from_elements(elements)?),
             ElementChange::Remove(ids) => MemberChange::Remove(ids.clone()),
@@ -125,7 +139,6 @@ impl<B: Backend> Engine<B> {
             }
             ElementChange::Clear => MemberChange::RemoveAll,
         };
-        self.apply_member_change(conn, tenant, group_id, &change)?;
-        Ok(())
+        self.apply_member_change(conn, tenant, group_id, &change)
     }
 }

@@ -8,15 +8,17 @@ use scim_core::validate::Validator;
 use scim_core::{ScimError, ScimType, fold_case};
 use serde_json::{Map, Value};
 
+use super::events::{EventLog, Member, NewEvent, lifecycle};
 use super::policy::{self, MemberChange, NewMember};
 use super::render::{render_one, stored_body};
 use super::search::search_document;
-use super::tables::{self, EventWrite, MemberSelection, RowWrite};
+use super::tables::{self, MemberSelection, RowWrite};
 use super::{Engine, admin};
 use crate::backend::{Backend, ResourceRow, SqlConn};
 use crate::clock::to_micros;
 use crate::model::{Actor, ReadOptions, StoredResource};
-use crate::{Operation, StoreError, Tenant, TenantId};
+use crate::organisation::Organisation;
+use crate::{StoreError, Tenant, TenantId};
 
 /// The attribute a resource type keeps in the indexed `name_ci` column, and whether the tenant's
 /// policy makes it unique.
@@ -195,18 +197,23 @@ impl<B: Backend> Engine<B> {
             };
             tables::adjust_counts(conn, actor.tenant, resource_type.name(), &seqs, 1)?;
             let mut changed: Vec<String> = prepared.data.keys().cloned().collect();
-            let mut added = 0;
+            let mut added = Vec::new();
             if let Some(members) = &prepared.members {
                 added = self.add_members(conn, actor.tenant, &id, members)?;
-                if added > 0 {
+                if !added.is_empty() {
                     changed.push("members".to_owned());
                 }
             }
-            tables::append_event(
-                conn,
-                &EventWrite::new(actor, seq, resource_type.name(), &id, now).recording(Operation::Create, 1, &changed),
-            )?;
-            if added > 0 {
+            let written = row.stored(false);
+            let mut log = EventLog::reserved(actor, now, seq, 1);
+            let created = lifecycle(resource_type.name()).created;
+            let event = NewEvent::about_document(created, &written, &prepared.data);
+            log.push(event.clone().changed(changed).with_snapshot(&written));
+            if !added.is_empty() {
+                log.members_changed_of(&Organisation::of(&tenant.settings), event, &added, &[]);
+            }
+            log.write(conn, &*self.ids)?;
+            if !added.is_empty() {
                 // The members' display names are in their rows.
                 return self.read_in(conn, actor.tenant, resource_type, &id, ReadOptions::FULL);
             }
@@ -286,7 +293,7 @@ impl<B: Backend> Engine<B> {
         let validator = Validator::new(&self.registry, resource_type).map_err(ScimError::from)?;
         let now = to_micros(self.clock.now());
         self.backend.write(|conn| {
-            let (seq, tenant) = admin::lock_tenant_for_events(conn, actor.tenant, 1)?;
+            let tenant = admin::lock_tenant(conn, actor.tenant)?;
             let row = tables::load_resource(
                 conn,
                 actor.tenant,
@@ -310,23 +317,22 @@ impl<B: Backend> Engine<B> {
                 now,
             };
             let (written, effects) = self.write_update(conn, &update, &before, &prepared.data)?;
-            let mut changed = policy::changed_attributes(&before, &prepared.data);
+            let changed = policy::changed_attributes(&before, &prepared.data);
+            let mut log = EventLog::new(actor, now);
+            log.updated(&written, &before, &prepared.data, &changed);
             if resource_type.name() == "Group" {
                 let members = prepared.members.unwrap_or_default();
                 let change = MemberChange::ReplaceAll(members);
-                if self.apply_member_change(conn, actor.tenant, id, &change)? {
-                    changed.push("members".to_owned());
-                }
+                let delta = self.apply_member_change(conn, actor.tenant, id, &change)?;
+                log.members_changed(
+                    &Organisation::of(&tenant.settings),
+                    &written,
+                    &delta.added,
+                    &delta.removed,
+                );
             }
-            self.apply_effects(conn, actor, id, &effects, now)?;
-            tables::append_event(
-                conn,
-                &EventWrite::new(actor, seq, resource_type.name(), id, now).recording(
-                    Operation::Replace,
-                    written.version,
-                    &changed,
-                ),
-            )?;
+            self.apply_effects(conn, actor, &tenant, id, &effects, &mut log)?;
+            log.write(conn, &*self.ids)?;
             self.read_in(conn, actor.tenant, resource_type, id, ReadOptions::FULL)
         })
     }
@@ -396,17 +402,31 @@ impl<B: Backend> Engine<B> {
                     "this organisation does not let identity providers delete groups".to_owned(),
                 ));
             }
-            let (groups, seqs) = tables::delete_resource(conn, actor.tenant, id)?;
-            tables::adjust_counts(conn, actor.tenant, resource_type.name(), &seqs, -1)?;
-            tables::append_event(
+            let deleted = tables::delete_resource(conn, actor.tenant, id)?;
+            tables::adjust_counts(conn, actor.tenant, resource_type.name(), &deleted.seqs, -1)?;
+            let mut log = EventLog::reserved(actor, now, seq, 1);
+            let event = NewEvent::about(lifecycle(resource_type.name()).deleted, &row);
+            log.push(event.clone());
+            let organisation = Organisation::of(&tenant.settings);
+            if !deleted.members.is_empty() {
+                // The members' access through a project x role group ends with the group.
+                let users: Vec<_> = deleted
+                    .members
+                    .into_iter()
+                    .filter(|(_, kind)| kind == "User")
+                    .collect();
+                log.access_ended(&organisation, event, &users);
+            }
+            let member = (id.to_owned(), resource_type.name().to_owned());
+            self.touch_groups(
                 conn,
-                &EventWrite::new(actor, seq, resource_type.name(), id, now).recording(
-                    Operation::Delete,
-                    row.version,
-                    &[],
-                ),
+                actor,
+                &organisation,
+                &deleted.groups,
+                &member,
+                &mut log,
             )?;
-            self.touch_groups(conn, actor, &groups, now)
+            log.write(conn, &*self.ids)
         })
     }
 
@@ -429,16 +449,16 @@ impl<B: Backend> Engine<B> {
     }
 
     /// Adds members that exist in the tenant; an unknown id is an `invalidValue` error.
-    /// Returns how many memberships the call named (present already or not).
+    /// Returns the members that joined (not those that were members already).
     pub(super) fn add_members(
         &self,
         conn: &mut dyn SqlConn,
         tenant: &TenantId,
         group_id: &str,
         members: &[NewMember],
-    ) -> Result<usize, StoreError> {
+    ) -> Result<Vec<Member>, StoreError> {
         if members.is_empty() {
-            return Ok(0);
+            return Ok(Vec::new());
         }
         let ids = NewMember::ids(members);
         let existing = tables::existing_resources(conn, tenant, &ids)?;
@@ -473,21 +493,20 @@ impl<B: Backend> Engine<B> {
                 display: displays.get(id.as_str()).copied(),
             })
             .collect();
-        tables::insert_memberships(conn, tenant, group_id, &rows)?;
-        Ok(existing.len())
+        tables::insert_memberships(conn, tenant, group_id, &rows)
     }
 
-    /// Applies one membership change; returns whether memberships may have changed.
+    /// Applies one membership change; returns the members that joined and left.
     pub(super) fn apply_member_change(
         &self,
         conn: &mut dyn SqlConn,
         tenant: &TenantId,
         group_id: &str,
         change: &MemberChange,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<MemberDelta, StoreError> {
         let removal = |conn: &mut dyn SqlConn,
                        selection: &MemberSelection<'_>|
-         -> Result<usize, StoreError> {
+         -> Result<Vec<Member>, StoreError> {
             if let Some(id) = tables::protected_members(conn, tenant, group_id, selection)?
                 .into_iter()
                 .next()
@@ -511,10 +530,11 @@ impl<B: Backend> Engine<B> {
             )
             .into());
         }
-        match change {
-            MemberChange::Add(members) => {
-                Ok(self.add_members(conn, tenant, group_id, members)? > 0)
-            }
+        Ok(match change {
+            MemberChange::Add(members) => MemberDelta {
+                added: self.add_members(conn, tenant, group_id, members)?,
+                removed: Vec::new(),
+            },
             MemberChange::Remove(ids) => {
                 // An id that cannot be stored names no member.
                 let ids: Vec<&str> = ids
@@ -522,9 +542,15 @@ impl<B: Backend> Engine<B> {
                     .map(String::as_str)
                     .filter(|id| tables::storable(id))
                     .collect();
-                Ok(removal(conn, &MemberSelection::Ids(&ids))? > 0)
+                MemberDelta {
+                    added: Vec::new(),
+                    removed: removal(conn, &MemberSelection::Ids(&ids))?,
+                }
             }
-            MemberChange::RemoveAll => Ok(removal(conn, &MemberSelection::All)? > 0),
+            MemberChange::RemoveAll => MemberDelta {
+                added: Vec::new(),
+                removed: removal(conn, &MemberSelection::All)?,
+            },
             MemberChange::ReplaceAll(members) => {
                 let ids = NewMember::ids(members);
                 let removed = if ids.len() <= tables::MAX_LISTED_IDS {
@@ -541,51 +567,81 @@ impl<B: Backend> Engine<B> {
                         .collect();
                     removal(conn, &MemberSelection::Ids(&gone))?
                 };
-                let named = self.add_members(conn, tenant, group_id, members)?;
-                Ok(removed > 0 || named > 0)
+                MemberDelta {
+                    added: self.add_members(conn, tenant, group_id, members)?,
+                    removed,
+                }
             }
-        }
+        })
     }
 
-    /// Carries out what the tenant's policies add to a write.
+    /// Carries out what the tenant's policies add to a write, and records its events.
     pub(super) fn apply_effects(
         &self,
         conn: &mut dyn SqlConn,
         actor: Actor<'_>,
+        tenant: &Tenant,
         id: &str,
         effects: &policy::Effects,
-        now: i64,
+        log: &mut EventLog<'_>,
     ) -> Result<(), StoreError> {
         if effects.leave_all_groups {
             let groups = tables::delete_memberships_of_member(conn, actor.tenant, id)?;
-            self.touch_groups(conn, actor, &groups, now)?;
+            let member = (id.to_owned(), "User".to_owned());
+            let organisation = Organisation::of(&tenant.settings);
+            self.touch_groups(conn, actor, &organisation, &groups, &member, log)?;
         }
         Ok(())
     }
 
-    /// Records that `groups` lost or gained members as a side effect of another write: each
-    /// moves to a new version (so its ETag changes) and gets its own change-log entry.
+    /// Records that `member` left `groups` as a side effect of another write: each group moves
+    /// to a new version (so its ETag changes), and the member's leaving is logged as
+    /// `group.members_removed` (and `access.revoked` for a project x role group).
     pub(super) fn touch_groups(
         &self,
         conn: &mut dyn SqlConn,
         actor: Actor<'_>,
+        organisation: &Organisation,
         groups: &[String],
-        now: i64,
+        member: &Member,
+        log: &mut EventLog<'_>,
     ) -> Result<(), StoreError> {
-        let changed = ["members".to_owned()];
+        let now = log.at();
         for group in groups {
-            let version = tables::bump_version(conn, actor.tenant, group, now)?;
-            let seq = tables::next_event_seq(conn, actor.tenant)?;
-            tables::append_event(
-                conn,
-                &EventWrite::new(actor, seq, "Group", group, now).recording(
-                    Operation::Patch,
-                    version,
-                    &changed,
-                ),
-            )?;
+            let row = tables::bump_version(conn, actor.tenant, group, now)?;
+            log.members_changed(organisation, &row, &[], std::slice::from_ref(member));
         }
         Ok(())
+    }
+}
+
+/// The members that joined and left a group in one change.
+#[derive(Debug, Default)]
+pub(super) struct MemberDelta {
+    pub(super) added: Vec<Member>,
+    pub(super) removed: Vec<Member>,
+}
+
+impl MemberDelta {
+    /// What the steps of one request did in all: a member removed and added again by the same
+    /// request (or added, then removed) did not change. Each step records only what it changed,
+    /// so the balance of an id is -1, 0 or 1.
+    pub(super) fn net(self) -> (Vec<Member>, Vec<Member>) {
+        let mut balance: HashMap<String, i32> = HashMap::new();
+        for (id, _) in &self.added {
+            *balance.entry(id.clone()).or_default() += 1;
+        }
+        for (id, _) in &self.removed {
+            *balance.entry(id.clone()).or_default() -= 1;
+        }
+        let keep = |members: Vec<Member>, sign: i32| -> Vec<Member> {
+            let mut seen = HashSet::new();
+            members
+                .into_iter()
+                .filter(|(id, _)| balance.get(id) == Some(&sign) && seen.insert(id.clone()))
+                .collect()
+        };
+        (keep(self.added, 1), keep(self.removed, -1))
     }
 }
 

@@ -1,7 +1,8 @@
-//! The statements on `resources`, `memberships` and `events`, one function each.
+//! The statements on `resources` and `memberships`, one function each.
 
 use std::collections::BTreeMap;
 
+use super::events::Member;
 use crate::backend::{ResourceRow, SqlConn};
 use crate::model::ReadOptions;
 use crate::sql::{Bind, Dialect, Sql};
@@ -89,19 +90,6 @@ fn links(sql: &mut Sql, table: &str, options: ReadOptions) {
             .push(".id)");
     }
     sql.push(" END");
-}
-
-/// Hands out the next change-log sequence number of a tenant whose write lock the transaction
-/// holds already (see [`super::admin::lock_tenant`]), for a further event of the same write.
-pub(crate) fn next_event_seq(conn: &mut dyn SqlConn, tenant: &TenantId) -> Result<i64, StoreError> {
-    let mut sql = Sql::cached(conn.dialect());
-    sql.push("UPDATE tenants SET event_seq = event_seq + 1 WHERE id = ")
-        .text_value(tenant.as_str())
-        .push(" RETURNING event_seq AS n");
-    conn.integers(&sql)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| StoreError::TenantNotFound(tenant.to_string()))
 }
 
 /// The insertion sequence numbers one row of `resource_counts` covers (`block = seq / BLOCK`;
@@ -302,18 +290,29 @@ pub(crate) fn load_resource(
         .find(|row| row.resource_type == resource_type))
 }
 
-/// Deletes a resource and its memberships, both as a group and as a member; returns the groups
-/// it was a member of and the sequence number the row had.
+/// What deleting a resource removed besides its row.
+pub(crate) struct Deleted {
+    /// The groups it was a member of.
+    pub(crate) groups: Vec<String>,
+    /// The sequence number its row had.
+    pub(crate) seqs: Vec<i64>,
+    /// Its members, if it was a group.
+    pub(crate) members: Vec<Member>,
+}
+
+/// Deletes a resource and its memberships, both as a group and as a member.
 pub(crate) fn delete_resource(
     conn: &mut dyn SqlConn,
     tenant: &TenantId,
     id: &str,
-) -> Result<(Vec<String>, Vec<i64>), StoreError> {
+) -> Result<Deleted, StoreError> {
     let mut sql = Sql::cached(conn.dialect());
     sql.push("DELETE FROM memberships WHERE tenant_id = ")
         .text_value(tenant.as_str());
-    sql.push(" AND group_id = ").text_value(id);
-    conn.execute(&sql)?;
+    sql.push(" AND group_id = ")
+        .text_value(id)
+        .push(" RETURNING member_id, member_type");
+    let members = members_of(conn.members(&sql)?);
     let groups = delete_memberships_of_member(conn, tenant, id)?;
     let mut sql = Sql::cached(conn.dialect());
     sql.push("DELETE FROM resources WHERE tenant_id = ")
@@ -322,24 +321,36 @@ pub(crate) fn delete_resource(
         .text_value(id)
         .push(" RETURNING seq AS n");
     let seqs = conn.integers(&sql)?;
-    Ok((groups, seqs))
+    Ok(Deleted {
+        groups,
+        seqs,
+        members,
+    })
 }
 
-/// Moves a resource to its next version; returns the new version.
+fn members_of(rows: Vec<crate::backend::MemberRow>) -> Vec<Member> {
+    rows.into_iter()
+        .map(|m| (m.member_id, m.member_type))
+        .collect()
+}
+
+/// Moves a resource to its next version; returns its row as it is now (without memberships).
 pub(crate) fn bump_version(
     conn: &mut dyn SqlConn,
     tenant: &TenantId,
     id: &str,
     updated_at: i64,
-) -> Result<i64, StoreError> {
+) -> Result<ResourceRow, StoreError> {
     let mut sql = Sql::cached(conn.dialect());
     sql.push("UPDATE resources SET version = version + 1, updated_at = ")
         .int_value(updated_at);
     sql.push(" WHERE tenant_id = ").text_value(tenant.as_str());
     sql.push(" AND id = ")
         .text_value(id)
-        .push(" RETURNING version AS n");
-    conn.integers(&sql)?
+        .push(" RETURNING resource_type, id, seq, version, created_at, updated_at, protected, ");
+    sql.json_column_as_text("data")
+        .push(" AS data, CAST(NULL AS TEXT) AS links");
+    conn.resources(&sql)?
         .into_iter()
         .next()
         .ok_or_else(|| StoreError::NotFound {
@@ -412,13 +423,14 @@ pub(crate) struct MembershipWrite<'a> {
 }
 
 /// Inserts memberships (already checked to exist), ignoring ones already present: a member
-/// added again keeps the display it was added with.
+/// added again keeps the display it was added with. Returns the members that joined.
 pub(crate) fn insert_memberships(
     conn: &mut dyn SqlConn,
     tenant: &TenantId,
     group_id: &str,
     members: &[MembershipWrite<'_>],
-) -> Result<(), StoreError> {
+) -> Result<Vec<Member>, StoreError> {
+    let mut added = Vec::new();
     for chunk in members.chunks(ROWS_PER_STATEMENT) {
         let mut sql = Sql::new(conn.dialect());
         // One row, or a full chunk: two texts.
@@ -446,10 +458,10 @@ pub(crate) fn insert_memberships(
                 ));
             sql.push(")");
         }
-        sql.push(" ON CONFLICT DO NOTHING");
-        conn.execute(&sql)?;
+        sql.push(" ON CONFLICT DO NOTHING RETURNING member_id, member_type");
+        added.extend(members_of(conn.members(&sql)?));
     }
-    Ok(())
+    Ok(added)
 }
 
 /// The most ids one statement lists: far below SQLite's and PostgreSQL's bind-parameter limits
@@ -542,24 +554,29 @@ pub(crate) fn protected_members(
     conn.strings(&sql)
 }
 
-/// Removes memberships of a group; returns how many went.
+/// Removes memberships of a group; returns the members that left.
 pub(crate) fn delete_memberships(
     conn: &mut dyn SqlConn,
     tenant: &TenantId,
     group_id: &str,
     selection: &MemberSelection<'_>,
-) -> Result<usize, StoreError> {
+) -> Result<Vec<Member>, StoreError> {
     if let MemberSelection::Ids(ids) = selection
         && ids.len() > MAX_LISTED_IDS
     {
-        let mut removed = 0;
+        let mut removed = Vec::new();
         for chunk in ids.chunks(MAX_LISTED_IDS) {
-            removed += delete_memberships(conn, tenant, group_id, &MemberSelection::Ids(chunk))?;
+            removed.extend(delete_memberships(
+                conn,
+                tenant,
+                group_id,
+                &MemberSelection::Ids(chunk),
+            )?);
         }
         return Ok(removed);
     }
     if matches!(selection, MemberSelection::Ids(ids) if ids.is_empty()) {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let mut sql = Sql::new(conn.dialect());
     sql.cache_if(selection.is_bounded());
@@ -567,7 +584,8 @@ pub(crate) fn delete_memberships(
         .text_value(tenant.as_str());
     sql.push(" AND group_id = ").text_value(group_id);
     push_selection(&mut sql, "member_id", selection);
-    conn.execute(&sql)
+    sql.push(" RETURNING member_id, member_type");
+    Ok(members_of(conn.members(&sql)?))
 }
 
 /// Removes a member from every group it belongs to (a deactivated user leaving the organisation).
@@ -638,92 +656,4 @@ pub(crate) fn has_more_members_than(
         .limit_value(i64::from(limit) + 1)
         .push(") AS probe");
     Ok(conn.integers(&sql)?.into_iter().next().unwrap_or(0) > i64::from(limit))
-}
-
-/// An entry for the change log.
-pub(crate) struct EventWrite<'a> {
-    pub(crate) tenant: &'a TenantId,
-    pub(crate) seq: i64,
-    pub(crate) resource_type: &'a str,
-    pub(crate) resource_id: &'a str,
-    pub(crate) operation: crate::Operation,
-    pub(crate) version: i64,
-    pub(crate) token_id: Option<&'a str>,
-    pub(crate) at: i64,
-    pub(crate) changed: &'a [String],
-}
-
-impl<'a> EventWrite<'a> {
-    /// An entry for `operation` on a resource, by `actor`, at sequence number `seq`.
-    pub(crate) fn new(
-        actor: crate::model::Actor<'a>,
-        seq: i64,
-        resource_type: &'a str,
-        resource_id: &'a str,
-        at: i64,
-    ) -> Self {
-        Self {
-            tenant: actor.tenant,
-            seq,
-            resource_type,
-            resource_id,
-            operation: crate::Operation::Patch,
-            version: 0,
-            token_id: actor.token_id,
-            at,
-            changed: &[],
-        }
-    }
-
-    /// What the write did and the resource's version after it.
-    pub(crate) fn recording(
-        mut self,
-        operation: crate::Operation,
-        version: i64,
-        changed: &'a [String],
-    ) -> Self {
-        self.operation = operation;
-        self.version = version;
-        self.changed = changed;
-        self
-    }
-}
-
-pub(crate) fn append_event(
-    conn: &mut dyn SqlConn,
-    event: &EventWrite<'_>,
-) -> Result<(), StoreError> {
-    append_events(conn, std::slice::from_ref(event))
-}
-
-/// Appends change-log entries, several per statement.
-pub(crate) fn append_events(
-    conn: &mut dyn SqlConn,
-    events: &[EventWrite<'_>],
-) -> Result<(), StoreError> {
-    for chunk in events.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = Sql::new(conn.dialect());
-        // One row, or a full chunk: two texts.
-        sql.cache_if(chunk.len() == 1 || chunk.len() == ROWS_PER_STATEMENT);
-        sql.push(
-            "INSERT INTO events (tenant_id, seq, resource_type, resource_id, operation, version, \
-             token_id, at, changed) VALUES ",
-        );
-        for (i, event) in chunk.iter().enumerate() {
-            let changed = super::admin::to_json(&event.changed)?;
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.text_value(event.tenant.as_str()).push(", ");
-            sql.int_value(event.seq).push(", ");
-            sql.text_value(event.resource_type).push(", ");
-            sql.text_value(event.resource_id).push(", ");
-            sql.text_value(event.operation.as_str()).push(", ");
-            sql.int_value(event.version).push(", ");
-            sql.bind(Bind::OptionalText(event.token_id.map(str::to_owned)))
-                .push(", ");
-            sql.int_value(event.at).push(", ");
-            sql.bind(Bind::Json(changed)).push(")");
-        }
-        conn.execute(&sql)?;
-    }
-    Ok(())
 }

@@ -128,10 +128,12 @@ fn concurrent_member_adds_all_land(store: &dyn Store) {
     let events = gap_free_log(store, &tenant);
     let patches: Vec<&scim_store::Event> = events
         .iter()
-        .filter(|e| e.resource_id == group_id && e.operation == scim_store::Operation::Patch)
+        .filter(|e| {
+            e.resource.id == group_id && e.event_type == scim_store::EventType::GroupMembersAdded
+        })
         .collect();
     assert_eq!(patches.len(), THREADS);
-    let mut logged: Vec<i64> = patches.iter().map(|e| e.version).collect();
+    let mut logged: Vec<i64> = patches.iter().filter_map(|e| e.resource.version).collect();
     logged.sort_unstable();
     assert_eq!(
         logged, expected_versions,

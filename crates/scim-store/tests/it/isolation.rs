@@ -129,7 +129,9 @@ fn every_method_stays_in_its_tenant(store: &dyn Store, ids: &QueuedIds) {
         issued_at: Utc::now(),
         expires_at: None,
     };
-    store.insert_token(&token_a).unwrap();
+    store
+        .insert_token(&token_a, &scim_store::EventActor::Cli)
+        .unwrap();
     let before = snapshot(store, &a);
 
     // Reads: the same ids name B's own resources, rendered from B's memberships only.
@@ -308,7 +310,9 @@ fn every_method_stays_in_its_tenant(store: &dyn Store, ids: &QueuedIds) {
         unique_group_names: false,
         ..TenantSettings::default()
     };
-    store.update_tenant_settings(&b, &relaxed).unwrap();
+    store
+        .update_tenant_settings(&b, &relaxed, &scim_store::EventActor::Admin)
+        .unwrap();
 
     // Tokens and the change log are per tenant.
     let token_b = NewToken {
@@ -316,7 +320,9 @@ fn every_method_stays_in_its_tenant(store: &dyn Store, ids: &QueuedIds) {
         tenant: b.clone(),
         ..token_a.clone()
     };
-    store.insert_token(&token_b).unwrap();
+    store
+        .insert_token(&token_b, &scim_store::EventActor::Cli)
+        .unwrap();
     let listed: Vec<String> = store
         .tokens(Some(&b))
         .unwrap()

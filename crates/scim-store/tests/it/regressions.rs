@@ -229,7 +229,11 @@ fn ids_with_nul_name_nothing(store: &dyn Store) {
         Err(StoreError::NotFound { .. })
     ));
     assert!(store.token(nul).unwrap().is_none());
-    assert!(!store.revoke_token(nul).unwrap());
+    assert!(
+        !store
+            .revoke_token(nul, &scim_store::EventActor::Cli)
+            .unwrap()
+    );
     let members = json!([{"value": nul}]);
     for kind in [OpKind::Add, OpKind::Replace] {
         let err = store

@@ -22,7 +22,9 @@ async fn effective_access_is_reported_with_the_admin_token() {
     };
     let mut settings = store.tenant(&app.a.id).unwrap().unwrap().settings;
     organisation.store_in(&mut settings);
-    store.update_tenant_settings(&app.a.id, &settings).unwrap();
+    store
+        .update_tenant_settings(&app.a.id, &settings, &scim_store::EventActor::Cli)
+        .unwrap();
     organisation::ensure_groups(store, &app.a.id, &organisation).unwrap();
     let ada = id_of(&app.create_user(&app.a.write, "ada@example.com").await);
     app.create_user(&app.a.write, "bob@example.com").await;

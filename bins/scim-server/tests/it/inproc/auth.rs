@@ -47,7 +47,7 @@ fn bad_credentials(app: &TestApp) -> Vec<(&'static str, Option<String>)> {
     let revoked = issue(&app.state, &app.a.id, true, Utc::now());
     app.state
         .store
-        .revoke_token(&claims_of(&revoked).jti)
+        .revoke_token(&claims_of(&revoked).jti, &scim_store::EventActor::Cli)
         .unwrap();
     let other_issuer = Claims {
         iss: "someone-else".into(),
@@ -137,7 +137,7 @@ async fn a_revoked_key_stops_working_even_once_cached() {
     app.get("/scim/v2/Users", &token).await.assert_scim(200);
     app.state
         .store
-        .revoke_token(&claims_of(&token).jti)
+        .revoke_token(&claims_of(&token).jti, &scim_store::EventActor::Cli)
         .unwrap();
     // Verified keys are cached; the revocation poller evicts revoked ones.
     app.state

@@ -15,8 +15,9 @@ use scim_server::AppState;
 use scim_server::auth::{IssueRequest, issue_token};
 use scim_server::config::Config;
 use scim_store::{
-    Actor, Event, KeyPurpose, NewToken, Page, Query, ReadOptions, ServerKey, Store, StoreBuilder,
-    StoreError, StoredResource, Tenant as TenantRecord, TenantId, TenantSettings, TokenRecord,
+    Actor, Event, EventActor, KeyPurpose, NewToken, Page, Query, ReadOptions, ServerKey, Store,
+    StoreBuilder, StoreError, StoredResource, Tenant as TenantRecord, TenantId, TenantSettings,
+    TokenRecord,
 };
 use serde_json::{Value, json};
 
@@ -190,6 +191,7 @@ pub(crate) fn issue(
         valid_for: Duration::days(1),
         write,
         description: "test".into(),
+        issued_by: scim_store::EventActor::Cli,
     };
     issue_token(
         &*state.store,
@@ -356,18 +358,20 @@ impl Store for SwitchableStore {
         &self,
         id: &TenantId,
         settings: &TenantSettings,
+        by: &EventActor,
     ) -> Result<TenantRecord, StoreError> {
-        self.up()?.update_tenant_settings(id, settings)
+        self.up()?.update_tenant_settings(id, settings, by)
     }
     fn modify_tenant_settings(
         &self,
         id: &TenantId,
+        by: &EventActor,
         change: &mut dyn FnMut(&mut TenantSettings) -> Result<(), StoreError>,
     ) -> Result<TenantRecord, StoreError> {
-        self.up()?.modify_tenant_settings(id, change)
+        self.up()?.modify_tenant_settings(id, by, change)
     }
-    fn insert_token(&self, token: &NewToken) -> Result<TokenRecord, StoreError> {
-        self.up()?.insert_token(token)
+    fn insert_token(&self, token: &NewToken, by: &EventActor) -> Result<TokenRecord, StoreError> {
+        self.up()?.insert_token(token, by)
     }
     fn token(&self, id: &str) -> Result<Option<TokenRecord>, StoreError> {
         self.up()?.token(id)
@@ -375,8 +379,8 @@ impl Store for SwitchableStore {
     fn tokens(&self, tenant: Option<&TenantId>) -> Result<Vec<TokenRecord>, StoreError> {
         self.up()?.tokens(tenant)
     }
-    fn revoke_token(&self, id: &str) -> Result<bool, StoreError> {
-        self.up()?.revoke_token(id)
+    fn revoke_token(&self, id: &str, by: &EventActor) -> Result<bool, StoreError> {
+        self.up()?.revoke_token(id, by)
     }
     fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
         self.up()?.revoked_since(since)

@@ -1,5 +1,8 @@
 use chrono::{Duration, Utc};
-use scim_store::{LockedAttribute, NewToken, Scope, Store, StoreError, TenantId, TenantSettings};
+use scim_store::{
+    EventActor, EventType, LockedAttribute, NewToken, Scope, Store, StoreError, TenantId,
+    TenantSettings,
+};
 
 use super::user;
 use crate::backends::{tenant, unique};
@@ -24,7 +27,7 @@ fn create_and_read_tenants(store: &dyn Store) {
     };
     assert_eq!(
         store
-            .update_tenant_settings(&id, &changed)
+            .update_tenant_settings(&id, &changed, &EventActor::Cli)
             .unwrap()
             .settings,
         changed
@@ -32,7 +35,7 @@ fn create_and_read_tenants(store: &dyn Store) {
     let missing = TenantId::new(unique("nobody")).unwrap();
     assert!(store.tenant(&missing).unwrap().is_none());
     assert!(matches!(
-        store.update_tenant_settings(&missing, &changed),
+        store.update_tenant_settings(&missing, &changed, &EventActor::Cli),
         Err(StoreError::TenantNotFound(_))
     ));
 }
@@ -45,7 +48,7 @@ fn concurrent_settings_changes_are_all_kept(store: &dyn Store) {
         for n in 0..writers {
             scope.spawn(move || {
                 store
-                    .modify_tenant_settings(shared, &mut |settings| {
+                    .modify_tenant_settings(shared, &EventActor::Admin, &mut |settings| {
                         settings.locked_attributes.push(LockedAttribute {
                             resource_type: "User".into(),
                             path: format!("attribute{n}"),
@@ -73,7 +76,7 @@ fn concurrent_settings_changes_are_all_kept(store: &dyn Store) {
 fn a_refused_settings_change_changes_nothing(store: &dyn Store) {
     let id = tenant(store);
     let before = store.tenant(&id).unwrap().unwrap().settings;
-    let refused = store.modify_tenant_settings(&id, &mut |settings| {
+    let refused = store.modify_tenant_settings(&id, &EventActor::Cli, &mut |settings| {
         settings.allow_group_create = !settings.allow_group_create;
         Err(StoreError::Unavailable("refused by the caller".into()))
     });
@@ -84,7 +87,7 @@ fn a_refused_settings_change_changes_nothing(store: &dyn Store) {
     assert_eq!(store.tenant(&id).unwrap().unwrap().settings, before);
     let missing = TenantId::new(unique("nobody")).unwrap();
     assert!(matches!(
-        store.modify_tenant_settings(&missing, &mut |_| Ok(())),
+        store.modify_tenant_settings(&missing, &EventActor::Cli, &mut |_| Ok(())),
         Err(StoreError::TenantNotFound(_))
     ));
 }
@@ -101,14 +104,14 @@ fn tokens_are_recorded_and_revoked(store: &dyn Store) {
         issued_at: now,
         expires_at: Some(now + Duration::days(90)),
     };
-    let record = store.insert_token(&token).unwrap();
+    let record = store.insert_token(&token, &EventActor::Cli).unwrap();
     assert_eq!(record.scopes, [Scope::Read, Scope::Write]);
     assert!(record.is_usable_at(now));
     assert!(!record.is_usable_at(now + Duration::days(91)));
     assert_eq!(store.tokens(Some(&tenant)).unwrap().len(), 1);
-    assert!(store.revoke_token(&token.id).unwrap());
+    assert!(store.revoke_token(&token.id, &EventActor::Admin).unwrap());
     assert!(
-        !store.revoke_token(&token.id).unwrap(),
+        !store.revoke_token(&token.id, &EventActor::Admin).unwrap(),
         "revoking twice reports nothing to do"
     );
     let revoked = store.token(&token.id).unwrap().unwrap();
@@ -126,7 +129,7 @@ fn tokens_are_recorded_and_revoked(store: &dyn Store) {
         ..token
     };
     assert!(matches!(
-        store.insert_token(&orphan),
+        store.insert_token(&orphan, &EventActor::Cli),
         Err(StoreError::TenantNotFound(_))
     ));
 }
@@ -142,12 +145,17 @@ fn every_write_appends_one_event_in_order(store: &dyn Store) {
     let events = store.events(&tenant, 0, 100).unwrap();
     let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, [1, 2, 3]);
-    assert_eq!(events[0].resource_id, a.resource.id().unwrap());
-    assert_eq!(events[0].operation, scim_store::Operation::Create);
+    assert_eq!(events[0].resource.id, a.resource.id().unwrap());
+    assert_eq!(events[0].event_type, EventType::UserCreated);
+    assert_eq!(events[0].actor, EventActor::Cli);
+    assert_eq!(events[0].resource.name.as_deref(), Some("a@example.com"));
     assert!(events[0].changed.contains(&"userName".to_owned()));
-    assert_eq!(events[1].resource_id, b.resource.id().unwrap());
-    assert_eq!(events[2].operation, scim_store::Operation::Delete);
-    assert_eq!(events[2].token_id.as_deref(), Some("token-1"));
+    assert_eq!(events[1].resource.id, b.resource.id().unwrap());
+    assert_eq!(events[2].event_type, EventType::UserDeleted);
+    assert_eq!(events[2].actor, EventActor::Token("token-1".into()));
+    assert_eq!(events[2].resource.version, Some(1));
+    let ids: std::collections::HashSet<&str> = events.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids.len(), 3, "every event has an id of its own");
     assert_eq!(
         store.events(&tenant, 2, 100).unwrap().len(),
         1,

@@ -1,7 +1,7 @@
 //! `create_many`: what `create` guarantees, for many resources in one transaction.
 
 use scim_core::ScimType;
-use scim_store::{Actor, Operation, Query, ReadOptions, Store, StoreError, TenantId};
+use scim_store::{Actor, EventActor, EventType, Query, ReadOptions, Store, StoreError, TenantId};
 use serde_json::{Value, json};
 
 use super::{id, member_ids, user};
@@ -51,10 +51,14 @@ fn each_resource_is_created_as_create_would(store: &dyn Store) {
     assert_eq!(events.len(), 3, "one event per resource");
     for (i, (event, resource)) in events.iter().zip(&created).enumerate() {
         assert_eq!(event.seq, i as i64 + 1, "consecutive, in order");
-        assert_eq!(event.operation, Operation::Create);
-        assert_eq!(event.resource_id, id(resource));
-        assert_eq!(event.version, 1);
-        assert_eq!(event.token_id.as_deref(), Some("token-9"));
+        assert_eq!(event.event_type, EventType::UserCreated);
+        assert_eq!(event.resource.id, id(resource));
+        assert_eq!(event.resource.version, Some(1));
+        assert_eq!(event.actor, EventActor::Token("token-9".into()));
+        assert!(
+            event.snapshot.is_some(),
+            "created events carry the document"
+        );
         assert!(event.changed.contains(&"userName".to_owned()));
     }
     let found = store

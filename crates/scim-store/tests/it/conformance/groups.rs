@@ -168,7 +168,10 @@ fn deleting_a_user_drops_its_memberships_and_moves_the_groups_on(store: &dyn Sto
         "the group changed, so its version moved on"
     );
     let last = store.events(&tenant, 0, 100).unwrap().pop().unwrap();
-    assert_eq!(last.resource_id, id(&g));
+    assert_eq!(last.resource.id, id(&g));
+    assert_eq!(last.event_type, scim_store::EventType::GroupMembersRemoved);
+    assert_eq!(last.members, [id(&a)]);
+    assert_eq!(last.resource.version, Some(2));
     assert_eq!(last.changed, ["members"]);
 }
 

@@ -4,6 +4,7 @@ mod admin;
 mod at_once;
 mod batch;
 mod crud;
+mod events;
 mod groups;
 mod pages;
 mod patch;
@@ -11,8 +12,23 @@ mod policies;
 mod queries;
 mod unique_lookups;
 
+use scim_core::patch::{OpKind, Operation};
 use scim_store::{Actor, Store, StoredResource, TenantId};
 use serde_json::{Value, json};
+
+/// Operations from a PatchOp body's `Operations` array.
+pub(crate) fn ops(operations: &Value) -> Vec<Operation<'_>> {
+    operations
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|op| Operation {
+            op: OpKind::parse(op["op"].as_str().unwrap()).unwrap(),
+            path: op.get("path").and_then(Value::as_str),
+            value: op.get("value"),
+        })
+        .collect()
+}
 
 /// Creates a user with the given userName.
 pub(crate) fn user(store: &dyn Store, tenant: &TenantId, user_name: &str) -> StoredResource {

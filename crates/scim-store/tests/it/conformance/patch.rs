@@ -1,24 +1,9 @@
 use scim_core::ScimType;
-use scim_core::patch::{OpKind, Operation};
 use scim_store::{Actor, ReadOptions, Store, StoreError};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{group, id, member_ids, user};
+use super::{group, id, member_ids, ops, user};
 use crate::backends::tenant;
-
-/// Operations from a PatchOp body's `Operations` array.
-fn ops(operations: &Value) -> Vec<Operation<'_>> {
-    operations
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|op| Operation {
-            op: OpKind::parse(op["op"].as_str().unwrap()).unwrap(),
-            path: op.get("path").and_then(Value::as_str),
-            value: op.get("value"),
-        })
-        .collect()
-}
 
 fn okta_deactivates_with_a_no_path_replace(store: &dyn Store) {
     let tenant = tenant(store);
@@ -37,7 +22,7 @@ fn okta_deactivates_with_a_no_path_replace(store: &dyn Store) {
     assert_eq!(patched.version, 2);
     assert_eq!(patched.resource.as_json()["active"], false);
     let event = store.events(&tenant, 0, 10).unwrap().pop().unwrap();
-    assert_eq!(event.operation, scim_store::Operation::Patch);
+    assert_eq!(event.event_type, scim_store::EventType::UserDeactivated);
     assert_eq!(event.changed, ["active"]);
 }
 

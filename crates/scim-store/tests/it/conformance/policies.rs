@@ -218,7 +218,7 @@ fn group_creation_and_deletion_can_be_switched_off(store: &dyn Store) {
         ..TenantSettings::default()
     };
     store
-        .update_tenant_settings(&open, &closed_settings)
+        .update_tenant_settings(&open, &closed_settings, &scim_store::EventActor::Cli)
         .unwrap();
     let err = store
         .create(
