@@ -59,6 +59,7 @@ mod organisation;
 mod server_key;
 mod sql;
 mod store;
+mod subscription;
 mod tenant;
 mod token;
 
@@ -76,5 +77,9 @@ pub use open::StoreBuilder;
 pub use organisation::Organisation;
 pub use server_key::{KeyPurpose, ServerKey};
 pub use store::Store;
+pub use subscription::{
+    DELIVERY_LOG_LENGTH, DeliveryAttempt, DeliveryEnd, DeliveryMethod, EventFormat,
+    NewSubscription, Subscription, SubscriptionChange, SubscriptionState,
+};
 pub use tenant::{InvalidTenantId, LockedAttribute, Tenant, TenantId, TenantSettings};
 pub use token::{NewToken, Scope, TokenRecord};

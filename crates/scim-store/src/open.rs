@@ -208,6 +208,9 @@ macro_rules! delegate_store {
             fn revoke_token(&self, id: &str, by: &crate::EventActor) -> Result<bool, StoreError> {
                 self.0.revoke_token_impl(id, by)
             }
+            fn touch_token(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+                self.0.touch_token_impl(id, at)
+            }
             fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
                 self.0.revoked_since_impl(since)
             }
@@ -333,6 +336,104 @@ macro_rules! delegate_store {
                 limit: u32,
             ) -> Result<Vec<Event>, StoreError> {
                 self.0.events_impl(tenant, after, limit)
+            }
+            fn create_subscription(
+                &self,
+                new: &crate::NewSubscription,
+            ) -> Result<crate::Subscription, StoreError> {
+                self.0.create_subscription_impl(new)
+            }
+            fn subscription(
+                &self,
+                tenant: &TenantId,
+                id: &str,
+            ) -> Result<Option<crate::Subscription>, StoreError> {
+                self.0.subscription_impl(tenant, id)
+            }
+            fn subscriptions(
+                &self,
+                tenant: Option<&TenantId>,
+            ) -> Result<Vec<crate::Subscription>, StoreError> {
+                self.0.subscriptions_impl(tenant)
+            }
+            fn update_subscription(
+                &self,
+                tenant: &TenantId,
+                id: &str,
+                change: &crate::SubscriptionChange,
+            ) -> Result<crate::Subscription, StoreError> {
+                self.0.update_subscription_impl(tenant, id, change)
+            }
+            fn delete_subscription(&self, tenant: &TenantId, id: &str) -> Result<bool, StoreError> {
+                self.0.delete_subscription_impl(tenant, id)
+            }
+            fn set_subscription_secret(
+                &self,
+                tenant: &TenantId,
+                id: &str,
+                secret: &str,
+            ) -> Result<crate::Subscription, StoreError> {
+                self.0.set_subscription_secret_impl(tenant, id, secret)
+            }
+            fn rewind_subscription(
+                &self,
+                tenant: &TenantId,
+                id: &str,
+                after: i64,
+            ) -> Result<crate::Subscription, StoreError> {
+                self.0.rewind_subscription_impl(tenant, id, after)
+            }
+            fn claim_subscriptions(
+                &self,
+                owner: &str,
+                lease_until: DateTime<Utc>,
+                limit: u32,
+            ) -> Result<Vec<crate::Subscription>, StoreError> {
+                self.0.claim_subscriptions_impl(owner, lease_until, limit)
+            }
+            fn finish_delivery(
+                &self,
+                owner: Option<&str>,
+                subscription: &crate::Subscription,
+                cursor: i64,
+                attempts: &[crate::DeliveryAttempt],
+                end: &crate::DeliveryEnd,
+            ) -> Result<bool, StoreError> {
+                self.0
+                    .finish_delivery_impl(owner, subscription, cursor, attempts, end)
+            }
+            fn record_attempts(
+                &self,
+                subscription: &crate::Subscription,
+                attempts: &[crate::DeliveryAttempt],
+            ) -> Result<(), StoreError> {
+                self.0.record_attempts_impl(subscription, attempts)
+            }
+            fn deliveries(
+                &self,
+                tenant: &TenantId,
+                id: &str,
+                limit: u32,
+            ) -> Result<Vec<crate::DeliveryAttempt>, StoreError> {
+                self.0.deliveries_impl(tenant, id, limit)
+            }
+            fn acknowledge(
+                &self,
+                tenant: &TenantId,
+                id: &str,
+                event_ids: &[String],
+            ) -> Result<i64, StoreError> {
+                self.0.acknowledge_impl(tenant, id, event_ids)
+            }
+            fn acknowledged_beyond(
+                &self,
+                tenant: &TenantId,
+                id: &str,
+            ) -> Result<Vec<i64>, StoreError> {
+                self.0.unacknowledged_beyond_impl(tenant, id)
+            }
+            fn prune_events(&self, older_than: DateTime<Utc>) -> Result<u64, StoreError> {
+                self.0.prune_events_impl(older_than)
             }
             fn ping(&self) -> Result<(), StoreError> {
                 self.0.ping_impl()

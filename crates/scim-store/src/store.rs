@@ -7,8 +7,9 @@ use serde_json::Value;
 
 use crate::model::{Actor, Page, Query, ReadOptions, StoredResource};
 use crate::{
-    Event, EventActor, KeyPurpose, NewToken, ServerKey, StoreError, Tenant, TenantId,
-    TenantSettings, TokenRecord,
+    DeliveryAttempt, DeliveryEnd, Event, EventActor, KeyPurpose, NewSubscription, NewToken,
+    ServerKey, StoreError, Subscription, SubscriptionChange, Tenant, TenantId, TenantSettings,
+    TokenRecord,
 };
 
 /// Storage for SCIM resources, tenants, tokens and the change log.
@@ -80,6 +81,8 @@ pub trait Store: Send + Sync {
     /// Revokes a token (and logs `token.revoked`, by `by`); `false` when it does not exist or
     /// was revoked already.
     fn revoke_token(&self, id: &str, by: &EventActor) -> Result<bool, StoreError>;
+    /// Records that a token was used at `at` (a later use only moves it forward).
+    fn touch_token(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
     /// The ids of tokens revoked at or after `since` (for refreshing verification caches).
     fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError>;
 
@@ -213,6 +216,86 @@ pub trait Store: Send + Sync {
 
     /// The tenant's change log after sequence number `after`, at most `limit` events, in order.
     fn events(&self, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<Event>, StoreError>;
+
+    /// Creates a subscription to a tenant's events, starting after `new.after` (or after the
+    /// tenant's last event).
+    fn create_subscription(&self, new: &NewSubscription) -> Result<Subscription, StoreError>;
+    /// A subscription of a tenant.
+    fn subscription(&self, tenant: &TenantId, id: &str)
+    -> Result<Option<Subscription>, StoreError>;
+    /// The subscriptions of one tenant, or of all.
+    fn subscriptions(&self, tenant: Option<&TenantId>) -> Result<Vec<Subscription>, StoreError>;
+    /// Changes a subscription's settings ([`StoreError::NotFound`] if it does not exist).
+    fn update_subscription(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        change: &SubscriptionChange,
+    ) -> Result<Subscription, StoreError>;
+    /// Deletes a subscription; `false` when it did not exist.
+    fn delete_subscription(&self, tenant: &TenantId, id: &str) -> Result<bool, StoreError>;
+    /// Replaces a subscription's secret.
+    fn set_subscription_secret(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        secret: &str,
+    ) -> Result<Subscription, StoreError>;
+    /// Moves a subscription's cursor back (or forward) so that delivery resumes after `after`.
+    fn rewind_subscription(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        after: i64,
+    ) -> Result<Subscription, StoreError>;
+    /// Leases up to `limit` push subscriptions that are due and have events to deliver, for
+    /// `owner` until `lease_until`: no other owner gets them until then (or until they are
+    /// finished). Subscriptions `owner` holds already are claimed again, which extends them.
+    fn claim_subscriptions(
+        &self,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Subscription>, StoreError>;
+    /// Records a delivery run: the cursor moves forward to `cursor`, the attempts go to the
+    /// delivery log, and `end` says what comes next. With `owner`, only if it still holds the
+    /// lease (`false` otherwise, and nothing is recorded).
+    fn finish_delivery(
+        &self,
+        owner: Option<&str>,
+        subscription: &Subscription,
+        cursor: i64,
+        attempts: &[DeliveryAttempt],
+        end: &DeliveryEnd,
+    ) -> Result<bool, StoreError>;
+    /// Adds attempts to a subscription's delivery log without touching its cursor (a test
+    /// event).
+    fn record_attempts(
+        &self,
+        subscription: &Subscription,
+        attempts: &[DeliveryAttempt],
+    ) -> Result<(), StoreError>;
+    /// The last `limit` attempts of a subscription's deliveries, newest first.
+    fn deliveries(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        limit: u32,
+    ) -> Result<Vec<DeliveryAttempt>, StoreError>;
+    /// A poll receiver acknowledges events by id (RFC 8936 `ack` and `setErrs`); the cursor
+    /// moves over every event acknowledged with none unacknowledged before it. Returns the new
+    /// cursor.
+    fn acknowledge(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        event_ids: &[String],
+    ) -> Result<i64, StoreError>;
+    /// The events of a poll subscription acknowledged beyond its cursor (out of order).
+    fn acknowledged_beyond(&self, tenant: &TenantId, id: &str) -> Result<Vec<i64>, StoreError>;
+    /// Deletes events older than `older_than` that every enabled subscription of their tenant
+    /// has received; returns how many.
+    fn prune_events(&self, older_than: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// Checks that the database answers.
     fn ping(&self) -> Result<(), StoreError>;

@@ -72,6 +72,9 @@ pub struct TokenRecord {
     pub expires_at: Option<DateTime<Utc>>,
     /// When it was revoked, if it was.
     pub revoked_at: Option<DateTime<Utc>>,
+    /// When a server last verified it (recorded at most once per verification-cache period per
+    /// server process, so it may lag real use by that long).
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 impl TokenRecord {

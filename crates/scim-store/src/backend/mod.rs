@@ -11,7 +11,8 @@ mod rows;
 pub(crate) mod sqlite;
 
 pub(crate) use rows::{
-    EventRow, MemberRow, PageRow, ResourceRow, ServerKeyRow, TenantRow, TokenRow,
+    DeliveryRow, EventRow, MemberRow, PageRow, ResourceRow, ServerKeyRow, SubscriptionRow,
+    TenantRow, TokenRow,
 };
 
 use crate::StoreError;
@@ -34,6 +35,8 @@ pub(crate) trait SqlConn {
     fn tokens(&mut self, sql: &Sql) -> Result<Vec<TokenRow>, StoreError>;
     fn tenants(&mut self, sql: &Sql) -> Result<Vec<TenantRow>, StoreError>;
     fn server_keys(&mut self, sql: &Sql) -> Result<Vec<ServerKeyRow>, StoreError>;
+    fn subscriptions(&mut self, sql: &Sql) -> Result<Vec<SubscriptionRow>, StoreError>;
+    fn deliveries(&mut self, sql: &Sql) -> Result<Vec<DeliveryRow>, StoreError>;
     /// Loads a single `BIGINT` column named `n`.
     fn integers(&mut self, sql: &Sql) -> Result<Vec<i64>, StoreError>;
     /// Loads a single text column named `s`.
@@ -172,6 +175,22 @@ macro_rules! impl_sql_conn {
                 &mut self,
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::ServerKeyRow>, crate::StoreError> {
+                use diesel::RunQueryDsl;
+                Ok(bound(sql).load(self)?)
+            }
+
+            fn subscriptions(
+                &mut self,
+                sql: &crate::sql::Sql,
+            ) -> Result<Vec<crate::backend::SubscriptionRow>, crate::StoreError> {
+                use diesel::RunQueryDsl;
+                Ok(bound(sql).load(self)?)
+            }
+
+            fn deliveries(
+                &mut self,
+                sql: &crate::sql::Sql,
+            ) -> Result<Vec<crate::backend::DeliveryRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
                 Ok(bound(sql).load(self)?)
             }

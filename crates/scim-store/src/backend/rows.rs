@@ -128,6 +128,8 @@ pub(crate) struct TokenRow {
     pub(crate) expires_at: Option<i64>,
     #[diesel(sql_type = Nullable<BigInt>)]
     pub(crate) revoked_at: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub(crate) last_used_at: Option<i64>,
 }
 
 #[derive(Debug, QueryableByName)]
@@ -204,4 +206,70 @@ pub(crate) struct ServerKeyRow {
     pub(crate) created_at: i64,
     #[diesel(sql_type = Nullable<BigInt>)]
     pub(crate) retired_at: Option<i64>,
+}
+
+#[derive(Debug, QueryableByName)]
+pub(crate) struct SubscriptionRow {
+    #[diesel(sql_type = Text)]
+    pub(crate) id: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) tenant_id: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) url: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) format: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) delivery: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) event_types: String,
+    #[diesel(sql_type = Bool)]
+    pub(crate) full_form: bool,
+    #[diesel(sql_type = Text)]
+    pub(crate) secret: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) audience: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub(crate) description: String,
+    #[diesel(sql_type = Bool)]
+    pub(crate) enabled: bool,
+    #[diesel(sql_type = Text)]
+    pub(crate) state: String,
+    #[diesel(sql_type = BigInt)]
+    pub(crate) cursor_seq: i64,
+    #[diesel(sql_type = Text)]
+    pub(crate) acked_beyond: String,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    pub(crate) attempts: i32,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub(crate) failing_since: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    pub(crate) next_attempt_at: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) last_error: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub(crate) created_at: i64,
+    #[diesel(sql_type = BigInt)]
+    pub(crate) updated_at: i64,
+}
+
+#[derive(Debug, QueryableByName)]
+pub(crate) struct DeliveryRow {
+    #[diesel(sql_type = Text)]
+    pub(crate) id: String,
+    #[diesel(sql_type = BigInt)]
+    pub(crate) at: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) event_id: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub(crate) seq: Option<i64>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Integer>)]
+    pub(crate) status: Option<i32>,
+    #[diesel(sql_type = BigInt)]
+    pub(crate) latency_us: i64,
+    #[diesel(sql_type = Bool)]
+    pub(crate) delivered: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) error: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) response_excerpt: Option<String>,
 }

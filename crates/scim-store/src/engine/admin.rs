@@ -11,6 +11,9 @@ use crate::{StoreError, Tenant, TenantId, TenantSettings};
 
 use super::Engine;
 
+/// What a token read selects: the columns written at issue, and when it was last used.
+const TOKEN_SELECT: &str = "id, tenant_id, token_hash, scopes, description, issued_at, expires_at, \
+     revoked_at, last_used_at";
 const TOKEN_COLUMNS: &str =
     "id, tenant_id, token_hash, scopes, description, issued_at, expires_at, revoked_at";
 
@@ -152,7 +155,7 @@ impl<B: Backend> Engine<B> {
     ) -> Result<Vec<TokenRecord>, StoreError> {
         self.backend.read(|conn| {
             let mut sql = Sql::new(conn.dialect());
-            sql.push("SELECT ").push(TOKEN_COLUMNS).push(" FROM tokens");
+            sql.push("SELECT ").push(TOKEN_SELECT).push(" FROM tokens");
             if let Some(tenant) = tenant {
                 sql.push(" WHERE tenant_id = ").text_value(tenant.as_str());
             }
@@ -185,6 +188,28 @@ impl<B: Backend> Engine<B> {
             log.push(token_event(EventType::TokenRevoked, id, &token.description));
             log.write(conn, &*self.ids)?;
             Ok(true)
+        })
+    }
+
+    pub(crate) fn touch_token_impl(
+        &self,
+        id: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), StoreError> {
+        if !super::tables::storable(id) {
+            return Ok(());
+        }
+        let at = to_micros(at);
+        self.backend.run(|conn| {
+            let mut sql = Sql::cached(conn.dialect());
+            sql.push("UPDATE tokens SET last_used_at = ")
+                .int_value(at)
+                .push(" WHERE id = ")
+                .text_value(id)
+                .push(" AND (last_used_at IS NULL OR last_used_at < ")
+                .int_value(at)
+                .push(")");
+            conn.execute(&sql).map(|_| ())
         })
     }
 
@@ -368,7 +393,7 @@ fn load_token(conn: &mut dyn SqlConn, id: &str) -> Result<Option<TokenRecord>, S
     }
     let mut sql = Sql::cached(conn.dialect());
     sql.push("SELECT ")
-        .push(TOKEN_COLUMNS)
+        .push(TOKEN_SELECT)
         .push(" FROM tokens WHERE id = ")
         .text_value(id);
     conn.tokens(&sql)?
@@ -398,6 +423,7 @@ fn token_from_row(row: TokenRow) -> Result<TokenRecord, StoreError> {
         issued_at: from_micros(row.issued_at),
         expires_at: row.expires_at.map(from_micros),
         revoked_at: row.revoked_at.map(from_micros),
+        last_used_at: row.last_used_at.map(from_micros),
     })
 }
 

@@ -10,6 +10,7 @@ mod query;
 mod render;
 mod resources;
 mod search;
+mod subscriptions;
 mod tables;
 
 use std::sync::Arc;

@@ -11,3 +11,4 @@ mod isolation;
 mod plans;
 mod regressions;
 mod server_keys;
+mod subscriptions;

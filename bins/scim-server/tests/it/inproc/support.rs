@@ -15,8 +15,9 @@ use scim_server::AppState;
 use scim_server::auth::{IssueRequest, issue_token};
 use scim_server::config::Config;
 use scim_store::{
-    Actor, Event, EventActor, KeyPurpose, NewToken, Page, Query, ReadOptions, ServerKey, Store,
-    StoreBuilder, StoreError, StoredResource, Tenant as TenantRecord, TenantId, TenantSettings,
+    Actor, DeliveryAttempt, DeliveryEnd, Event, EventActor, KeyPurpose, NewSubscription, NewToken,
+    Page, Query, ReadOptions, ServerKey, Store, StoreBuilder, StoreError, StoredResource,
+    Subscription, SubscriptionChange, Tenant as TenantRecord, TenantId, TenantSettings,
     TokenRecord,
 };
 use serde_json::{Value, json};
@@ -382,6 +383,9 @@ impl Store for SwitchableStore {
     fn revoke_token(&self, id: &str, by: &EventActor) -> Result<bool, StoreError> {
         self.up()?.revoke_token(id, by)
     }
+    fn touch_token(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.up()?.touch_token(id, at)
+    }
     fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
         self.up()?.revoked_since(since)
     }
@@ -480,6 +484,94 @@ impl Store for SwitchableStore {
     }
     fn events(&self, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<Event>, StoreError> {
         self.up()?.events(tenant, after, limit)
+    }
+    fn create_subscription(&self, new: &NewSubscription) -> Result<Subscription, StoreError> {
+        self.up()?.create_subscription(new)
+    }
+    fn subscription(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+    ) -> Result<Option<Subscription>, StoreError> {
+        self.up()?.subscription(tenant, id)
+    }
+    fn subscriptions(&self, tenant: Option<&TenantId>) -> Result<Vec<Subscription>, StoreError> {
+        self.up()?.subscriptions(tenant)
+    }
+    fn update_subscription(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        change: &SubscriptionChange,
+    ) -> Result<Subscription, StoreError> {
+        self.up()?.update_subscription(tenant, id, change)
+    }
+    fn delete_subscription(&self, tenant: &TenantId, id: &str) -> Result<bool, StoreError> {
+        self.up()?.delete_subscription(tenant, id)
+    }
+    fn set_subscription_secret(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        secret: &str,
+    ) -> Result<Subscription, StoreError> {
+        self.up()?.set_subscription_secret(tenant, id, secret)
+    }
+    fn rewind_subscription(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        after: i64,
+    ) -> Result<Subscription, StoreError> {
+        self.up()?.rewind_subscription(tenant, id, after)
+    }
+    fn claim_subscriptions(
+        &self,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Subscription>, StoreError> {
+        self.up()?.claim_subscriptions(owner, lease_until, limit)
+    }
+    fn finish_delivery(
+        &self,
+        owner: Option<&str>,
+        subscription: &Subscription,
+        cursor: i64,
+        attempts: &[DeliveryAttempt],
+        end: &DeliveryEnd,
+    ) -> Result<bool, StoreError> {
+        self.up()?
+            .finish_delivery(owner, subscription, cursor, attempts, end)
+    }
+    fn record_attempts(
+        &self,
+        subscription: &Subscription,
+        attempts: &[DeliveryAttempt],
+    ) -> Result<(), StoreError> {
+        self.up()?.record_attempts(subscription, attempts)
+    }
+    fn deliveries(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        limit: u32,
+    ) -> Result<Vec<DeliveryAttempt>, StoreError> {
+        self.up()?.deliveries(tenant, id, limit)
+    }
+    fn acknowledge(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        event_ids: &[String],
+    ) -> Result<i64, StoreError> {
+        self.up()?.acknowledge(tenant, id, event_ids)
+    }
+    fn acknowledged_beyond(&self, tenant: &TenantId, id: &str) -> Result<Vec<i64>, StoreError> {
+        self.up()?.acknowledged_beyond(tenant, id)
+    }
+    fn prune_events(&self, older_than: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.up()?.prune_events(older_than)
     }
     fn ping(&self) -> Result<(), StoreError> {
         self.up()?.ping()
