@@ -204,3 +204,19 @@ impl Drop for OwnPostgresDatabase {
         }
     }
 }
+
+/// Runs `test` on a SQLite file of its own, then (when configured) on a PostgreSQL database of
+/// its own: for tests of what a whole database shares (server keys, leases across tenants).
+pub(crate) fn on_own_databases(test: fn(&dyn Store)) {
+    let (sqlite, path) = sqlite_file(StoreBuilder::new(SchemaRegistry::standard()));
+    test(&*sqlite);
+    drop(sqlite);
+    let _ = std::fs::remove_file(path);
+    if let Some(database) = OwnPostgresDatabase::create() {
+        let store = StoreBuilder::new(SchemaRegistry::standard())
+            .max_connections(8)
+            .open(&database.url)
+            .unwrap_or_else(|e| panic!("{} is not usable: {e}", database.url));
+        test(&*store);
+    }
+}

@@ -1,13 +1,8 @@
 //! The server's keys: one current key per purpose, shared by every process on the database.
 //! Each test has a database of its own, since the keys belong to the whole database.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
-use scim_core::schema::SchemaRegistry;
-use scim_store::{KeyPurpose, ServerKey, Store, StoreBuilder};
-
-use crate::backends::{OwnPostgresDatabase, sqlite_file};
+use scim_store::{KeyPurpose, ServerKey, Store};
 
 fn key(id: &str, purpose: KeyPurpose, retired_at: Option<DateTime<Utc>>) -> ServerKey {
     ServerKey {
@@ -110,31 +105,17 @@ fn concurrent_offers_agree_on_one_key(store: &dyn Store) {
     assert!(keys[0].is_current());
 }
 
-fn on_every_backend(test: fn(&dyn Store)) {
-    let (sqlite, path) = sqlite_file(StoreBuilder::new(SchemaRegistry::standard()));
-    test(&*sqlite);
-    drop(sqlite);
-    let _ = std::fs::remove_file(path);
-    if let Some(database) = OwnPostgresDatabase::create() {
-        let store: Arc<dyn Store> = StoreBuilder::new(SchemaRegistry::standard())
-            .max_connections(8)
-            .open(&database.url)
-            .unwrap();
-        test(&*store);
-    }
-}
-
 #[test]
 fn one_current_key_per_purpose_on_every_backend() {
-    on_every_backend(one_current_key_per_purpose);
+    crate::backends::on_own_databases(one_current_key_per_purpose);
 }
 
 #[test]
 fn rotation_retires_then_adds_on_every_backend() {
-    on_every_backend(rotation_retires_then_adds);
+    crate::backends::on_own_databases(rotation_retires_then_adds);
 }
 
 #[test]
 fn concurrent_offers_agree_on_one_key_on_every_backend() {
-    on_every_backend(concurrent_offers_agree_on_one_key);
+    crate::backends::on_own_databases(concurrent_offers_agree_on_one_key);
 }

@@ -1,17 +1,14 @@
 //! Subscriptions: cursors, leases, the delivery log, acknowledgements and pruning. Each test
 //! has a database of its own: leases are claimed across all tenants of a database.
 
-use std::sync::Arc;
-
 use chrono::{Duration, Utc};
-use scim_core::schema::SchemaRegistry;
 use scim_store::{
     Actor, DeliveryAttempt, DeliveryEnd, DeliveryMethod, EventFormat, EventType, NewSubscription,
-    Store, StoreBuilder, StoreError, SubscriptionChange, SubscriptionState, TenantId,
+    Store, StoreError, SubscriptionChange, SubscriptionState, TenantId,
 };
 use serde_json::json;
 
-use crate::backends::{OwnPostgresDatabase, sqlite_file, tenant, unique};
+use crate::backends::{tenant, unique};
 
 fn users(store: &dyn Store, tenant: &TenantId, n: usize) {
     for i in 0..n {
@@ -420,25 +417,11 @@ fn concurrent_claims_never_overlap(store: &dyn Store) {
     assert_eq!(mine, before);
 }
 
-fn on_every_backend(test: fn(&dyn Store)) {
-    let (sqlite, path) = sqlite_file(StoreBuilder::new(SchemaRegistry::standard()));
-    test(&*sqlite);
-    drop(sqlite);
-    let _ = std::fs::remove_file(path);
-    if let Some(database) = OwnPostgresDatabase::create() {
-        let store: Arc<dyn Store> = StoreBuilder::new(SchemaRegistry::standard())
-            .max_connections(8)
-            .open(&database.url)
-            .unwrap();
-        test(&*store);
-    }
-}
-
 /// Runs each named test on a SQLite file and a PostgreSQL database of its own.
 macro_rules! on_own_databases {
     ($($name:ident),* $(,)?) => {
         mod every_backend {
-            $(#[test] fn $name() { super::on_every_backend(super::$name); })*
+            $(#[test] fn $name() { crate::backends::on_own_databases(super::$name); })*
         }
     };
 }
