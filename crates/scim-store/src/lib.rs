@@ -64,7 +64,7 @@ mod tenant;
 mod token;
 
 pub use clock::{Clock, IdGenerator, SteppingClock, SystemClock, UuidV7Ids};
-pub use engine::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+pub use engine::{CommitListener, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use error::StoreError;
 pub use event::{Event, EventActor, EventPart, EventResource, EventType, MEMBERS_PER_EVENT};
 pub use links::{Link, Linked, Links};

@@ -30,6 +30,7 @@ pub struct StoreBuilder {
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
     max_connections: u32,
+    commits: Option<crate::CommitListener>,
 }
 
 impl StoreBuilder {
@@ -40,7 +41,36 @@ impl StoreBuilder {
             clock: Arc::new(SystemClock),
             ids: Arc::new(UuidV7Ids),
             max_connections: 8,
+            commits: None,
         }
+    }
+
+    /// Calls `listener` with the tenant after each write that may have appended events
+    /// commits (in this process), so that readers of the change log can wake at once.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use scim_core::schema::SchemaRegistry;
+    /// use scim_store::{Actor, Store, StoreBuilder, TenantId, TenantSettings};
+    ///
+    /// let heard = Arc::new(AtomicUsize::new(0));
+    /// let counter = heard.clone();
+    /// let store = StoreBuilder::new(SchemaRegistry::standard())
+    ///     .on_commit(Arc::new(move |_tenant: &TenantId| {
+    ///         counter.fetch_add(1, Ordering::SeqCst);
+    ///     }))
+    ///     .open("sqlite::memory:")?;
+    /// let acme = TenantId::new("acme").unwrap();
+    /// store.create_tenant(&acme, &TenantSettings::default())?;
+    /// store.create(Actor::tenant(&acme), "User", &serde_json::json!({"userName": "ada"}))?;
+    /// assert_eq!(heard.load(Ordering::SeqCst), 1);
+    /// # Ok::<(), scim_store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn on_commit(mut self, listener: crate::CommitListener) -> Self {
+        self.commits = Some(listener);
+        self
     }
 
     /// Uses `clock` for timestamps.
@@ -109,24 +139,20 @@ impl StoreBuilder {
             create_private_file(std::path::Path::new(path))?;
         }
         let backend = SqliteBackend::open(&location, self.max_connections)?;
-        Ok(SqliteStore(Engine::new(
-            backend,
-            self.registry,
-            self.clock,
-            self.ids,
-        )))
+        Ok(SqliteStore(
+            Engine::new(backend, self.registry, self.clock, self.ids)
+                .with_commit_listener(self.commits),
+        ))
     }
 
     /// Connects to PostgreSQL.
     #[cfg(feature = "postgres")]
     pub fn open_postgres(self, url: &str) -> Result<PostgresStore, StoreError> {
         let backend = crate::backend::postgres::PostgresBackend::open(url, self.max_connections)?;
-        Ok(PostgresStore(Engine::new(
-            backend,
-            self.registry,
-            self.clock,
-            self.ids,
-        )))
+        Ok(PostgresStore(
+            Engine::new(backend, self.registry, self.clock, self.ids)
+                .with_commit_listener(self.commits),
+        ))
     }
 }
 

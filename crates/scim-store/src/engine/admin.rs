@@ -83,7 +83,7 @@ impl<B: Backend> Engine<B> {
         change: &mut dyn FnMut(&mut TenantSettings) -> Result<(), StoreError>,
     ) -> Result<Tenant, StoreError> {
         let now = to_micros(self.clock.now());
-        self.backend.write(|conn| {
+        self.logged_write(id, |conn| {
             let before = lock_tenant(conn, id)?.settings;
             let mut settings = before.clone();
             change(&mut settings)?;
@@ -107,7 +107,7 @@ impl<B: Backend> Engine<B> {
         by: &EventActor,
     ) -> Result<TokenRecord, StoreError> {
         let now = to_micros(self.clock.now());
-        self.backend.write(|conn| {
+        self.logged_write(&token.tenant, |conn| {
             lock_tenant(conn, &token.tenant)?;
             let mut sql = Sql::new(conn.dialect());
             sql.push("INSERT INTO tokens (")
@@ -169,9 +169,9 @@ impl<B: Backend> Engine<B> {
             return Ok(false);
         }
         let now = to_micros(self.clock.now());
-        self.backend.write(|conn| {
+        let revoked = self.backend.write(|conn| {
             let Some(token) = load_token(conn, id)? else {
-                return Ok(false);
+                return Ok(None);
             };
             // The tenant's lock first, as every write that logs an event takes it.
             lock_tenant(conn, &token.tenant)?;
@@ -182,13 +182,17 @@ impl<B: Backend> Engine<B> {
                 .text_value(id)
                 .push(" AND revoked_at IS NULL");
             if conn.execute(&sql)? == 0 {
-                return Ok(false);
+                return Ok(None);
             }
             let mut log = EventLog::new(acting(&token.tenant, by), now);
             log.push(token_event(EventType::TokenRevoked, id, &token.description));
             log.write(conn, &*self.ids)?;
-            Ok(true)
-        })
+            Ok(Some(token.tenant))
+        })?;
+        if let (Some(tenant), Some(listener)) = (&revoked, &self.commits) {
+            listener(tenant);
+        }
+        Ok(revoked.is_some())
     }
 
     pub(crate) fn touch_token_impl(

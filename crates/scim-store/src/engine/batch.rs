@@ -92,7 +92,7 @@ impl<B: Backend> Engine<B> {
         let ids: Vec<String> = prepared.iter().map(|_| self.ids.new_id()).collect();
         let now = to_micros(self.clock.now());
         let count = i64::try_from(bodies.len()).unwrap_or(i64::MAX);
-        let created = self.backend.write(|conn| {
+        let created = self.logged_write(actor.tenant, |conn| {
             let (first_seq, tenant) = admin::lock_tenant_for_events(conn, actor.tenant, count)?;
             if resource_type.name() == "Group"
                 && !tenant.settings.allow_group_create

@@ -20,7 +20,10 @@ use scim_core::schema::SchemaRegistry;
 pub use query::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 use crate::backend::Backend;
-use crate::{Clock, IdGenerator};
+use crate::{Clock, IdGenerator, TenantId};
+
+/// Told, after each write that may have appended events commits, which tenant it was.
+pub type CommitListener = Arc<dyn Fn(&TenantId) + Send + Sync>;
 
 /// The store over one database backend; the public store types wrap it.
 pub(crate) struct Engine<B> {
@@ -28,6 +31,7 @@ pub(crate) struct Engine<B> {
     registry: Arc<SchemaRegistry>,
     clock: Arc<dyn Clock>,
     ids: Arc<dyn IdGenerator>,
+    commits: Option<CommitListener>,
 }
 
 impl<B: Backend> Engine<B> {
@@ -42,7 +46,30 @@ impl<B: Backend> Engine<B> {
             registry,
             clock,
             ids,
+            commits: None,
         }
+    }
+
+    pub(crate) fn with_commit_listener(mut self, listener: Option<CommitListener>) -> Self {
+        self.commits = listener;
+        self
+    }
+
+    /// [`Backend::write`] for a write that may append `tenant`'s events: once it has
+    /// committed, the commit listener hears of it (a consumer waiting for events wakes at once,
+    /// without polling).
+    pub(crate) fn logged_write<R>(
+        &self,
+        tenant: &TenantId,
+        f: impl FnMut(&mut dyn crate::backend::SqlConn) -> Result<R, crate::StoreError>,
+    ) -> Result<R, crate::StoreError> {
+        let result = self.backend.write(f);
+        if result.is_ok()
+            && let Some(listener) = &self.commits
+        {
+            listener(tenant);
+        }
+        result
     }
 
     pub(crate) fn registry(&self) -> &SchemaRegistry {

@@ -38,7 +38,7 @@ impl<B: Backend> Engine<B> {
             PatchOptions::new()
         };
         let now = to_micros(self.clock.now());
-        self.backend.write(|conn| {
+        self.logged_write(actor.tenant, |conn| {
             let tenant = admin::lock_tenant(conn, actor.tenant)?;
             let row = tables::load_resource(
                 conn,

@@ -174,7 +174,7 @@ impl<B: Backend> Engine<B> {
         let prepared = prepare(validated.resource)?;
         let id = self.ids.new_id();
         let now = to_micros(self.clock.now());
-        self.backend.write(|conn| {
+        self.logged_write(actor.tenant, |conn| {
             let (seq, tenant) = admin::lock_tenant_for_events(conn, actor.tenant, 1)?;
             if resource_type.name() == "Group"
                 && !tenant.settings.allow_group_create
@@ -292,7 +292,7 @@ impl<B: Backend> Engine<B> {
         let resource_type = self.resource_type_named(resource_type)?;
         let validator = Validator::new(&self.registry, resource_type).map_err(ScimError::from)?;
         let now = to_micros(self.clock.now());
-        self.backend.write(|conn| {
+        self.logged_write(actor.tenant, |conn| {
             let tenant = admin::lock_tenant(conn, actor.tenant)?;
             let row = tables::load_resource(
                 conn,
@@ -377,7 +377,7 @@ impl<B: Backend> Engine<B> {
     ) -> Result<(), StoreError> {
         let resource_type = self.resource_type_named(resource_type)?;
         let now = to_micros(self.clock.now());
-        self.backend.write(|conn| {
+        self.logged_write(actor.tenant, |conn| {
             let (seq, tenant) = admin::lock_tenant_for_events(conn, actor.tenant, 1)?;
             let row = tables::load_resource(
                 conn,
