@@ -15,6 +15,7 @@ use crate::cli::{
     Cli, Command, SigningKeyCommand, TenantCommand, TenantCreate, TenantPolicy, TokenCommand,
 };
 use crate::config::{Config, Overrides};
+use crate::events::EventSignals;
 use crate::organisation::{self, Organisation};
 use crate::serve::{self, StartError};
 
@@ -61,10 +62,11 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         std::fs::create_dir_all(parent)
             .map_err(|e| CommandError::Usage(format!("cannot create {parent}: {e}")))?;
     }
-    let store = serve::open_store(&config)?;
+    let signals = Arc::new(EventSignals::default());
+    let store = serve::open_store(&config, &signals)?;
     match cli.command {
-        Command::Serve { .. } => Ok(serve::serve(serve::app_state(config, store)?)?),
-        Command::Demo { .. } => demo(config, store),
+        Command::Serve { .. } => Ok(serve::serve(serve::app_state(config, store, signals)?)?),
+        Command::Demo { .. } => demo(config, store, signals),
         Command::Migrate => {
             println!(
                 "migrations applied to {}",
@@ -332,7 +334,7 @@ fn signing_key(
 
 /// Says whether `token` is accepted, and if not exactly why; a refusal exits with status 1.
 fn check_token(config: &Config, store: Arc<dyn Store>, token: &str) -> Result<(), CommandError> {
-    let state = serve::app_state(config.clone(), store)?;
+    let state = serve::app_state(config.clone(), store, Arc::default())?;
     match state.auth.diagnose(token, Utc::now()) {
         Ok(principal) => {
             let scopes: Vec<&str> = principal.scopes.iter().map(|s| s.as_str()).collect();
@@ -375,7 +377,11 @@ fn access(store: &dyn Store, tenant: &TenantId, json: bool) -> Result<(), Comman
 }
 
 /// Sets up the demo organisation, prints a key and a curl line, and serves.
-fn demo(config: Config, store: Arc<dyn Store>) -> Result<(), CommandError> {
+fn demo(
+    config: Config,
+    store: Arc<dyn Store>,
+    signals: Arc<EventSignals>,
+) -> Result<(), CommandError> {
     let id = tenant_id("demo")?;
     if store.tenant(&id)?.is_none() {
         create_tenant(
@@ -390,7 +396,7 @@ fn demo(config: Config, store: Arc<dyn Store>) -> Result<(), CommandError> {
             },
         )?;
     }
-    let state = serve::app_state(config, store.clone())?;
+    let state = serve::app_state(config, store.clone(), signals)?;
     let request = IssueRequest {
         tenant: id,
         valid_for: chrono::Duration::days(30),

@@ -39,6 +39,10 @@ pub struct Config {
     pub admin: AdminConfig,
     /// Request rate limits.
     pub rate_limit: crate::limits::RateLimitConfig,
+    /// The change log.
+    pub events: EventsConfig,
+    /// Delivery of events to subscriptions (webhooks and SETs).
+    pub webhooks: WebhooksConfig,
 }
 
 impl Default for Config {
@@ -57,6 +61,8 @@ impl Default for Config {
             auth: AuthConfig::default(),
             admin: AdminConfig::default(),
             rate_limit: crate::limits::RateLimitConfig::default(),
+            events: EventsConfig::default(),
+            webhooks: WebhooksConfig::default(),
         }
     }
 }
@@ -157,6 +163,59 @@ pub struct AdminConfig {
     pub token: Option<String>,
 }
 
+/// The change log (`[events]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventsConfig {
+    /// Days events are kept; an event an enabled subscription has not received yet is kept
+    /// longer.
+    pub retention_days: u32,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        Self { retention_days: 30 }
+    }
+}
+
+/// Delivery to subscriptions (`[webhooks]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhooksConfig {
+    /// Deliver to loopback, link-local (cloud metadata) and private addresses too
+    /// (`SCIM_WEBHOOKS_ALLOW_PRIVATE_NETWORKS`). Off: such receivers are refused.
+    pub allow_private_networks: bool,
+    /// Deliver over plain `http://` too (`SCIM_WEBHOOKS_ALLOW_HTTP`). Off: `https://` only.
+    pub allow_http: bool,
+    /// Subscriptions delivered at once by this process.
+    pub workers: usize,
+    /// Time to connect to a receiver.
+    pub connect_timeout_seconds: u64,
+    /// Time for a whole delivery request, answer included.
+    pub request_timeout_seconds: u64,
+    /// How long a process holds a subscription it delivers before another may take over.
+    pub lease_seconds: u64,
+    /// The longest wait between two attempts after failures.
+    pub max_retry_seconds: u64,
+    /// How long failures may last before a subscription counts as failing.
+    pub failing_after_hours: u64,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        Self {
+            allow_private_networks: false,
+            allow_http: false,
+            workers: 4,
+            connect_timeout_seconds: 5,
+            request_timeout_seconds: 15,
+            lease_seconds: 60,
+            max_retry_seconds: 4 * 3600,
+            failing_after_hours: 72,
+        }
+    }
+}
+
 /// Why the configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -251,6 +310,16 @@ impl Config {
         }
         if let Some(v) = var("SCIM_ADMIN_TOKEN") {
             self.admin.token = Some(v);
+        }
+        let flag = |name: &str| {
+            var(name)
+                .map(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "1" | "true" | "yes"))
+        };
+        if let Some(v) = flag("SCIM_WEBHOOKS_ALLOW_PRIVATE_NETWORKS") {
+            self.webhooks.allow_private_networks = v;
+        }
+        if let Some(v) = flag("SCIM_WEBHOOKS_ALLOW_HTTP") {
+            self.webhooks.allow_http = v;
         }
         if let Some(v) = var("SCIM_TENANT_RATE_LIMIT").and_then(|v| v.trim().parse().ok()) {
             self.rate_limit.tenant_requests_per_second = v;

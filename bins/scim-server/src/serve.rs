@@ -10,6 +10,7 @@ use scim_store::{Store, StoreBuilder};
 
 use crate::auth::{Authenticator, SigningKeys};
 use crate::config::{Config, LogFormat};
+use crate::events::EventSignals;
 use crate::metrics::Metrics;
 use crate::state::AppState;
 
@@ -50,15 +51,28 @@ pub fn init_logging(format: LogFormat) {
     };
 }
 
-/// Opens the store the configuration names (applying migrations).
-pub fn open_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
+/// Opens the store the configuration names (applying migrations), telling `signals` of every
+/// commit that may have appended events.
+pub fn open_store(
+    config: &Config,
+    signals: &Arc<EventSignals>,
+) -> Result<Arc<dyn Store>, StartError> {
+    let listener = signals.clone();
     Ok(StoreBuilder::new(SchemaRegistry::standard())
         .max_connections(config.max_connections)
+        .on_commit(Arc::new(move |tenant: &scim_store::TenantId| {
+            listener.committed(tenant);
+        }))
         .open(&config.database_url())?)
 }
 
-/// Builds the application state around an open store.
-pub fn app_state(config: Config, store: Arc<dyn Store>) -> Result<AppState, StartError> {
+/// Builds the application state around an open store, with the signals it was opened with
+/// (see [`open_store`]).
+pub fn app_state(
+    config: Config,
+    store: Arc<dyn Store>,
+    signals: Arc<EventSignals>,
+) -> Result<AppState, StartError> {
     if let Some(base) = &config.base_url {
         // `meta.location` and every discovery document are built from it.
         scim_core::resource::BaseUrl::new(base)?;
@@ -83,6 +97,7 @@ pub fn app_state(config: Config, store: Arc<dyn Store>) -> Result<AppState, Star
         config: Arc::new(config),
         metrics: Arc::new(Metrics::new()?),
         limits,
+        signals,
         store_calls: Arc::new(tokio::sync::Semaphore::new(connections)),
     })
 }

@@ -216,7 +216,11 @@ async fn an_invalid_base_url_is_refused_at_start() {
             base_url: Some(bad.into()),
             ..config()
         };
-        let result = scim_server::serve::app_state(config, super::support::memory_store());
+        let result = scim_server::serve::app_state(
+            config,
+            super::support::memory_store(),
+            std::sync::Arc::default(),
+        );
         assert!(
             matches!(result, Err(scim_server::serve::StartError::BaseUrl(_))),
             "{bad}"

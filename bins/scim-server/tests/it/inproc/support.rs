@@ -14,6 +14,7 @@ use scim_core::schema::SchemaRegistry;
 use scim_server::AppState;
 use scim_server::auth::{IssueRequest, issue_token};
 use scim_server::config::Config;
+use scim_server::events::EventSignals;
 use scim_store::{
     Actor, DeliveryAttempt, DeliveryEnd, Event, EventActor, KeyPurpose, NewSubscription, NewToken,
     Page, Query, ReadOptions, ServerKey, Store, StoreBuilder, StoreError, StoredResource,
@@ -98,15 +99,28 @@ pub(crate) struct TestApp {
 
 impl TestApp {
     pub(crate) fn new() -> Self {
-        Self::with(config(), memory_store())
+        Self::with_config(config())
     }
 
+    /// An app on an in-memory store whose commits signal the app's waiting readers.
     pub(crate) fn with_config(config: Config) -> Self {
-        Self::with(config, memory_store())
+        let signals = Arc::new(EventSignals::default());
+        let listener = signals.clone();
+        let store = StoreBuilder::new(SchemaRegistry::standard())
+            .on_commit(Arc::new(move |tenant: &TenantId| {
+                listener.committed(tenant)
+            }))
+            .open("sqlite::memory:")
+            .unwrap();
+        Self::with_signals(config, store, signals)
     }
 
     pub(crate) fn with(config: Config, store: Arc<dyn Store>) -> Self {
-        let state = scim_server::serve::app_state(config, store).unwrap();
+        Self::with_signals(config, store, Arc::default())
+    }
+
+    fn with_signals(config: Config, store: Arc<dyn Store>, signals: Arc<EventSignals>) -> Self {
+        let state = scim_server::serve::app_state(config, store, signals).unwrap();
         let tenant = |name: &str| {
             let id = TenantId::new(name).unwrap();
             state
