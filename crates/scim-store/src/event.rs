@@ -176,6 +176,8 @@ pub struct EventPart {
 pub struct Event {
     /// A UUID, stable across redeliveries.
     pub id: String,
+    /// The write it came from: every event of one write has the same (an RFC 8417 `txn`).
+    pub txn: String,
     /// The position in the tenant's log.
     pub seq: i64,
     /// The tenant.
@@ -255,6 +257,7 @@ impl Serialize for EventJson<'_> {
         let e = self.event;
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("id", &e.id)?;
+        map.serialize_entry("txn", &e.txn)?;
         map.serialize_entry("seq", &e.seq)?;
         map.serialize_entry("tenant", e.tenant.as_str())?;
         map.serialize_entry("type", e.event_type.as_str())?;
@@ -321,6 +324,7 @@ mod tests {
     fn event(event_type: EventType) -> Event {
         Event {
             id: "0193a6f2-0000-7000-8000-000000000001".into(),
+            txn: "0193a6f2-0000-7000-8000-0000000000aa".into(),
             seq: 7,
             tenant: TenantId::new("acme").unwrap(),
             event_type,
@@ -366,6 +370,7 @@ mod tests {
             members,
             json!({
                 "id": "0193a6f2-0000-7000-8000-000000000001",
+                "txn": "0193a6f2-0000-7000-8000-0000000000aa",
                 "seq": 7,
                 "tenant": "acme",
                 "type": "group.members_added",

@@ -108,6 +108,8 @@ pub(crate) struct EventRow {
     pub(crate) detail: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pub(crate) snapshot: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) txn: Option<String>,
 }
 
 #[derive(Debug, QueryableByName)]

@@ -252,7 +252,7 @@ impl<B: Backend> Engine<B> {
 
 /// The columns of an event row.
 pub(crate) const EVENT_COLUMNS: &str = "tenant_id, seq, id, type, at, actor, resource_type, \
-     resource_id, external_id, name, version, changed, detail, snapshot";
+     resource_id, external_id, name, version, changed, detail, snapshot, txn";
 
 /// The actor of a change to a tenant's settings or keys, as the change log names it.
 fn acting<'a>(tenant: &'a TenantId, by: &'a EventActor) -> Actor<'a> {
@@ -454,6 +454,7 @@ pub(crate) fn event_from_row(row: EventRow) -> Result<Event, StoreError> {
         .map_err(|e| corrupt("snapshot", &e))?;
     Ok(Event {
         tenant: tenant_id(row.tenant_id)?,
+        txn: row.txn.unwrap_or_else(|| row.id.clone()),
         id: row.id,
         seq: row.seq,
         event_type,

@@ -119,6 +119,11 @@ fn a_users_life_is_told_by_its_transitions_whatever_the_request_shape(store: &dy
     assert_eq!(revoked[0].members, std::slice::from_ref(&ada_id));
     assert_eq!(revoked[0].to_json(false)["users"], json!([ada_id]));
     assert_eq!(events.len(), 4, "{:?}", types(&events));
+    assert!(
+        events.iter().all(|e| e.txn == events[0].txn),
+        "one write, one transaction"
+    );
+    assert_ne!(events[0].txn, created.txn);
 
     // Entra reactivates with the string "True" and changes the title in the same request.
     let before = last_seq(store, &tenant);
