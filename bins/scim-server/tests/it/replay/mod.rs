@@ -3,6 +3,7 @@
 //! against the rules every SCIM response must follow.
 
 mod check;
+mod events;
 mod scenario;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -59,6 +60,10 @@ struct Replay<'a> {
     client: Client,
     vars: BTreeMap<String, String>,
     collections: BTreeMap<String, BTreeSet<String>>,
+    tenant: String,
+    log: events::EventLog,
+    /// The tenant's last event before the first step.
+    events_from: i64,
 }
 
 impl<'a> Replay<'a> {
@@ -82,6 +87,9 @@ impl<'a> Replay<'a> {
             client: server.anonymous(),
             vars,
             collections: BTreeMap::new(),
+            log: events::EventLog::open(&deployment.database_url),
+            tenant: tenant.clone(),
+            events_from: 0,
         };
         for command in &replay.scenario.setup {
             let args: Vec<String> = command.iter().map(|a| replay.substitute(a)).collect();
@@ -90,6 +98,7 @@ impl<'a> Replay<'a> {
         }
         let token = deployment.issue_token(&tenant);
         replay.client = server.client(&token);
+        replay.events_from = replay.log.last_seq(&tenant);
         replay
     }
 
@@ -106,6 +115,36 @@ impl<'a> Replay<'a> {
                     self.vars.remove(&repeat.var);
                 }
             }
+        }
+        self.check_events();
+    }
+
+    /// The scenario's events are exactly the ones it expects.
+    fn check_events(&self) {
+        let actual = self.log.since(&self.tenant, self.events_from);
+        let Some(expected) = &self.scenario.events else {
+            if std::env::var_os("SCIM_PRINT_EVENTS").is_some() {
+                let lines: Vec<String> = actual.iter().map(events::describe).collect();
+                panic!("{}: events\n{}", self.file, lines.join("\n"));
+            }
+            return;
+        };
+        let expected: Vec<events::ExpectedEvent> = expected
+            .iter()
+            .map(|e| events::ExpectedEvent {
+                event_type: e.event_type.clone(),
+                resource: self.substitute(&e.resource),
+                project: e.project.clone(),
+                role: e.role.clone(),
+                members: e
+                    .members
+                    .as_ref()
+                    .map(|m| m.iter().map(|id| self.substitute(id)).collect()),
+                changed: e.changed.clone(),
+            })
+            .collect();
+        if let Some(problem) = events::mismatch(&expected, &actual) {
+            panic!("{}: the change log differs: {problem}", self.file);
         }
     }
 

@@ -23,6 +23,9 @@ pub(crate) struct Scenario {
     pub(crate) setup: Vec<Vec<String>>,
     /// The steps, in order.
     pub(crate) steps: Vec<Step>,
+    /// The events the steps produce, in order (after the setup).
+    #[serde(default)]
+    pub(crate) events: Option<Vec<super::events::ExpectedEvent>>,
 }
 
 /// A request or a command, and what must come back.
