@@ -102,7 +102,9 @@ impl PostgresBackend {
         use diesel::r2d2::R2D2Connection;
         let mut pooled = self.pool.get().map_err(|e| Some(e.into()))?;
         match f(&mut pooled.conn) {
-            Err(StoreError::Database(_)) if pooled.conn.ping().is_err() => {
+            Err(StoreError::Database(_) | StoreError::Unavailable(_))
+                if pooled.conn.ping().is_err() =>
+            {
                 pooled.lost = true;
                 Err(None)
             }
