@@ -12,8 +12,14 @@ pub(crate) mod sqlite;
 
 pub(crate) use rows::{EventRow, MemberRow, PageRow, ResourceRow, TenantRow, TokenRow};
 
+use std::time::Duration;
+
 use crate::StoreError;
 use crate::sql::{Dialect, Sql};
+
+/// How long opening a store waits for the database: a server starting beside its database (or
+/// while another process migrates it) should wait for it, where a call fails fast.
+pub(crate) const OPEN_WAIT: Duration = Duration::from_secs(30);
 
 /// A connection the store's logic runs statements on.
 pub(crate) trait SqlConn {
