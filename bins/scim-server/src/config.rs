@@ -2,6 +2,7 @@
 //! overriding the one before. Every setting has a default, so no file is needed.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -22,6 +23,11 @@ pub struct Config {
     pub base_url: Option<String>,
     /// Database connections per server process.
     pub max_connections: u32,
+    /// How long a request waits for the database (its turn for a connection, a new connection,
+    /// SQLite's write lock) before it is answered 503, in milliseconds.
+    pub database_wait_ms: u64,
+    /// How long `/readyz` waits for the database to answer before it says 503, in milliseconds.
+    pub readiness_timeout_ms: u64,
     /// HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
     /// `text` or `json` log lines (`SCIM_LOG_FORMAT`).
@@ -44,6 +50,8 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             base_url: None,
             max_connections: 8,
+            database_wait_ms: 1000,
+            readiness_timeout_ms: 500,
             workers: None,
             log_format: LogFormat::Text,
             max_body_bytes: 1024 * 1024,
@@ -201,6 +209,16 @@ impl Config {
         }
     }
 
+    /// [`Config::database_wait_ms`].
+    pub fn database_wait(&self) -> Duration {
+        Duration::from_millis(self.database_wait_ms)
+    }
+
+    /// [`Config::readiness_timeout_ms`].
+    pub fn readiness_timeout(&self) -> Duration {
+        Duration::from_millis(self.readiness_timeout_ms)
+    }
+
     fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
@@ -311,6 +329,17 @@ mod tests {
             config.auth.previous_secrets,
             ["first-secret", "second-secret"]
         );
+    }
+
+    #[test]
+    fn waits_for_the_database_are_milliseconds() {
+        let config: Config =
+            toml::from_str("database_wait_ms = 250\nreadiness_timeout_ms = 100").unwrap();
+        assert_eq!(config.database_wait(), Duration::from_millis(250));
+        assert_eq!(config.readiness_timeout(), Duration::from_millis(100));
+        let defaults = Config::default();
+        assert_eq!(defaults.database_wait(), Duration::from_secs(1));
+        assert_eq!(defaults.readiness_timeout(), Duration::from_millis(500));
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub fn init_logging(format: LogFormat) {
 pub fn open_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
     Ok(StoreBuilder::new(SchemaRegistry::standard())
         .max_connections(config.max_connections)
+        .wait_timeout(config.database_wait())
         .open(&config.database_url())?)
 }
 
@@ -77,6 +78,7 @@ pub fn app_state(config: Config, store: Arc<dyn Store>) -> Result<AppState, Star
         config: Arc::new(config),
         metrics: Arc::new(Metrics::new()?),
         store_calls: Arc::new(tokio::sync::Semaphore::new(connections)),
+        readiness_probe: Arc::new(tokio::sync::Semaphore::new(1)),
     })
 }
 

@@ -218,9 +218,7 @@ fn scim_error_body<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
     };
     let document = ErrorResponse::new(status.as_u16()).with_detail(detail);
     let (req, _) = res.into_parts();
-    let response: HttpResponse<BoxBody> = HttpResponse::build(status)
-        .content_type(SCIM_JSON)
-        .json(document);
+    let response: HttpResponse<BoxBody> = error::error_response_builder(status).json(document);
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_body(|_, b| EitherBody::right(b)),
     ))
