@@ -6,4 +6,5 @@ mod harness;
 mod idp;
 mod inproc;
 mod instances;
+mod outage;
 mod replay;

@@ -48,6 +48,22 @@ impl Response {
             .unwrap_or_else(|e| panic!("the body is not JSON ({e}): {}", self.body))
     }
 
+    /// Whether this is the answer of a server whose database is unreachable: 503 with an
+    /// RFC 7644 §3.12 document and a `Retry-After` in seconds.
+    pub(crate) fn is_unavailable(&self) -> bool {
+        let document = serde_json::from_str::<Value>(&self.body).unwrap_or_default();
+        self.status == 503
+            && self
+                .header("content-type")
+                .is_some_and(|v| v.starts_with(SCIM_JSON))
+            && document["schemas"]
+                == serde_json::json!(["urn:ietf:params:scim:api:messages:2.0:Error"])
+            && document["status"] == "503"
+            && self
+                .header("retry-after")
+                .is_some_and(|v| v.parse::<u32>().is_ok())
+    }
+
     /// Panics unless the status is `status`.
     #[track_caller]
     pub(crate) fn expect(self, status: u16) -> Self {
