@@ -8,3 +8,4 @@ mod inproc;
 mod instances;
 mod outage;
 mod replay;
+mod request_target;
