@@ -28,6 +28,8 @@ pub struct Config {
     pub database_wait_ms: u64,
     /// How long `/readyz` waits for the database to answer before it says 503, in milliseconds.
     pub readiness_timeout_ms: u64,
+    /// How long requests in flight have to finish after SIGTERM, in seconds.
+    pub shutdown_timeout_seconds: u64,
     /// HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
     /// `text` or `json` log lines (`SCIM_LOG_FORMAT`).
@@ -52,6 +54,7 @@ impl Default for Config {
             max_connections: 8,
             database_wait_ms: 1000,
             readiness_timeout_ms: 500,
+            shutdown_timeout_seconds: 30,
             workers: None,
             log_format: LogFormat::Text,
             max_body_bytes: 1024 * 1024,
@@ -332,9 +335,10 @@ mod tests {
     }
 
     #[test]
-    fn waits_for_the_database_are_milliseconds() {
+    fn timeouts_have_their_units_and_defaults() {
         let config: Config =
             toml::from_str("database_wait_ms = 250\nreadiness_timeout_ms = 100").unwrap();
+        assert_eq!(config.shutdown_timeout_seconds, 30);
         assert_eq!(config.database_wait(), Duration::from_millis(250));
         assert_eq!(config.readiness_timeout(), Duration::from_millis(100));
         let defaults = Config::default();

@@ -104,16 +104,23 @@ fn spawn_revocation_poller(state: &AppState) {
 }
 
 /// Serves HTTP until the process is stopped.
+///
+/// SIGTERM stops gracefully: no new connection is accepted, and the requests in flight have
+/// `shutdown_timeout_seconds` to finish before their connections are closed; then this returns
+/// `Ok` (SIGINT and SIGQUIT stop at once). The revocation poller's thread ends with the
+/// process.
 pub fn serve(state: AppState) -> Result<(), StartError> {
     spawn_revocation_poller(&state);
     let listen = state.config.listen.clone();
     let workers = state.config.workers;
+    let shutdown_timeout = state.config.shutdown_timeout_seconds;
     actix_web::rt::System::new().block_on(async move {
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let state = app_state.clone();
             App::new().configure(move |cfg| crate::http::configure(cfg, state))
-        });
+        })
+        .shutdown_timeout(shutdown_timeout);
         if let Some(workers) = workers {
             server = server.workers(workers);
         }

@@ -9,3 +9,4 @@ mod instances;
 mod outage;
 mod replay;
 mod request_target;
+mod shutdown;
