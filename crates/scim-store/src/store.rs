@@ -32,6 +32,11 @@ use crate::{Event, NewToken, StoreError, Tenant, TenantId, TenantSettings, Token
 ///   from a group: [`StoreError::Protected`].
 /// - **Change log.** Every successful write appends [`Event`]s in its transaction; per tenant,
 ///   sequence numbers are gap-free and in commit order.
+/// - **Availability.** A call waits for the database (a connection, SQLite's lock) at most the
+///   [`StoreBuilder::wait_timeout`](crate::StoreBuilder::wait_timeout) it was opened with.
+///   What a later retry can get past (no connection in time, a lost connection, a lock not
+///   taken, a file that cannot be written) is [`StoreError::Unavailable`]; a write that fails
+///   so may or may not have committed, a write that returns `Ok` has.
 pub trait Store: Send + Sync {
     /// The schemas and resource types the store validates against.
     fn registry(&self) -> &SchemaRegistry;
