@@ -2,6 +2,7 @@
 //! overriding the one before. Every setting has a default, so no file is needed.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -22,6 +23,13 @@ pub struct Config {
     pub base_url: Option<String>,
     /// Database connections per server process.
     pub max_connections: u32,
+    /// How long a request waits for the database (its turn for a connection, a new connection,
+    /// SQLite's write lock) before it is answered 503, in milliseconds.
+    pub database_wait_ms: u64,
+    /// How long `/readyz` waits for the database to answer before it says 503, in milliseconds.
+    pub readiness_timeout_ms: u64,
+    /// How long requests in flight have to finish after SIGTERM, in seconds.
+    pub shutdown_timeout_seconds: u64,
     /// HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
     /// `text` or `json` log lines (`SCIM_LOG_FORMAT`).
@@ -53,6 +61,9 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             base_url: None,
             max_connections: 8,
+            database_wait_ms: 1000,
+            readiness_timeout_ms: 500,
+            shutdown_timeout_seconds: 30,
             workers: None,
             log_format: LogFormat::Text,
             max_body_bytes: 1024 * 1024,
@@ -272,6 +283,16 @@ impl Config {
         }
     }
 
+    /// [`Config::database_wait_ms`].
+    pub fn database_wait(&self) -> Duration {
+        Duration::from_millis(self.database_wait_ms)
+    }
+
+    /// [`Config::readiness_timeout_ms`].
+    pub fn readiness_timeout(&self) -> Duration {
+        Duration::from_millis(self.readiness_timeout_ms)
+    }
+
     fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_owned(),
@@ -415,6 +436,18 @@ mod tests {
         assert_eq!(config.rate_limit.admin_auth_failures_per_minute, 3);
         config.apply_env(|name| (name == "SCIM_TENANT_RATE_LIMIT").then(|| "0".into()));
         assert_eq!(config.rate_limit.tenant_requests_per_second, 0.0);
+    }
+
+    #[test]
+    fn timeouts_have_their_units_and_defaults() {
+        let config: Config =
+            toml::from_str("database_wait_ms = 250\nreadiness_timeout_ms = 100").unwrap();
+        assert_eq!(config.shutdown_timeout_seconds, 30);
+        assert_eq!(config.database_wait(), Duration::from_millis(250));
+        assert_eq!(config.readiness_timeout(), Duration::from_millis(100));
+        let defaults = Config::default();
+        assert_eq!(defaults.database_wait(), Duration::from_secs(1));
+        assert_eq!(defaults.readiness_timeout(), Duration::from_millis(500));
     }
 
     #[test]

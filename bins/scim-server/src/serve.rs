@@ -60,6 +60,7 @@ pub fn open_store(
     let listener = signals.clone();
     Ok(StoreBuilder::new(SchemaRegistry::standard())
         .max_connections(config.max_connections)
+        .wait_timeout(config.database_wait())
         .on_commit(Arc::new(move |tenant: &scim_store::TenantId| {
             listener.committed(tenant);
         }))
@@ -99,6 +100,7 @@ pub fn app_state(
         limits,
         signals,
         store_calls: Arc::new(tokio::sync::Semaphore::new(connections)),
+        readiness_probe: Arc::new(tokio::sync::Semaphore::new(1)),
     })
 }
 
@@ -133,16 +135,23 @@ fn spawn_revocation_poller(state: &AppState) {
 }
 
 /// Serves HTTP until the process is stopped.
+///
+/// SIGTERM stops gracefully: no new connection is accepted, and the requests in flight have
+/// `shutdown_timeout_seconds` to finish before their connections are closed; then this returns
+/// `Ok` (SIGINT and SIGQUIT stop at once). The revocation poller's thread ends with the
+/// process.
 pub fn serve(state: AppState) -> Result<(), StartError> {
     spawn_revocation_poller(&state);
     let listen = state.config.listen.clone();
     let workers = state.config.workers;
+    let shutdown_timeout = state.config.shutdown_timeout_seconds;
     actix_web::rt::System::new().block_on(async move {
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let state = app_state.clone();
             App::new().configure(move |cfg| crate::http::configure(cfg, state))
-        });
+        })
+        .shutdown_timeout(shutdown_timeout);
         if let Some(workers) = workers {
             server = server.workers(workers);
         }

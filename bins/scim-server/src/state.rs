@@ -28,4 +28,6 @@ pub struct AppState {
     /// One permit per database connection: store calls on the blocking pool wait for a permit,
     /// in arrival order, before they take a thread (see `http::store_call::blocking`).
     pub(crate) store_calls: Arc<tokio::sync::Semaphore>,
+    /// One permit: `/readyz` pings the database once at a time (see `http::ops::readyz`).
+    pub(crate) readiness_probe: Arc<tokio::sync::Semaphore>,
 }

@@ -5,8 +5,8 @@ use scim_core::{ScimError, ScimType};
 /// Why a store operation failed.
 ///
 /// Every variant maps to a SCIM error through `From<StoreError> for ScimError`; database
-/// failures become 500 (or 503 when no connection is available) and carry no SQL or data in
-/// their wire detail.
+/// failures become 500, or 503 when the database cannot be reached or cannot take the write
+/// right now ([`StoreError::Unavailable`]), and carry no SQL or data in their wire detail.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The request itself is invalid (validation, filter, PATCH): the core error says why.
@@ -53,7 +53,10 @@ pub enum StoreError {
     /// A tenant with this id exists already.
     #[error("tenant {0} exists already")]
     TenantExists(String),
-    /// No database connection became available in time.
+    /// The database cannot serve the call now, and a retry later may succeed: no connection
+    /// became available in time, the connection was lost (PostgreSQL closed it, was shut down,
+    /// or refuses new ones), or SQLite could not take its lock within the busy timeout or
+    /// cannot write its file (read-only, full, failing).
     #[error("database unavailable: {0}")]
     Unavailable(String),
     /// The database asked for the transaction to be retried (a serialization failure or a
@@ -81,9 +84,40 @@ impl From<diesel::result::Error> for StoreError {
             Error::DatabaseError(_, info) if info.message().contains("deadlock detected") => {
                 StoreError::Transient(err.to_string())
             }
+            // diesel reports PostgreSQL's connection exceptions (SQLSTATE class 08), and any
+            // statement on a connection libpq found closed (a terminated session: 57P01 to
+            // 57P03), as a closed connection; a transaction it could not roll back for the
+            // same reason leaves the transaction manager broken.
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
+            | Error::BrokenTransactionManager => StoreError::Unavailable(err.to_string()),
+            Error::DatabaseError(DatabaseErrorKind::Unknown, info)
+                if is_sqlite_unavailable(info.message()) =>
+            {
+                StoreError::Unavailable(err.to_string())
+            }
             _ => StoreError::Database(err.to_string()),
         }
     }
+}
+
+/// Whether a SQLite error says the database cannot serve the statement now, rather than that
+/// the statement or the data is wrong: `SQLITE_BUSY` (the busy timeout ran out), `SQLITE_LOCKED`,
+/// `SQLITE_READONLY`, `SQLITE_FULL`, `SQLITE_IOERR` and `SQLITE_CANTOPEN`.
+///
+/// diesel hands on SQLite's result code only through the message (`sqlite3_errmsg`), which for
+/// these codes is SQLite's fixed text for the code (`sqlite3ErrStr`), sometimes followed by a
+/// name (`database table is locked: resources`).
+fn is_sqlite_unavailable(message: &str) -> bool {
+    const MESSAGES: [&str; 7] = [
+        "database is locked",
+        "database table is locked",
+        "database schema is locked",
+        "attempt to write a readonly database",
+        "database or disk is full",
+        "disk I/O error",
+        "unable to open database file",
+    ];
+    MESSAGES.iter().any(|m| message.starts_with(m))
 }
 
 impl From<diesel::r2d2::PoolError> for StoreError {
@@ -116,5 +150,72 @@ impl From<StoreError> for ScimError {
                 ScimError::with_status(500, "internal storage error")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> Error {
+        Error::DatabaseError(kind, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn a_lost_connection_is_unavailable() {
+        for err in [
+            database_error(
+                DatabaseErrorKind::ClosedConnection,
+                "terminating connection due to administrator command",
+            ),
+            Error::BrokenTransactionManager,
+        ] {
+            assert!(matches!(StoreError::from(err), StoreError::Unavailable(_)));
+        }
+    }
+
+    #[test]
+    fn sqlite_that_cannot_take_the_lock_or_write_is_unavailable() {
+        for message in [
+            "database is locked",
+            "database table is locked: resources",
+            "attempt to write a readonly database",
+            "database or disk is full",
+            "disk I/O error",
+        ] {
+            let err = StoreError::from(database_error(DatabaseErrorKind::Unknown, message));
+            assert!(matches!(err, StoreError::Unavailable(_)), "{message}");
+            assert_eq!(ScimError::from(err).status(), 503, "{message}");
+        }
+    }
+
+    #[test]
+    fn other_database_errors_stay_internal() {
+        for message in [
+            "database disk image is malformed",
+            "no such table: resources",
+            "syntax error at or near \"x\"",
+        ] {
+            let err = StoreError::from(database_error(DatabaseErrorKind::Unknown, message));
+            assert!(matches!(err, StoreError::Database(_)), "{message}");
+            assert_eq!(ScimError::from(err).status(), 500, "{message}");
+        }
+    }
+
+    /// The messages matched are the ones SQLite produces: a database over its page limit
+    /// fails as a full disk does.
+    #[cfg(feature = "sqlite")]
+    #[test]
+    fn a_full_sqlite_database_is_unavailable() {
+        use diesel::connection::SimpleConnection;
+        use diesel::{Connection, SqliteConnection};
+        let mut conn = SqliteConnection::establish(":memory:").expect("an in-memory database");
+        conn.batch_execute("CREATE TABLE t (v TEXT); PRAGMA max_page_count = 2;")
+            .expect("a small database");
+        let full = conn
+            .batch_execute("INSERT INTO t VALUES (printf('%.100000c', 'x'))")
+            .expect_err("the insert does not fit");
+        assert!(matches!(StoreError::from(full), StoreError::Unavailable(_)));
     }
 }

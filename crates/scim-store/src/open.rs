@@ -1,6 +1,7 @@
 //! Opening a store: the public store types and the builder that picks a backend by URL.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use scim_core::patch::Operation;
@@ -14,8 +15,8 @@ use crate::{
     TenantSettings, TokenRecord, UuidV7Ids,
 };
 
-/// How to open a store: the registry to validate against, the clock, the id generator and the
-/// connection pool size.
+/// How to open a store: the registry to validate against, the clock, the id generator, the
+/// connection pool size and how long a call waits for the database.
 ///
 /// ```
 /// use scim_core::schema::SchemaRegistry;
@@ -31,10 +32,15 @@ pub struct StoreBuilder {
     ids: Arc<dyn IdGenerator>,
     max_connections: u32,
     commits: Option<crate::CommitListener>,
+    wait_timeout: Duration,
 }
 
 impl StoreBuilder {
-    /// A builder with the system clock, UUIDv7 ids and 8 connections.
+    /// The default [`wait_timeout`](Self::wait_timeout).
+    pub const DEFAULT_WAIT_TIMEOUT: Duration = Duration::from_secs(10);
+
+    /// A builder with the system clock, UUIDv7 ids, 8 connections and a wait of
+    /// [`DEFAULT_WAIT_TIMEOUT`](Self::DEFAULT_WAIT_TIMEOUT).
     pub fn new(registry: impl Into<Arc<SchemaRegistry>>) -> Self {
         Self {
             registry: registry.into(),
@@ -42,6 +48,7 @@ impl StoreBuilder {
             ids: Arc::new(UuidV7Ids),
             max_connections: 8,
             commits: None,
+            wait_timeout: Self::DEFAULT_WAIT_TIMEOUT,
         }
     }
 
@@ -94,6 +101,20 @@ impl StoreBuilder {
         self
     }
 
+    /// Sets how long a call waits for the database before it fails with
+    /// [`StoreError::Unavailable`]: for a connection of the pool, and on SQLite for a write's
+    /// turn and for the database's lock another process holds (the busy timeout). Opening the
+    /// store waits longer (30 s) for a database that is starting.
+    ///
+    /// On PostgreSQL, once an attempt to connect has failed, a call that finds no open
+    /// connection free fails at once until an attempt succeeds (the pool keeps trying, at
+    /// least once a second).
+    #[must_use]
+    pub fn wait_timeout(mut self, wait: Duration) -> Self {
+        self.wait_timeout = wait;
+        self
+    }
+
     /// Opens the database `url` names and applies pending migrations: `sqlite://PATH`,
     /// `sqlite::memory:`, or `postgres://...` / `postgresql://...`.
     pub fn open(self, url: &str) -> Result<Arc<dyn Store>, StoreError> {
@@ -138,7 +159,7 @@ impl StoreBuilder {
         {
             create_private_file(std::path::Path::new(path))?;
         }
-        let backend = SqliteBackend::open(&location, self.max_connections)?;
+        let backend = SqliteBackend::open(&location, self.max_connections, self.wait_timeout)?;
         Ok(SqliteStore(
             Engine::new(backend, self.registry, self.clock, self.ids)
                 .with_commit_listener(self.commits),
@@ -148,7 +169,11 @@ impl StoreBuilder {
     /// Connects to PostgreSQL.
     #[cfg(feature = "postgres")]
     pub fn open_postgres(self, url: &str) -> Result<PostgresStore, StoreError> {
-        let backend = crate::backend::postgres::PostgresBackend::open(url, self.max_connections)?;
+        let backend = crate::backend::postgres::PostgresBackend::open(
+            url,
+            self.max_connections,
+            self.wait_timeout,
+        )?;
         Ok(PostgresStore(
             Engine::new(backend, self.registry, self.clock, self.ids)
                 .with_commit_listener(self.commits),

@@ -40,6 +40,11 @@ use crate::{
 ///   they grant or revoke through the tenant's project x role groups ([`crate::Organisation`]).
 ///   Per tenant, sequence numbers are gap-free and in commit order; every event has a UUID of
 ///   its own.
+/// - **Availability.** A call waits for the database (a connection, SQLite's lock) at most the
+///   [`StoreBuilder::wait_timeout`](crate::StoreBuilder::wait_timeout) it was opened with.
+///   What a later retry can get past (no connection in time, a lost connection, a lock not
+///   taken, a file that cannot be written) is [`StoreError::Unavailable`]; a write that fails
+///   so may or may not have committed, a write that returns `Ok` has.
 pub trait Store: Send + Sync {
     /// The schemas and resource types the store validates against.
     fn registry(&self) -> &SchemaRegistry;

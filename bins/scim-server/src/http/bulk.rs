@@ -5,6 +5,10 @@
 //! - `bulkId` references are resolved as [`super::bulk_ids`] describes.
 //! - `failOnErrors: n` stops after the n-th failed operation; the response lists the
 //!   operations run until then. Without it every operation runs.
+//! - An operation answered 503 (the database is unavailable) stops the request too: the
+//!   operations after it would meet the same outage, each after its own wait. When it is the
+//!   first operation, nothing was done and the whole request is answered 503, so that the
+//!   client sends it again as it is.
 //! - An operation's `version` is its `If-Match`.
 //! - The limits are those `/ServiceProviderConfig` advertises: a body over `maxPayloadSize` or
 //!   more than `maxOperations` operations is refused as a whole with 413 (RFC 7644 §3.7.4),
@@ -67,7 +71,18 @@ pub(crate) async fn bulk(
         if result.status >= 400 {
             errors += 1;
         }
+        let unavailable = result.status == 503;
+        if unavailable && results.is_empty() {
+            return Err(ScimError::with_status(
+                503,
+                "the database is unavailable; no operation was run: retry later",
+            )
+            .into());
+        }
         results.push(result);
+        if unavailable {
+            break;
+        }
     }
     let response = BulkResponse {
         operations: results,

@@ -2,7 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 use scim_core::ScimError;
 use scim_core::message::ErrorResponse;
 use scim_store::StoreError;
@@ -11,6 +11,25 @@ use crate::auth::AuthError;
 
 /// The media type of every SCIM response.
 pub const SCIM_JSON: &str = "application/scim+json";
+
+/// The `Retry-After` of a 503, in seconds. A database restart or failover is over in seconds,
+/// and the server reconnects within one of the database's return; identity providers back
+/// off further on their own.
+const RETRY_AFTER_SECONDS: &str = "2";
+
+/// Starts an error response of `status`: a SCIM document, and for a 503 the `Retry-After`
+/// that tells the client to come back rather than give up.
+pub(super) fn error_response_builder(status: StatusCode) -> HttpResponseBuilder {
+    let mut response = HttpResponse::build(status);
+    response.content_type(SCIM_JSON);
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.insert_header((
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        ));
+    }
+    response
+}
 
 /// An error answer.
 #[derive(Debug, thiserror::Error)]
@@ -122,8 +141,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let document = self.document();
-        let mut response = HttpResponse::build(self.status_code());
-        response.content_type(SCIM_JSON);
+        let mut response = error_response_builder(self.status_code());
         if let ApiError::TooManyRequests {
             retry_after_seconds,
             ..

@@ -12,7 +12,11 @@
 //!
 //! Every error, including the ones actix produces itself (an oversized body, an unknown path, a
 //! method a path does not serve), is an RFC 7644 §3.12 document served as
-//! `application/scim+json`; a 405 also names the allowed methods in `Allow`.
+//! `application/scim+json`; a 405 also names the allowed methods in `Allow`. The exceptions are
+//! what actix-http's parser refuses before any of this runs (a request target over 65,534
+//! bytes or with a raw `"` in its query: 400; a request head over 128 KiB: 431): those answers
+//! have no body, and no hook of actix-web reaches them. Request targets are kept below that
+//! limit ([`MAX_REQUEST_TARGET`]), so that the server answers every length it can.
 
 mod admin;
 mod body;
@@ -29,12 +33,13 @@ mod root_search;
 mod store_call;
 mod write;
 
-use actix_web::body::{BoxBody, EitherBody};
-use actix_web::dev::ServiceResponse;
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, from_fn};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, Route, web};
 use scim_core::ScimError;
+use scim_core::filter::ParseOptions;
 use scim_core::message::ErrorResponse;
 
 use self::error::{ApiError, SCIM_JSON};
@@ -63,6 +68,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .service(get_only("/metrics", web::get().to(ops::metrics)))
         .service(
             web::scope("/admin/v1")
+                .wrap(from_fn(refuse_long_targets))
                 .wrap(from_fn(observe::observe))
                 .wrap(ErrorHandlers::new().default_handler(scim_error_body))
                 .service(get_only(
@@ -73,6 +79,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         )
         .service(
             web::scope("/scim/v2")
+                .wrap(from_fn(refuse_long_targets))
                 .wrap(from_fn(observe::observe))
                 .wrap(ErrorHandlers::new().default_handler(scim_error_body))
                 .configure(discovery_routes)
@@ -114,6 +121,39 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
                 .default_service(web::to(not_found)),
         )
         .default_service(web::to(not_found));
+}
+
+/// The longest request target (path and query) served: the longest filter the parser accepts
+/// ([`ParseOptions::DEFAULT_MAX_LEN`], 8 KiB) with every byte percent-encoded (three bytes
+/// each), and as much again for the path and the other parameters. A filter over the parser's
+/// limit in a target within this one is a 400 `invalidFilter`.
+pub const MAX_REQUEST_TARGET: usize = 4 * ParseOptions::DEFAULT_MAX_LEN;
+
+// Above 65,534 bytes actix-http's parser (the `http` crate's URI) refuses a target with a bare
+// 400 before the server sees it: the server's 414 must come first.
+const _: () = assert!(MAX_REQUEST_TARGET < u16::MAX as usize - 1);
+
+/// 414 for a request target over [`MAX_REQUEST_TARGET`], before anything of it is parsed.
+async fn refuse_long_targets(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let length = req
+        .uri()
+        .path_and_query()
+        .map_or(0, |target| target.as_str().len());
+    if length <= MAX_REQUEST_TARGET {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    let error = ApiError::Scim(ScimError::with_status(
+        414,
+        format!(
+            "the request target is {length} bytes, more than this server accepts ({MAX_REQUEST_TARGET})"
+        ),
+    ));
+    Ok(req
+        .into_response(error.error_response())
+        .map_into_right_body())
 }
 
 /// The discovery endpoints; registered before `/{endpoint}` so that they win.
@@ -218,9 +258,7 @@ fn scim_error_body<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
     };
     let document = ErrorResponse::new(status.as_u16()).with_detail(detail);
     let (req, _) = res.into_parts();
-    let response: HttpResponse<BoxBody> = HttpResponse::build(status)
-        .content_type(SCIM_JSON)
-        .json(document);
+    let response: HttpResponse<BoxBody> = error::error_response_builder(status).json(document);
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(req, response).map_body(|_, b| EitherBody::right(b)),
     ))

@@ -9,9 +9,11 @@
 
 use std::time::Instant;
 
+use actix_web::rt::time::timeout;
 use actix_web::web;
 use scim_core::ScimError;
-use scim_store::Store;
+use scim_store::{Store, StoreError};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::error::ApiError;
 use crate::state::AppState;
@@ -85,15 +87,45 @@ pub(crate) async fn blocking<T: Send + 'static>(
     op: StoreOp,
     f: impl FnOnce(&dyn Store) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    // Beyond the pool's connections, calls wait here in arrival order. On a blocking thread they
-    // would wait in r2d2, which hands a returned connection to whichever thread asks first: at
-    // 32 concurrent reads on 8 PostgreSQL connections some waited 400 ms while others came
-    // and went (bench/run.sh). The semaphore is never closed, so acquiring does not fail.
-    let _permit = state
-        .store_calls
-        .acquire()
-        .await
-        .map_err(|_| ScimError::with_status(503, "the server is shutting down"))?;
+    let turn = take_turn(state).await?;
+    unqueued(state, op, move |store| {
+        // Held until the call returns, not as long as the request: a client that gives up
+        // does not hand on a connection that is still in use.
+        let _turn = turn;
+        f(store)
+    })
+    .await
+}
+
+/// Waits for a store call's turn: one permit per pool connection, given in arrival order.
+///
+/// Beyond the pool's connections, calls wait here in arrival order. On a blocking thread they
+/// would wait in r2d2, which hands a returned connection to whichever thread asks first: at
+/// 32 concurrent reads on 8 PostgreSQL connections some waited 400 ms while others came and
+/// went (bench/run.sh). The wait is bounded by `database_wait_ms`: behind calls that hang (on
+/// a database that stopped answering in the middle of a statement), a request answers 503
+/// instead of hanging with them.
+async fn take_turn(state: &AppState) -> Result<OwnedSemaphorePermit, ApiError> {
+    let wait = state.config.database_wait();
+    match timeout(wait, state.store_calls.clone().acquire_owned()).await {
+        Ok(Ok(turn)) => Ok(turn),
+        // The semaphore is never closed.
+        Ok(Err(_)) => Err(ScimError::with_status(503, "the server is shutting down").into()),
+        Err(_) => Err(StoreError::Unavailable(format!(
+            "no database connection was free within {} ms",
+            wait.as_millis()
+        ))
+        .into()),
+    }
+}
+
+/// Like [`blocking`], without waiting for a turn: for `/readyz`, which must answer even when
+/// every connection is taken.
+pub(crate) async fn unqueued<T: Send + 'static>(
+    state: &AppState,
+    op: StoreOp,
+    f: impl FnOnce(&dyn Store) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     let store = state.store.clone();
     let timer = state
         .metrics

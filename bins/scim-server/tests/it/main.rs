@@ -7,5 +7,8 @@ mod idp;
 mod inproc;
 mod instances;
 mod keys;
+mod outage;
 mod replay;
+mod request_target;
+mod shutdown;
 mod upgrade;

@@ -15,8 +15,14 @@ pub(crate) use rows::{
     TenantRow, TokenRow,
 };
 
+use std::time::Duration;
+
 use crate::StoreError;
 use crate::sql::{Dialect, Sql};
+
+/// How long opening a store waits for the database: a server starting beside its database (or
+/// while another process migrates it) should wait for it, where a call fails fast.
+pub(crate) const OPEN_WAIT: Duration = Duration::from_secs(30);
 
 /// A connection the store's logic runs statements on.
 pub(crate) trait SqlConn {

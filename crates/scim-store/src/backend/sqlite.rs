@@ -4,15 +4,15 @@
 //! the busy timeout instead of failing on a lock upgrade; reads run in deferred transactions and,
 //! thanks to WAL mode, never wait for writers.
 
-use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
 use diesel::{Connection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use parking_lot::Mutex;
 
-use super::{Backend, SqlConn, impl_sql_conn};
+use super::{Backend, OPEN_WAIT, SqlConn, impl_sql_conn};
 use crate::StoreError;
 use crate::sql::Dialect;
 
@@ -42,8 +42,11 @@ impl Location {
     }
 }
 
+/// The settings of a pooled connection: [`CONNECTION_PRAGMAS`] with the busy timeout of a call.
 #[derive(Debug)]
-struct Pragmas;
+struct Pragmas {
+    busy_timeout: Duration,
+}
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
@@ -54,14 +57,22 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
         // cache keeps the rest of the file close. `mmap_size` would share those pages instead
         // and reads would be about a tenth faster, but every page touched would then count in
         // the server's resident memory.
-        conn.batch_execute(CONNECTION_PRAGMAS)
+        conn.batch_execute(&busy_timeout(self.busy_timeout))
+            .and_then(|()| conn.batch_execute(CONNECTION_PRAGMAS))
             .map_err(diesel::r2d2::Error::QueryError)
     }
 }
 
-/// The settings of every connection: the pool's, and the one [`prepare_file`] opens first.
-const CONNECTION_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;
-     PRAGMA journal_mode = WAL;
+/// How long a statement waits for a lock another connection holds (another process's write,
+/// mostly: this process's writers queue on [`SqliteBackend::writer`]) before failing with
+/// `SQLITE_BUSY`.
+fn busy_timeout(wait: Duration) -> String {
+    format!("PRAGMA busy_timeout = {};", wait.as_millis())
+}
+
+/// The settings of every connection after its busy timeout: the pool's, and the one
+/// [`prepare_file`] opens first.
+const CONNECTION_PRAGMAS: &str = "PRAGMA journal_mode = WAL;
      PRAGMA synchronous = NORMAL;
      PRAGMA foreign_keys = ON;
      PRAGMA cache_size = -8192;
@@ -70,6 +81,8 @@ const CONNECTION_PRAGMAS: &str = "PRAGMA busy_timeout = 10000;
 /// A pool of SQLite connections.
 pub(crate) struct SqliteBackend {
     pool: Pool<ConnectionManager<SqliteConnection>>,
+    /// The longest a call waits for a connection, and a write for the database's lock.
+    wait: Duration,
     /// Taken by every write of this process before `BEGIN IMMEDIATE`.
     ///
     /// SQLite admits one writer at a time, and a writer that finds the lock taken sleeps in the
@@ -77,12 +90,20 @@ pub(crate) struct SqliteBackend {
     /// released: with dozens of concurrent writers, most of the time went to sleeping (POST p99
     /// over 300 ms at 32 connections). Queueing on a mutex first hands the database from writer
     /// to writer at once; the busy timeout still covers writers of other processes.
+    ///
+    /// parking_lot's, for a wait with a deadline (std's mutex has none): a writer behind one
+    /// that waits out the busy timeout on another process's lock must not wait as long again.
     writer: Mutex<()>,
 }
 
 impl SqliteBackend {
-    /// Opens (creating if needed) the database at `location` and applies pending migrations.
-    pub(crate) fn open(location: &Location, max_connections: u32) -> Result<Self, StoreError> {
+    /// Opens (creating if needed) the database at `location` and applies pending migrations. A
+    /// call waits at most `wait` for a connection, and a write as long for the database's lock.
+    pub(crate) fn open(
+        location: &Location,
+        max_connections: u32,
+        wait: Duration,
+    ) -> Result<Self, StoreError> {
         let (url, size) = match location {
             Location::File(path) => {
                 prepare_file(path)?;
@@ -93,15 +114,16 @@ impl SqliteBackend {
         };
         let pool = Pool::builder()
             .max_size(size)
-            .connection_timeout(Duration::from_secs(30))
+            .connection_timeout(OPEN_WAIT)
             // A SQLite connection is a handle on a local file: it cannot be lost, so testing it
             // on every checkout (a statement per store call) buys nothing.
             .test_on_check_out(false)
-            .connection_customizer(Box::new(Pragmas))
+            .connection_customizer(Box::new(Pragmas { busy_timeout: wait }))
             .build(ConnectionManager::new(url))
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let backend = Self {
             pool,
+            wait,
             writer: Mutex::new(()),
         };
         if *location == Location::Memory {
@@ -130,6 +152,7 @@ fn migrate(conn: &mut SqliteConnection) -> Result<(), StoreError> {
 fn prepare_file(path: &str) -> Result<(), StoreError> {
     let mut conn =
         SqliteConnection::establish(path).map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    conn.batch_execute(&busy_timeout(OPEN_WAIT))?;
     conn.batch_execute(CONNECTION_PRAGMAS)?;
     migrate(&mut conn)
 }
@@ -139,7 +162,7 @@ impl Backend for SqliteBackend {
         &self,
         mut f: impl FnMut(&mut dyn SqlConn) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
-        let mut pooled = self.pool.get()?;
+        let mut pooled = self.pool.get_timeout(self.wait)?;
         let conn: &mut SqliteConnection = &mut pooled;
         conn.transaction(|c| f(c))
     }
@@ -148,14 +171,18 @@ impl Backend for SqliteBackend {
         &self,
         mut f: impl FnMut(&mut dyn SqlConn) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
-        // Taken before a connection, so that queued writers leave the pool to readers. A writer
-        // that panicked left nothing behind this lock (its transaction rolled back).
-        let _turn = self
-            .writer
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut pooled = self.pool.get()?;
+        // Taken before a connection, so that queued writers leave the pool to readers. The
+        // queue, the connection and the database's lock share one deadline.
+        let deadline = Instant::now() + self.wait;
+        let _turn = self.writer.try_lock_until(deadline).ok_or_else(|| {
+            StoreError::Unavailable("the other writes of this process took the whole wait".into())
+        })?;
+        let left = || deadline.saturating_duration_since(Instant::now());
+        let mut pooled = self.pool.get_timeout(left())?;
         let conn: &mut SqliteConnection = &mut pooled;
+        // What is left bounds the wait for another process's lock. It stays set for the
+        // connection's reads, which in WAL mode wait for no other connection.
+        conn.batch_execute(&busy_timeout(left()))?;
         conn.immediate_transaction(|c| f(c))
     }
 
@@ -163,7 +190,7 @@ impl Backend for SqliteBackend {
         &self,
         mut f: impl FnMut(&mut dyn SqlConn) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
-        let mut pooled = self.pool.get()?;
+        let mut pooled = self.pool.get_timeout(self.wait)?;
         let conn: &mut SqliteConnection = &mut pooled;
         f(conn)
     }

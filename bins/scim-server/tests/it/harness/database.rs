@@ -86,6 +86,55 @@ impl OwnDatabase {
     }
 }
 
+impl OwnDatabase {
+    fn admin(&self) -> diesel::PgConnection {
+        use diesel::Connection;
+        diesel::PgConnection::establish(&self.admin_url).expect("connect to the admin database")
+    }
+
+    /// Refuses new connections and terminates every open session, as an outage of the
+    /// database server does (from an admin connection to another database, which survives).
+    /// Returns once no session is left.
+    fn cut(&self) {
+        use diesel::{RunQueryDsl, sql_query};
+        let mut conn = self.admin();
+        sql_query(format!(
+            "ALTER DATABASE {} WITH ALLOW_CONNECTIONS false",
+            self.name
+        ))
+        .execute(&mut conn)
+        .expect("refuse connections");
+        // pg_terminate_backend only signals a session; it ends at its next interrupt check.
+        let sessions = format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}'",
+            self.name
+        );
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while sql_query(&sessions)
+            .execute(&mut conn)
+            .expect("terminate the sessions")
+            > 0
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "sessions of {} survive pg_terminate_backend",
+                self.name
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
+    fn restore(&self) {
+        use diesel::{RunQueryDsl, sql_query};
+        sql_query(format!(
+            "ALTER DATABASE {} WITH ALLOW_CONNECTIONS true",
+            self.name
+        ))
+        .execute(&mut self.admin())
+        .expect("allow connections");
+    }
+}
+
 impl Drop for OwnDatabase {
     fn drop(&mut self) {
         use diesel::{Connection, RunQueryDsl, sql_query};
@@ -141,7 +190,7 @@ pub(crate) struct Deployment {
     /// `SCIM_JWT_SECRET`; `None` leaves the secret to the database, as a default install does.
     secret: Option<String>,
     // Dropped after the servers (which tests declare later) have stopped.
-    _database: Option<OwnDatabase>,
+    database: Option<OwnDatabase>,
     dir: TempDir,
 }
 
@@ -177,7 +226,7 @@ impl Deployment {
                 unique("secret"),
                 "0123456789abcdef0123456789abcdef"
             )),
-            _database: database,
+            database,
             dir,
         }
     }
@@ -216,7 +265,7 @@ impl Deployment {
         Some(Self {
             database_url: url,
             secret: None,
-            _database: database,
+            database,
             dir,
         })
     }
@@ -280,6 +329,39 @@ impl Deployment {
     /// Starts a server process of this deployment.
     pub(crate) fn start(&self) -> Server {
         Server::start(self)
+    }
+
+    /// The same, reading the configuration file `toml` (`SCIM_CONFIG`), written into the
+    /// deployment's directory.
+    pub(crate) fn command_with_config(&self, toml: &str) -> Command {
+        let path = self.dir.path().join(format!("{}.toml", unique("config")));
+        std::fs::write(&path, toml).expect("write the configuration file");
+        let mut command = self.command();
+        command.env("SCIM_CONFIG", path);
+        command
+    }
+
+    /// Starts a server process of this deployment with the configuration file `toml`.
+    pub(crate) fn start_with_config(&self, toml: &str) -> Server {
+        Server::spawn(self, |_| self.command_with_config(toml), "serve")
+    }
+
+    /// Cuts the deployment's own PostgreSQL database off ([`Deployment::fresh_postgres`]):
+    /// new connections are refused and every session is terminated, until
+    /// [`Deployment::restore_database`].
+    pub(crate) fn cut_database(&self) {
+        self.database
+            .as_ref()
+            .expect("a database of the deployment's own")
+            .cut();
+    }
+
+    /// Accepts connections to the deployment's own database again.
+    pub(crate) fn restore_database(&self) {
+        self.database
+            .as_ref()
+            .expect("a database of the deployment's own")
+            .restore();
     }
 
     /// The signing secret every command of this deployment gets (`SCIM_JWT_SECRET`), if any.

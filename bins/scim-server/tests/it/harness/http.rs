@@ -48,6 +48,22 @@ impl Response {
             .unwrap_or_else(|e| panic!("the body is not JSON ({e}): {}", self.body))
     }
 
+    /// Whether this is the answer of a server whose database is unreachable: 503 with an
+    /// RFC 7644 §3.12 document and a `Retry-After` in seconds.
+    pub(crate) fn is_unavailable(&self) -> bool {
+        let document = serde_json::from_str::<Value>(&self.body).unwrap_or_default();
+        self.status == 503
+            && self
+                .header("content-type")
+                .is_some_and(|v| v.starts_with(SCIM_JSON))
+            && document["schemas"]
+                == serde_json::json!(["urn:ietf:params:scim:api:messages:2.0:Error"])
+            && document["status"] == "503"
+            && self
+                .header("retry-after")
+                .is_some_and(|v| v.parse::<u32>().is_ok())
+    }
+
     /// Panics unless the status is `status`.
     #[track_caller]
     pub(crate) fn expect(self, status: u16) -> Self {
@@ -177,5 +193,40 @@ impl Client {
                 .map(|(n, v)| ((*n).to_owned(), (*v).to_owned())),
         );
         self.send(method, path, &headers, Some(body.to_string().into_bytes()))
+    }
+}
+
+/// Sends `head` (a request line and headers, without the blank line that ends them) to the
+/// server at `base_url` on a connection of its own, asking it to close the connection after
+/// answering, and reads the answer whole: for requests no HTTP client library would send.
+pub(crate) fn send_raw(base_url: &str, head: &str) -> Response {
+    use std::io::{Read, Write};
+    let address = base_url.strip_prefix("http://").expect("an http:// URL");
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("a read timeout");
+    let request = format!("{head}\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut answer = Vec::new();
+    // The server may close the connection before reading all of an oversized request; what
+    // it answered has been read by then.
+    let _ = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|line| line.split(' ').nth(1))
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP answer: {answer:?}"));
+    let headers = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    Response {
+        status,
+        headers,
+        body: body.to_owned(),
     }
 }

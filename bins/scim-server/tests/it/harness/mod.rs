@@ -6,7 +6,7 @@ mod http;
 mod process;
 
 pub(crate) use database::{Backend, Deployment};
-pub(crate) use http::{Client, Response, SCIM_JSON};
+pub(crate) use http::{Client, Response, SCIM_JSON, send_raw};
 pub(crate) use process::Server;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -3,7 +3,10 @@
 use actix_web::http::{Method, header};
 use serde_json::{Value, json};
 
-use super::support::{BASE, MAX_OPERATIONS, MAX_PAYLOAD, SCIM_JSON, TestApp, id_of, request, user};
+use super::support::{
+    BASE, MAX_OPERATIONS, MAX_PAYLOAD, SCIM_JSON, SwitchableStore, TestApp, config, id_of,
+    memory_store, request, user,
+};
 
 fn bulk(operations: Value) -> Value {
     json!({
@@ -310,5 +313,29 @@ async fn malformed_bulk_requests_are_400() {
             .await
             .assert_error(400, Some(scim_type));
     }
+    assert_eq!(total(&app, "Users").await, 0);
+}
+
+/// An unavailable database stops a Bulk request at its first operation: the others would meet
+/// the same outage, each after its own wait. Nothing was done, so the whole request is a 503
+/// the client can send again as it is.
+#[actix_web::test]
+async fn a_bulk_request_the_database_cannot_start_is_503_as_a_whole() {
+    let store = SwitchableStore::new(memory_store());
+    let app = TestApp::with(config(), store.clone());
+    // The key is verified (and cached) while the database answers.
+    assert_eq!(total(&app, "Users").await, 0);
+    app.get("/scim/v2/Users", &app.a.write)
+        .await
+        .assert_scim(200);
+    store.set_down(true);
+    let request = bulk(json!([
+        {"method": "POST", "path": "/Users", "bulkId": "a", "data": user("ada@example.com")},
+        {"method": "POST", "path": "/Users", "bulkId": "b", "data": user("bob@example.com")}
+    ]));
+    let reply = app.post("/scim/v2/Bulk", &app.a.write, &request).await;
+    reply.assert_error(503, None);
+    assert!(reply.header("retry-after").is_some());
+    store.set_down(false);
     assert_eq!(total(&app, "Users").await, 0);
 }

@@ -1,8 +1,16 @@
 //! `/healthz`, `/readyz` and `/metrics`, and a database that stops answering.
 
-use actix_web::http::StatusCode;
+use std::time::{Duration, Instant};
 
-use super::support::{SwitchableStore, TestApp, config, memory_store};
+use actix_web::App;
+use actix_web::http::{Method, StatusCode};
+use actix_web::test;
+use scim_server::config::Config;
+
+use super::support::{SwitchableStore, TestApp, config, memory_store, request};
+
+/// How long the stalled store hangs: far longer than any answer may take.
+const STALL: Duration = Duration::from_secs(2);
 
 #[actix_web::test]
 async fn liveness_and_readiness_follow_the_process_and_the_database() {
@@ -36,6 +44,12 @@ async fn liveness_and_readiness_follow_the_process_and_the_database() {
     let reply = app.get("/scim/v2/Users", &app.a.read).await;
     reply.assert_error(503, None);
     assert!(reply.header("www-authenticate").is_none());
+    // A 503 says when to come back.
+    assert!(
+        reply
+            .header("retry-after")
+            .is_some_and(|v| v.parse::<u32>().is_ok())
+    );
 
     store.set_down(false);
     assert_eq!(app.get("/readyz", "").await.status, StatusCode::OK);
@@ -83,4 +97,58 @@ async fn metrics_count_requests_and_time_store_calls() {
     // Labels are route patterns: no id, tenant or user data.
     assert!(!text.contains("unknown"));
     assert!(!text.contains("tenant-a"));
+}
+
+#[actix_web::test]
+async fn readiness_answers_503_in_time_when_the_database_hangs() {
+    let store = SwitchableStore::new(memory_store());
+    let app = TestApp::with(config(), store.clone());
+    store.set_stall(STALL);
+    // The second probe finds the first one's ping still hanging, and does not wait for it.
+    for _ in 0..2 {
+        let started = Instant::now();
+        let ready = app.get("/readyz", "").await;
+        assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    assert_eq!(app.get("/healthz", "").await.status, StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn a_request_behind_a_hanging_store_call_answers_503_after_the_database_wait() {
+    let store = SwitchableStore::new(memory_store());
+    let app = TestApp::with(
+        Config {
+            max_connections: 1,
+            database_wait_ms: 200,
+            ..config()
+        },
+        store.clone(),
+    );
+    store.set_stall(STALL);
+    // The first request takes the only connection's turn and hangs with it...
+    let state = app.state.clone();
+    let first = request(Method::GET, "/scim/v2/Users", &app.a.write).to_request();
+    actix_web::rt::spawn(async move {
+        let service = test::init_service(
+            App::new().configure(|cfg| scim_server::http::configure(cfg, state)),
+        )
+        .await;
+        test::call_service(&service, first).await.status()
+    });
+    actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    // ...and the next one does not wait with it.
+    let started = Instant::now();
+    let reply = app.get("/scim/v2/Users", &app.a.write).await;
+    reply.assert_error(503, None);
+    assert!(reply.header("retry-after").is_some());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }

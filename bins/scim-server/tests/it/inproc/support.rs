@@ -1,7 +1,7 @@
 //! The application under test: an in-memory store, two tenants with keys, and request helpers.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use actix_web::App;
 use actix_web::http::header::{self, HeaderMap};
@@ -325,10 +325,12 @@ impl Reply {
 }
 
 /// A store that can be switched off: while down, every call fails as an unreachable database
-/// does ([`StoreError::Unavailable`]).
+/// does ([`StoreError::Unavailable`]); while stalled, every call first hangs for a while, as on
+/// a database that stopped answering in the middle of a statement.
 pub(crate) struct SwitchableStore {
     inner: Arc<dyn Store>,
     down: AtomicBool,
+    stall_ms: AtomicU64,
 }
 
 impl SwitchableStore {
@@ -336,6 +338,7 @@ impl SwitchableStore {
         Arc::new(Self {
             inner,
             down: AtomicBool::new(false),
+            stall_ms: AtomicU64::new(0),
         })
     }
 
@@ -343,7 +346,17 @@ impl SwitchableStore {
         self.down.store(down, Ordering::SeqCst);
     }
 
+    /// Makes every call hang for `stall` before it runs.
+    pub(crate) fn set_stall(&self, stall: std::time::Duration) {
+        let ms = u64::try_from(stall.as_millis()).unwrap_or(u64::MAX);
+        self.stall_ms.store(ms, Ordering::SeqCst);
+    }
+
     fn up(&self) -> Result<&dyn Store, StoreError> {
+        let stall = self.stall_ms.load(Ordering::SeqCst);
+        if stall > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(stall));
+        }
         if self.down.load(Ordering::SeqCst) {
             Err(StoreError::Unavailable("switched off by the test".into()))
         } else {
