@@ -184,12 +184,6 @@ impl Resource {
     pub fn from_trusted_json(resource_type: impl Into<String>, body: Map<String, Value>) -> Self {
         Self::from_canonical(resource_type, body)
     }
-
-    /// Mutable access to the body for the modules that keep it canonical (PATCH, validation).
-    #[expect(dead_code, reason = "the PATCH engine, being written, is the user")]
-    pub(crate) fn body_mut(&mut self) -> &mut Map<String, Value> {
-        &mut self.body
-    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::harness::SCIM_JSON;
 const ERROR_URN: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 const LIST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 
-/// The rules of idp-behaviour.md's "Everyone" section that a single response shows: the media
+/// The rules of docs/identity-providers.md's "Every client" section that a single response shows: the media
 /// type, the error document, `Location` on 201, list counters as integers matching the page,
 /// and no password in any response.
 pub(crate) fn universal(response: &Response) -> Result<(), String> {
