@@ -123,9 +123,18 @@ impl<'a> Replay<'a> {
     fn check_events(&self) {
         let actual = self.log.since(&self.tenant, self.events_from);
         let Some(expected) = &self.scenario.events else {
+            assert!(
+                !self.file.starts_with("idp"),
+                "{}: every recorded identity-provider sequence states the events it must produce \
+                 (SCIM_PRINT_EVENTS=1 prints a draft to check against the steps)",
+                self.file
+            );
+            // Writing a scenario's expectations starts from what it does now.
             if std::env::var_os("SCIM_PRINT_EVENTS").is_some() {
-                let lines: Vec<String> = actual.iter().map(events::describe).collect();
-                panic!("{}: events\n{}", self.file, lines.join("\n"));
+                #[expect(clippy::print_stderr, reason = "asked for by SCIM_PRINT_EVENTS")]
+                {
+                    eprintln!("=== {}\n{}", self.file, events::draft(&actual, &self.vars));
+                }
             }
             return;
         };
@@ -133,7 +142,8 @@ impl<'a> Replay<'a> {
             .iter()
             .map(|e| events::ExpectedEvent {
                 event_type: e.event_type.clone(),
-                resource: self.substitute(&e.resource),
+                resource: e.resource.as_ref().map(|r| self.substitute(r)),
+                count: e.count,
                 project: e.project.clone(),
                 role: e.role.clone(),
                 members: e
