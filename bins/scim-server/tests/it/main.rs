@@ -7,5 +7,6 @@ mod idp;
 mod inproc;
 mod instances;
 mod keys;
+mod manage;
 mod replay;
 mod upgrade;
