@@ -37,10 +37,12 @@ impl Body {
         self.members.remove(field)
     }
 
-    /// A string member, if present (`null` counts as absent).
+    /// A string member, if present. `null` is refused, here and in the other readers but
+    /// [`Body::nullable_string`]: it is not the same as leaving a member out, and a client that
+    /// sends it means something the request cannot do.
     pub(crate) fn string(&mut self, field: &str) -> Result<Option<String>, ManageError> {
         match self.take(field) {
-            None | Some(Value::Null) => Ok(None),
+            None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
             Some(_) => Err(wrong_type(field, "a string")),
         }
@@ -69,7 +71,7 @@ impl Body {
     /// A boolean member, if present.
     pub(crate) fn bool(&mut self, field: &str) -> Result<Option<bool>, ManageError> {
         match self.take(field) {
-            None | Some(Value::Null) => Ok(None),
+            None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(b)),
             Some(_) => Err(wrong_type(field, "true or false")),
         }
@@ -78,7 +80,7 @@ impl Body {
     /// An integer member, if present.
     pub(crate) fn integer(&mut self, field: &str) -> Result<Option<i64>, ManageError> {
         match self.take(field) {
-            None | Some(Value::Null) => Ok(None),
+            None => Ok(None),
             Some(Value::Number(n)) => n
                 .as_i64()
                 .map(Some)
@@ -90,7 +92,7 @@ impl Body {
     /// An array of strings, if present; a wrong element is named by its index.
     pub(crate) fn strings(&mut self, field: &str) -> Result<Option<Vec<String>>, ManageError> {
         match self.take(field) {
-            None | Some(Value::Null) => Ok(None),
+            None => Ok(None),
             Some(Value::Array(items)) => items
                 .into_iter()
                 .enumerate()
@@ -107,7 +109,7 @@ impl Body {
     /// A nested object, read the same way, its members named `field.member`.
     pub(crate) fn object(&mut self, field: &str) -> Result<Option<Body>, ManageError> {
         match self.take(field) {
-            None | Some(Value::Null) => Ok(None),
+            None => Ok(None),
             Some(Value::Object(members)) => Ok(Some(Body { members })),
             Some(_) => Err(wrong_type(field, "an object")),
         }
