@@ -6,6 +6,9 @@
 # the document does not give, or invalid input that is accepted. The tester lives in a virtual
 # environment under target/, installed from PyPI the first time and whenever the pins change.
 #
+# Before it, the feed consumers of docs/events.md (Rust, Python, Node) follow the same server's
+# event feed: each must apply the events there are, and, run again, resume after them.
+#
 # Without python3 the run is skipped with a loud message, except under CI=true, where that fails.
 # SCHEMATHESIS_MAX_EXAMPLES sets the examples per operation (default 40).
 set -euo pipefail
@@ -31,8 +34,9 @@ if [ ! -x "$venv/bin/st" ] || ! cmp -s "$requirements" "$venv/requirements.txt";
     cp "$requirements" "$venv/requirements.txt"
 fi
 
-cargo build --quiet --locked -p scim-server
+cargo build --quiet --locked -p scim-server --bin scim-server --example follow_events
 server=target/debug/scim-server
+rust_consumer=$PWD/target/debug/examples/follow_events
 
 work=$(mktemp -d)
 server_pid=
@@ -82,7 +86,41 @@ if [ -z "$ready" ]; then
     exit 1
 fi
 
-echo "== schemathesis against http://127.0.0.1:$port/admin/v1"
+base="http://127.0.0.1:$port"
+echo "== the event feed consumers of docs/events.md against $base"
+consume() {
+    local name=$1
+    shift
+    mkdir -p "$work/$name"
+    (cd "$work/$name" && "$@")
+}
+for name in rust python node; do
+    case $name in
+        rust) command=("$rust_consumer" "$base" acme "$admin_token" --once) ;;
+        python) command=(python3 "$PWD/docs/examples/events/consume.py" --base "$base" --tenant acme --token "$admin_token" --once) ;;
+        node)
+            if ! command -v node >/dev/null 2>&1; then
+                if [ "${CI:-}" = "true" ]; then
+                    echo "CI=true but node is missing: the Node consumer of docs/events.md must run in CI" >&2
+                    exit 1
+                fi
+                echo "*** SKIPPING the Node consumer of docs/events.md: node is not installed ***" >&2
+                continue
+            fi
+            command=(node "$PWD/docs/examples/events/consume.mjs" --base "$base" --tenant acme --token "$admin_token" --once) ;;
+    esac
+    first=$(consume "$name" "${command[@]}")
+    again=$(consume "$name" "${command[@]}")
+    # The setup wrote group.created and token.issued; a second run resumes after them.
+    if ! grep -q " group.created Group " <<<"$first" || ! grep -q " token.issued Token " <<<"$first" || [ -n "$again" ]; then
+        echo "the $name consumer did not apply the events once each:" >&2
+        printf '%s\n--- again ---\n%s\n' "$first" "$again" >&2
+        exit 1
+    fi
+    echo "$name: $(wc -l <<<"$first") events applied, none again after resuming"
+done
+
+echo "== schemathesis against $base/admin/v1"
 if ! SCHEMATHESIS_HOOKS=scripts.schemathesis.hooks PYTHONPATH=. "$venv/bin/st" --no-color run \
     "http://127.0.0.1:$port/admin/v1/openapi.json" \
     --header "Authorization: Bearer $admin_token" \

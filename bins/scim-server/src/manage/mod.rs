@@ -6,8 +6,8 @@
 //! configuration it needs) with typed input, a typed, serialisable output (the admin API's JSON
 //! body; the command line prints the same JSON or a table of it), and one error type,
 //! [`ManageError`], that names the input at fault. Who acts is a parameter
-//! ([`EventActor::Admin`](scim_store::EventActor::Admin) for the admin API,
-//! [`EventActor::Cli`](scim_store::EventActor::Cli) for the command line), so the change log
+//! ([`EventActor::Admin`] for the admin API,
+//! [`EventActor::Cli`] for the command line), so the change log
 //! says where each change came from.
 //!
 //! Member names of every output are `snake_case`; the names of SCIM attributes inside them
