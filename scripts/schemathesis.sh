@@ -13,47 +13,14 @@
 # SCHEMATHESIS_MAX_EXAMPLES sets the examples per operation (default 40).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/run-server.sh
 
+require_python "the schemathesis run"
 venv=target/schemathesis-venv
-requirements=scripts/schemathesis/requirements.txt
-
-if ! command -v python3 >/dev/null 2>&1; then
-    if [ "${CI:-}" = "true" ]; then
-        echo "CI=true but python3 is missing: the schemathesis run must happen in CI" >&2
-        exit 1
-    fi
-    echo "*** SKIPPING the schemathesis run: python3 is not installed ***" >&2
-    exit 0
-fi
-
-if [ ! -x "$venv/bin/st" ] || ! cmp -s "$requirements" "$venv/requirements.txt"; then
-    echo "== installing schemathesis into $venv"
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
-    cp "$requirements" "$venv/requirements.txt"
-fi
-
+ensure_venv "$venv" scripts/schemathesis/requirements.txt
 cargo build --quiet --locked -p scim-server --bin scim-server --example follow_events
-server=target/debug/scim-server
 rust_consumer=$PWD/target/debug/examples/follow_events
 
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Only this run's settings: nothing of the caller's SCIM_* environment.
-for name in $(env | sed -n 's/^\(SCIM_[A-Z_]*\)=.*/\1/p'); do unset "$name"; done
-export SCIM_DATA_DIR="$work/data"
-export SCIM_DATABASE_URL="sqlite://$work/data/scim.db"
-export RUST_LOG=warn
 admin_token=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 export SCIM_ADMIN_TOKEN="$admin_token"
 # The tester sends thousands of requests, and wrong credentials on purpose: the admin API's rate
@@ -64,29 +31,11 @@ admin_requests_per_second = 0
 admin_auth_failures_per_minute = 0
 TOML
 
-# A tenant with a user, keys and events, so that reads find something to answer with.
+# A tenant with a group, a key and their events, so that reads find something to answer with.
 "$server" tenant create acme --project Web --role Admin >/dev/null
 "$server" token issue --tenant acme --description schemathesis >/dev/null
+start_server --config "$work/config.toml"
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$server" --config "$work/config.toml" serve --listen "127.0.0.1:$port" 2>"$work/server.log" &
-server_pid=$!
-ready=
-for _ in $(seq 1 300); do
-    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/healthz', timeout=1)" 2>/dev/null; then
-        ready=yes
-        break
-    fi
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-done
-if [ -z "$ready" ]; then
-    echo "scim-server did not answer /healthz:" >&2
-    cat "$work/server.log" >&2
-    exit 1
-fi
-
-base="http://127.0.0.1:$port"
 echo "== the event feed consumers of docs/events.md against $base"
 consume() {
     local name=$1
@@ -130,7 +79,5 @@ if ! SCHEMATHESIS_HOOKS=scripts.schemathesis.hooks PYTHONPATH=. "$venv/bin/st" -
     --seed 9 \
     --request-timeout 45 \
     --workers 2; then
-    echo "--- server log ---" >&2
-    cat "$work/server.log" >&2
-    exit 1
+    server_log_and_fail
 fi
