@@ -86,8 +86,8 @@ impl SubscriptionView {
 }
 
 /// A subscription with its secret: the answer of create and of rotating the secret, the only
-/// ones that show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// ones that show it. Its `Debug` leaves the secret out, so that it never reaches a log.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct WithSecret {
     /// The subscription.
     #[serde(flatten)]
@@ -95,6 +95,14 @@ pub struct WithSecret {
     /// The Standard Webhooks signing secret (`whsec_` and base64), also the credential of a
     /// poll receiver.
     pub secret: String,
+}
+
+impl std::fmt::Debug for WithSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WithSecret")
+            .field("subscription", &self.subscription)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What creating a subscription needs.

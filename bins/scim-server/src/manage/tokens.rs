@@ -68,14 +68,23 @@ impl TokenView {
     }
 }
 
-/// An issued key: the key itself, shown this once, and its record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// An issued key: the key itself, shown this once, and its record. Its `Debug` leaves the key
+/// out, so that it never reaches a log.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct IssuedKey {
     /// The key (a JWT). Only its hash is kept: it cannot be shown again.
     pub token: String,
     /// Its record.
     #[serde(flatten)]
     pub record: TokenView,
+}
+
+impl std::fmt::Debug for IssuedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedKey")
+            .field("record", &self.record)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A validity written as `90d`, `12h`, `30m` or `3600s`, from the input `field`.
