@@ -237,3 +237,43 @@ fn token_list_shows_when_each_key_was_last_used() {
         "one key was used, one was not: {listed}"
     );
 }
+
+/// A long poll on one process answers when another process (here a command) commits: the
+/// waiting request rereads the database, as no commit signal crosses processes.
+#[test]
+fn a_waiting_feed_request_sees_the_commit_of_another_process() {
+    let deployment = Deployment::new(Backend::Sqlite).expect("SQLite");
+    deployment.issue_token("acme");
+    let admin = "an-admin-token-for-the-feed-test-0123456789";
+    let server = crate::harness::Server::spawn(
+        &deployment,
+        |_| {
+            let mut command = deployment.command();
+            command.env("SCIM_ADMIN_TOKEN", admin);
+            command
+        },
+        "serve",
+    );
+    let writer = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            std::thread::sleep(Duration::from_millis(300));
+            deployment.cli(&[
+                "token",
+                "issue",
+                "--tenant",
+                "acme",
+                "--description",
+                "late",
+            ]);
+        });
+        let page = server
+            .client(admin)
+            .get("/admin/v1/tenants/acme/events?after=1&wait=30")
+            .expect(200)
+            .json();
+        assert_eq!(page["next_after"], 2, "{page}");
+        assert_eq!(page["events"][0]["resource"]["name"], "late");
+        writer.join()
+    });
+    writer.expect("the writer");
+}
