@@ -7,76 +7,21 @@
 # Without python3 the run is skipped with a loud message, except under CI=true, where that fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/run-server.sh
 
+require_python "the scim2-tester conformance run"
 venv=target/conformance-venv
-requirements=scripts/conformance/requirements.txt
-
-if ! command -v python3 >/dev/null 2>&1; then
-    if [ "${CI:-}" = "true" ]; then
-        echo "CI=true but python3 is missing: the scim2-tester conformance run must happen in CI" >&2
-        exit 1
-    fi
-    echo "*** SKIPPING the scim2-tester conformance run: python3 is not installed ***" >&2
-    exit 0
-fi
-
-if [ ! -x "$venv/bin/python" ] || ! cmp -s "$requirements" "$venv/requirements.txt"; then
-    echo "== installing scim2-tester into $venv"
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
-    cp "$requirements" "$venv/requirements.txt"
-fi
-
+ensure_venv "$venv" scripts/conformance/requirements.txt
 cargo build --quiet --locked -p scim-server
-server=target/debug/scim-server
-
-work=$(mktemp -d)
-server_pid=
-cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-# Only this run's settings: nothing of the caller's SCIM_* environment.
-for name in $(env | sed -n 's/^\(SCIM_[A-Z_]*\)=.*/\1/p'); do unset "$name"; done
-export SCIM_DATA_DIR="$work/data"
-export SCIM_DATABASE_URL="sqlite://$work/data/scim.db"
-# scim2-tester sends its checks back to back, faster than the default per-tenant rate limit, and
-# does not retry on 429: the limit itself is tested by the end-to-end suite, not here.
-export SCIM_TENANT_RATE_LIMIT=0
-export RUST_LOG=warn
 
 # A tenant with plain RFC 7644 behaviour: the checker creates, renames and deletes groups, which
 # the product's default policies reserve to the application (the end-to-end tests cover those).
 "$server" tenant create conformance --plain >/dev/null
 token=$("$server" token issue --tenant conformance --description scim2-tester)
+# The checker sends its requests as fast as it can: the tenant's rate limit (tested in process)
+# would answer some of them 429, which it counts as failures.
+SCIM_TENANT_RATE_LIMIT=0 start_server
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$server" serve --listen "127.0.0.1:$port" 2>"$work/server.log" &
-server_pid=$!
-ready=
-for _ in $(seq 1 300); do
-    if python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/healthz', timeout=1)" 2>/dev/null; then
-        ready=yes
-        break
-    fi
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-done
-if [ -z "$ready" ]; then
-    echo "scim-server did not answer /healthz:" >&2
-    cat "$work/server.log" >&2
-    exit 1
-fi
-
-echo "== scim2-tester against http://127.0.0.1:$port/scim/v2"
-if ! "$venv/bin/python" scripts/conformance/scim2_tester_check.py "http://127.0.0.1:$port/scim/v2" "$token"; then
-    echo "--- server log ---" >&2
-    cat "$work/server.log" >&2
-    exit 1
-fi
+echo "== scim2-tester against $base/scim/v2"
+"$venv/bin/python" scripts/conformance/scim2_tester_check.py "$base/scim/v2" "$token" \
+    || server_log_and_fail

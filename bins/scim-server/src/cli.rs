@@ -46,6 +46,11 @@ pub enum Command {
     /// Manage the secret SCIM keys are signed with (kept in the database unless configured).
     #[command(subcommand)]
     SigningKey(SigningKeyCommand),
+    /// Manage subscriptions to a tenant's events (webhooks, SETs).
+    #[command(subcommand)]
+    Subscription(SubscriptionCommand),
+    /// Print a tenant's events, one JSON object per line, in sequence order.
+    Events(EventsArgs),
     /// List a tenant's users with their projects and roles.
     Access {
         /// The tenant.
@@ -80,6 +85,11 @@ pub enum TenantCommand {
     },
     /// Change a tenant's provisioning policies.
     Policy(TenantPolicy),
+    /// Delete a tenant and everything it has: users, groups, keys, events, subscriptions.
+    Delete {
+        /// The tenant.
+        tenant: String,
+    },
 }
 
 /// `tenant create`.
@@ -186,4 +196,139 @@ pub enum TokenCommand {
         /// The key's id (from `token list`).
         id: String,
     },
+}
+
+/// `events`: prints events as JSON lines, and with `--follow` keeps printing new ones.
+#[derive(Debug, Args)]
+pub struct EventsArgs {
+    /// The tenant.
+    #[arg(long)]
+    pub tenant: String,
+    /// Print the events after this sequence number (0: from the start of the log).
+    #[arg(long, default_value_t = 0)]
+    pub after: i64,
+    /// Keep reading the database for new events (about four times a second) until interrupted
+    /// or the reader of the output goes away.
+    #[arg(long)]
+    pub follow: bool,
+    /// Created and updated events carry the resource as stored (`data`).
+    #[arg(long)]
+    pub full: bool,
+}
+
+/// `subscription ...`: each prints the subscription as the admin API answers, as JSON.
+#[derive(Debug, Subcommand)]
+pub enum SubscriptionCommand {
+    /// Create a subscription; prints it with its secret, which is shown only here and by
+    /// `rotate-secret`.
+    Create(SubscriptionCreate),
+    /// List a tenant's subscriptions (never their secrets).
+    List {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// Show a subscription and how its deliveries are going.
+    Show(SubscriptionId),
+    /// Change a subscription; unnamed settings stay as they are.
+    Update(SubscriptionUpdate),
+    /// Delete a subscription and its delivery log.
+    Delete(SubscriptionId),
+    /// Give a subscription a new secret; prints it once.
+    RotateSecret(SubscriptionId),
+    /// The last delivery attempts, newest first.
+    Deliveries {
+        /// The subscription.
+        #[command(flatten)]
+        subscription: SubscriptionId,
+        /// How many attempts at most.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Deliver again (or skip) from a sequence number: delivery resumes after `--after`.
+    Redeliver {
+        /// The subscription.
+        #[command(flatten)]
+        subscription: SubscriptionId,
+        /// The last sequence number considered delivered.
+        #[arg(long)]
+        after: i64,
+    },
+}
+
+/// A subscription of a tenant.
+#[derive(Debug, Args)]
+pub struct SubscriptionId {
+    /// The tenant.
+    #[arg(long)]
+    pub tenant: String,
+    /// The subscription's id.
+    pub id: String,
+}
+
+/// `subscription create`.
+#[derive(Debug, Args)]
+pub struct SubscriptionCreate {
+    /// The tenant.
+    #[arg(long)]
+    pub tenant: String,
+    /// Where events are delivered: https, or http with webhooks.allow_http.
+    #[arg(long)]
+    pub url: String,
+    /// `json` (Standard Webhooks) or `set` (RFC 9967 Security Event Tokens).
+    #[arg(long, default_value = "json")]
+    pub format: String,
+    /// `push` (the server delivers) or `poll` (the receiver fetches, RFC 8936).
+    #[arg(long, default_value = "push")]
+    pub delivery: String,
+    /// An event type to receive, such as user.deactivated (repeat for several; none: all).
+    #[arg(long = "event")]
+    pub events: Vec<String>,
+    /// Created and updated events carry the resource as stored.
+    #[arg(long)]
+    pub full: bool,
+    /// The `aud` of its SETs (default: the URL).
+    #[arg(long)]
+    pub audience: Option<String>,
+    /// A note for operators.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// Create it with deliveries off.
+    #[arg(long)]
+    pub disabled: bool,
+    /// Deliver the events after this sequence number (default: from the next event on).
+    #[arg(long)]
+    pub after: Option<i64>,
+}
+
+/// `subscription update`.
+#[derive(Debug, Args)]
+pub struct SubscriptionUpdate {
+    /// The subscription.
+    #[command(flatten)]
+    pub subscription: SubscriptionId,
+    /// A new URL.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Receive these event types only (repeat for several).
+    #[arg(long = "event", conflicts_with = "all_events")]
+    pub events: Vec<String>,
+    /// Receive every event type.
+    #[arg(long)]
+    pub all_events: bool,
+    /// Whether created and updated events carry the resource.
+    #[arg(long)]
+    pub full: Option<bool>,
+    /// Turn deliveries on or off (on again clears a failure or a 410 Gone).
+    #[arg(long)]
+    pub enabled: Option<bool>,
+    /// A new audience.
+    #[arg(long, conflicts_with = "no_audience")]
+    pub audience: Option<String>,
+    /// Remove the audience (the URL is the audience again).
+    #[arg(long)]
+    pub no_audience: bool,
+    /// A new note.
+    #[arg(long)]
+    pub description: Option<String>,
 }

@@ -8,15 +8,21 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use scim_store::{EventActor, Store, StoreError, TenantId, TenantSettings};
+use scim_store::{EventActor, Store, StoreError, SubscriptionChange, TenantId};
 
-use crate::auth::{IssueRequest, SigningKeys, issue_token, parse_duration};
+use crate::auth::{IssueRequest, SigningKeys, issue_token};
 use crate::cli::{
-    Cli, Command, SigningKeyCommand, TenantCommand, TenantCreate, TenantPolicy, TokenCommand,
+    Cli, Command, EventsArgs, SigningKeyCommand, SubscriptionCommand, TenantCommand, TenantCreate,
+    TenantPolicy, TokenCommand,
 };
 use crate::config::{Config, Overrides};
 use crate::events::EventSignals;
-use crate::organisation::{self, Organisation};
+use crate::manage::events::FeedRequest;
+use crate::manage::subscriptions::{self, NewSubscriptionRequest};
+use crate::manage::tenants::{self, NewTenant, PolicyChange};
+use crate::manage::tokens::{self, NewKey};
+use crate::manage::{self, ManageError, PageRequest};
+use crate::organisation;
 use crate::serve::{self, StartError};
 
 /// Why a command failed; printed to stderr with exit status 1.
@@ -40,6 +46,9 @@ pub enum CommandError {
     /// `token check`: the key is refused, and why.
     #[error("refused: {0}")]
     Refused(crate::auth::Refusal),
+    /// A management operation failed.
+    #[error(transparent)]
+    Manage(#[from] ManageError),
 }
 
 fn tenant_id(text: &str) -> Result<TenantId, CommandError> {
@@ -76,6 +85,8 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         }
         Command::Tenant(command) => tenant(&*store, command),
         Command::Token(command) => token(&config, &store, command),
+        Command::Subscription(command) => subscription(&config, &*store, command),
+        Command::Events(args) => events(&*store, &args),
         Command::SigningKey(command) => signing_key(&config, &*store, command),
         Command::Access { tenant, json } => access(&*store, &tenant_id(&tenant)?, json),
     }
@@ -88,29 +99,21 @@ fn sqlite_parent(url: &str) -> Option<&str> {
 }
 
 fn create_tenant(store: &dyn Store, args: &TenantCreate) -> Result<(), CommandError> {
-    let id = tenant_id(&args.tenant)?;
-    let organisation = Organisation {
-        group_prefix: args
-            .group_prefix
-            .clone()
-            .unwrap_or_else(|| args.tenant.clone()),
+    let new = NewTenant {
+        id: manage::new_tenant_id("tenant", &args.tenant)?,
+        group_prefix: args.group_prefix.clone(),
         projects: args.projects.clone(),
         roles: args.roles.clone(),
+        email_changes: !args.no_email_changes,
+        plain: args.plain,
     };
-    let settings = if args.plain {
-        let mut settings = TenantSettings::default();
-        organisation.store_in(&mut settings);
-        settings
-    } else {
-        organisation::product_settings(&organisation, !args.no_email_changes)
-    };
-    store.create_tenant(&id, &settings)?;
-    let created = organisation::ensure_groups(store, &id, &organisation)?;
+    let created = tenants::create(store, &new, &EventActor::Cli)?;
     println!(
-        "created tenant {id} with {} project x role groups",
-        created.len()
+        "created tenant {} with {} project x role groups",
+        created.tenant.id,
+        created.created_groups.len()
     );
-    for name in created {
+    for name in created.created_groups {
         println!("  {name}");
     }
     Ok(())
@@ -120,86 +123,48 @@ fn tenant(store: &dyn Store, command: TenantCommand) -> Result<(), CommandError>
     match command {
         TenantCommand::Create(args) => create_tenant(store, &args),
         TenantCommand::List => {
-            for tenant in store.tenants()? {
+            for tenant in tenants::list(store, &PageRequest::all())?.items {
                 println!("{}\t{}", tenant.id, tenant.created_at.to_rfc3339());
             }
             Ok(())
         }
-        TenantCommand::Show { tenant } => {
-            let id = tenant_id(&tenant)?;
-            let tenant = store
-                .tenant(&id)?
-                .ok_or_else(|| StoreError::TenantNotFound(id.to_string()))?;
-            let json = serde_json::to_string_pretty(&tenant.settings)
-                .map_err(|e| CommandError::Usage(e.to_string()))?;
-            println!("{json}");
-            Ok(())
-        }
+        TenantCommand::Show { tenant } => print_json(&tenants::show(store, &tenant_id(&tenant)?)?),
         TenantCommand::SetOwner { tenant, user_name } => {
-            let id =
-                organisation::set_owner(store, &tenant_id(&tenant)?, &user_name, &EventActor::Cli)?;
-            println!("{user_name} ({id}) is the protected owner of {tenant}");
+            let owner =
+                tenants::set_owner(store, &tenant_id(&tenant)?, &user_name, &EventActor::Cli)?;
+            println!(
+                "{user_name} ({}) is the protected owner of {tenant}",
+                owner.id
+            );
             Ok(())
         }
         TenantCommand::Policy(args) => policy(store, &args),
-    }
-}
-
-fn set_lock(settings: &mut TenantSettings, resource_type: &str, path: &str, locked: bool) {
-    settings
-        .locked_attributes
-        .retain(|l| !(l.resource_type == resource_type && l.path.eq_ignore_ascii_case(path)));
-    if locked {
-        settings
-            .locked_attributes
-            .push(scim_store::LockedAttribute {
-                resource_type: resource_type.into(),
-                path: path.into(),
-            });
+        TenantCommand::Delete { tenant } => {
+            tenants::delete(store, &tenant_id(&tenant)?)?;
+            println!("deleted tenant {tenant} and everything it had");
+            Ok(())
+        }
     }
 }
 
 fn policy(store: &dyn Store, args: &TenantPolicy) -> Result<(), CommandError> {
     let id = tenant_id(&args.tenant)?;
-    let mut organisation = Organisation::default();
-    store.modify_tenant_settings(&id, &EventActor::Cli, &mut |settings| {
-        apply_policy(args, settings);
-        organisation = Organisation::of(settings);
-        Ok(())
-    })?;
-    for name in organisation::ensure_groups(store, &id, &organisation)? {
+    let change = PolicyChange {
+        group_create: args.group_create,
+        group_rename: args.group_rename,
+        group_delete: args.group_delete,
+        email_changes: args.email_changes,
+        deactivation_removes_memberships: args.deactivation_removes_memberships,
+        unique_group_names: args.unique_group_names,
+        add_projects: args.add_projects.clone(),
+        add_roles: args.add_roles.clone(),
+    };
+    let updated = tenants::update_policies(store, &id, &change, &EventActor::Cli)?;
+    for name in updated.created_groups {
         println!("created group {name}");
     }
     println!("updated the policies of {id}");
     Ok(())
-}
-
-/// The policy changes `args` asks for, made on the settings as they are.
-fn apply_policy(args: &TenantPolicy, settings: &mut TenantSettings) {
-    if let Some(v) = args.group_create {
-        settings.allow_group_create = v;
-    }
-    if let Some(v) = args.group_delete {
-        settings.allow_group_delete = v;
-    }
-    if let Some(v) = args.group_rename {
-        set_lock(settings, "Group", "displayName", !v);
-    }
-    if let Some(v) = args.email_changes {
-        set_lock(settings, "User", "emails", !v);
-    }
-    if let Some(v) = args.deactivation_removes_memberships {
-        settings.deactivation_removes_memberships = v;
-    }
-    if let Some(v) = args.unique_group_names {
-        settings.unique_group_names = v;
-    }
-    let mut organisation = Organisation::of(settings);
-    organisation
-        .projects
-        .extend(args.add_projects.iter().cloned());
-    organisation.roles.extend(args.add_roles.iter().cloned());
-    organisation.store_in_preserving(settings);
 }
 
 fn token(
@@ -216,58 +181,55 @@ fn token(
             description,
         } => {
             let id = tenant_id(&tenant)?;
+            let new = NewKey {
+                valid_for: tokens::validity("expires-in", &expires_in)?,
+                write: !read_only,
+                description,
+            };
+            // A convenience of the command line: the first key of a new organisation creates
+            // it with the product's policies.
             if store.tenant(&id)?.is_none() {
-                let args = TenantCreate {
-                    tenant: tenant.clone(),
+                let new_tenant = NewTenant {
+                    id: id.clone(),
                     group_prefix: None,
                     projects: Vec::new(),
                     roles: Vec::new(),
-                    no_email_changes: false,
+                    email_changes: true,
                     plain: false,
                 };
-                let settings = organisation::product_settings(
-                    &Organisation {
-                        group_prefix: args.tenant.clone(),
-                        ..Organisation::default()
-                    },
-                    true,
-                );
-                store.create_tenant(&id, &settings)?;
+                tenants::create(store, &new_tenant, &EventActor::Cli)?;
                 tracing::info!(tenant = %id, "created the tenant");
             }
             let keys = SigningKeys::load(&config.auth, &config.data_dir, store)
                 .map_err(StartError::from)?;
-            let request = IssueRequest {
-                tenant: id,
-                valid_for: parse_duration(&expires_in).map_err(CommandError::Usage)?,
-                write: !read_only,
-                description,
-                issued_by: EventActor::Cli,
-            };
-            let (token, record) =
-                issue_token(store, &keys, &config.auth.issuer, &request, Utc::now())?;
-            tracing::info!(token_id = %record.id, expires_at = ?record.expires_at, "issued a SCIM key");
-            println!("{token}");
+            let issued = tokens::issue(
+                store,
+                &keys,
+                &config.auth.issuer,
+                &id,
+                &new,
+                &EventActor::Cli,
+            )?;
+            println!("{}", issued.token);
             Ok(())
         }
         TokenCommand::List { tenant } => {
             let tenant = tenant.as_deref().map(tenant_id).transpose()?;
-            for t in store.tokens(tenant.as_ref())? {
-                let state = match (t.revoked_at, t.is_usable_at(Utc::now())) {
-                    (Some(_), _) => "revoked",
-                    (None, false) => "expired",
-                    (None, true) => "active",
-                };
-                let scopes: Vec<&str> = t.scopes.iter().map(|s| s.as_str()).collect();
+            for t in tokens::list(store, tenant.as_ref(), &PageRequest::all())?.items {
                 let expires = t
                     .expires_at
                     .map(|e| e.to_rfc3339())
                     .unwrap_or_else(|| "never".into());
+                let used = t
+                    .last_used_at
+                    .map(|at| at.to_rfc3339())
+                    .unwrap_or_else(|| "never".into());
                 println!(
-                    "{}\t{}\t{state}\t{}\texpires {expires}\t{}",
+                    "{}\t{}\t{}\t{}\texpires {expires}\tlast used {used}\t{}",
                     t.id,
                     t.tenant,
-                    scopes.join(","),
+                    t.state,
+                    t.scopes.join(","),
                     t.description
                 );
             }
@@ -275,14 +237,150 @@ fn token(
         }
         TokenCommand::Check { token } => check_token(config, shared.clone(), &token),
         TokenCommand::Revoke { id } => {
-            if store.revoke_token(&id, &EventActor::Cli)? {
-                println!("revoked {id}");
-                Ok(())
-            } else {
-                Err(CommandError::Usage(format!("no active token {id}")))
-            }
+            let revoked = tokens::revoke(store, None, &id, &EventActor::Cli)?;
+            println!("revoked {} of {}", revoked.id, revoked.tenant);
+            Ok(())
         }
     }
+}
+
+fn subscription(
+    config: &Config,
+    store: &dyn Store,
+    command: SubscriptionCommand,
+) -> Result<(), CommandError> {
+    use crate::cli::SubscriptionId;
+    let target = |s: &SubscriptionId| tenant_id(&s.tenant).map(|t| (t, s.id.clone()));
+    match command {
+        SubscriptionCommand::Create(args) => {
+            let request = NewSubscriptionRequest {
+                url: args.url,
+                format: subscriptions::format("format", &args.format)?,
+                delivery: subscriptions::delivery("delivery", &args.delivery)?,
+                events: subscriptions::event_types("event", &args.events)?,
+                full: args.full,
+                audience: args.audience,
+                description: args.description,
+                enabled: !args.disabled,
+                after: args.after,
+            };
+            let tenant = tenant_id(&args.tenant)?;
+            print_json(&subscriptions::create(
+                store,
+                &config.webhooks,
+                &tenant,
+                &request,
+            )?)
+        }
+        SubscriptionCommand::List { tenant } => print_json(
+            &subscriptions::list(store, &tenant_id(&tenant)?, &PageRequest::all())?.items,
+        ),
+        SubscriptionCommand::Show(s) => {
+            let (tenant, id) = target(&s)?;
+            print_json(&subscriptions::show(store, &tenant, &id)?)
+        }
+        SubscriptionCommand::Update(args) => {
+            let (tenant, id) = target(&args.subscription)?;
+            let change = SubscriptionChange {
+                url: args.url,
+                event_types: if args.all_events {
+                    Some(Vec::new())
+                } else if args.events.is_empty() {
+                    None
+                } else {
+                    Some(subscriptions::event_types("event", &args.events)?)
+                },
+                full: args.full,
+                enabled: args.enabled,
+                audience: if args.no_audience {
+                    Some(None)
+                } else {
+                    args.audience.map(Some)
+                },
+                description: args.description,
+            };
+            print_json(&subscriptions::update(
+                store,
+                &config.webhooks,
+                &tenant,
+                &id,
+                &change,
+            )?)
+        }
+        SubscriptionCommand::Delete(s) => {
+            let (tenant, id) = target(&s)?;
+            subscriptions::delete(store, &tenant, &id)?;
+            println!("deleted subscription {id}");
+            Ok(())
+        }
+        SubscriptionCommand::RotateSecret(s) => {
+            let (tenant, id) = target(&s)?;
+            print_json(&subscriptions::rotate_secret(store, &tenant, &id)?)
+        }
+        SubscriptionCommand::Deliveries {
+            subscription,
+            limit,
+        } => {
+            let (tenant, id) = target(&subscription)?;
+            print_json(&subscriptions::deliveries(store, &tenant, &id, limit)?)
+        }
+        SubscriptionCommand::Redeliver {
+            subscription,
+            after,
+        } => {
+            let (tenant, id) = target(&subscription)?;
+            print_json(&subscriptions::redeliver(store, &tenant, &id, after)?)
+        }
+    }
+}
+
+/// How often `events --follow` reads the database for new events.
+const FOLLOW_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Prints events as JSON lines; with `--follow`, goes on until interrupted or until the
+/// reader of the output goes away (a closed pipe ends the command without an error).
+fn events(store: &dyn Store, args: &EventsArgs) -> Result<(), CommandError> {
+    use std::io::Write as _;
+    let tenant = tenant_id(&args.tenant)?;
+    manage::require_tenant(store, &tenant)?;
+    let mut request = FeedRequest {
+        after: args.after,
+        limit: manage::MAX_LIMIT,
+        full: args.full,
+    };
+    let stdout = std::io::stdout();
+    loop {
+        let page = manage::events::page(store, &tenant, &request)?;
+        let written = (|| {
+            let mut out = stdout.lock();
+            for event in &page.events {
+                serde_json::to_writer(&mut out, event)?;
+                out.write_all(b"\n")?;
+            }
+            out.flush()
+        })();
+        match written {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(e) => return Err(CommandError::Usage(format!("cannot write: {e}"))),
+        }
+        let caught_up = page.events.len() < usize::try_from(request.limit).unwrap_or(usize::MAX);
+        request.after = page.next_after;
+        if caught_up {
+            if !args.follow {
+                return Ok(());
+            }
+            std::thread::sleep(FOLLOW_INTERVAL);
+        }
+    }
+}
+
+/// Prints `value` as indented JSON.
+fn print_json(value: &impl serde::Serialize) -> Result<(), CommandError> {
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| CommandError::Usage(e.to_string()))?;
+    println!("{text}");
+    Ok(())
 }
 
 fn signing_key(
@@ -378,7 +476,7 @@ fn access(store: &dyn Store, tenant: &TenantId, json: bool) -> Result<(), Comman
 
 /// Sets up the demo organisation, prints a key and a curl line, and serves.
 fn demo(
-    config: Config,
+    mut config: Config,
     store: Arc<dyn Store>,
     signals: Arc<EventSignals>,
 ) -> Result<(), CommandError> {
@@ -396,6 +494,16 @@ fn demo(
             },
         )?;
     }
+    // The event feed needs the admin API: without a configured admin token, the demo makes
+    // one for this run (printed below; it is gone when the demo stops).
+    let admin_token = match config.admin.token.as_deref().filter(|t| !t.is_empty()) {
+        Some(_) => None,
+        None => {
+            let token = random_hex(32)?;
+            config.admin.token = Some(token.clone());
+            Some(token)
+        }
+    };
     let state = serve::app_state(config, store.clone(), signals)?;
     let request = IssueRequest {
         tenant: id,
@@ -421,5 +529,27 @@ fn demo(
     println!(
         "Try:\n  curl -H 'Authorization: Bearer {token}' '{base}/scim/v2/Groups?filter=displayName%20sw%20%22demo%22'\n"
     );
+    let admin = match &admin_token {
+        Some(token) => {
+            println!(
+                "Admin token (generated for this run; set SCIM_ADMIN_TOKEN to keep one):\n{token}\n"
+            );
+            token.as_str()
+        }
+        None => "$SCIM_ADMIN_TOKEN",
+    };
+    // Each answer's next_after is the `after` of the next request: the loop follows the feed,
+    // one long poll (up to 30 s) after another.
+    println!(
+        "Follow the demo organisation's events (Ctrl-C to stop):\n  after=0; while [ -n \"$after\" ]; do page=$(curl -s -H \"Authorization: Bearer {admin}\" \"{base}/admin/v1/tenants/demo/events?after=$after&wait=30\"); echo \"$page\"; after=$(echo \"$page\" | sed -n 's/.*\"next_after\":\\([0-9]*\\).*/\\1/p'); done\n"
+    );
     Ok(serve::serve(state)?)
+}
+
+/// `bytes` random bytes as hexadecimal digits.
+fn random_hex(bytes: usize) -> Result<String, CommandError> {
+    let mut buffer = vec![0u8; bytes];
+    getrandom::fill(&mut buffer)
+        .map_err(|e| CommandError::Usage(format!("no randomness for a token: {e}")))?;
+    Ok(buffer.iter().map(|b| format!("{b:02x}")).collect())
 }

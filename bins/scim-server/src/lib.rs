@@ -11,6 +11,7 @@ pub mod config;
 pub mod events;
 pub mod http;
 pub mod limits;
+pub mod manage;
 pub mod metrics;
 pub mod organisation;
 pub mod serve;

@@ -9,8 +9,7 @@ use std::collections::BTreeMap;
 
 pub use scim_store::Organisation;
 use scim_store::{
-    Actor, EventActor, LockedAttribute, Query, ReadOptions, Store, StoreError, TenantId,
-    TenantSettings,
+    EventActor, LockedAttribute, Query, ReadOptions, Store, StoreError, TenantId, TenantSettings,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -40,10 +39,21 @@ pub fn product_settings(organisation: &Organisation, email_changes: bool) -> Ten
 }
 
 /// Creates every project x role group that does not exist yet; returns the names created.
+/// The change log names the command line as their creator (see [`ensure_groups_by`]).
 pub fn ensure_groups(
     store: &dyn Store,
     tenant: &TenantId,
     organisation: &Organisation,
+) -> Result<Vec<String>, StoreError> {
+    ensure_groups_by(store, tenant, organisation, &EventActor::Cli)
+}
+
+/// [`ensure_groups`], with the groups' `group.created` events naming `by` as their creator.
+pub fn ensure_groups_by(
+    store: &dyn Store,
+    tenant: &TenantId,
+    organisation: &Organisation,
+    by: &EventActor,
 ) -> Result<Vec<String>, StoreError> {
     let mut created = Vec::new();
     for (_, _, name) in organisation.groups() {
@@ -58,7 +68,7 @@ pub fn ensure_groups(
             == 0
         {
             store.create(
-                Actor::administrator(tenant),
+                crate::manage::administrator(tenant, by),
                 "Group",
                 &json!({"displayName": name}),
             )?;
@@ -222,7 +232,7 @@ pub fn set_owner(
 mod tests {
     use super::*;
     use scim_core::schema::SchemaRegistry;
-    use scim_store::StoreBuilder;
+    use scim_store::{Actor, StoreBuilder};
 
     #[test]
     fn project_role_groups_are_created_once_and_grant_access() {

@@ -227,6 +227,9 @@ macro_rules! delegate_store {
             fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
                 self.0.tenants_impl()
             }
+            fn delete_tenant(&self, id: &TenantId) -> Result<bool, StoreError> {
+                self.0.delete_tenant_impl(id)
+            }
             fn update_tenant_settings(
                 &self,
                 id: &TenantId,

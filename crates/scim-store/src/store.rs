@@ -56,6 +56,11 @@ pub trait Store: Send + Sync {
     fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>, StoreError>;
     /// Every tenant, by id.
     fn tenants(&self) -> Result<Vec<Tenant>, StoreError>;
+    /// Deletes a tenant and everything it has, in one transaction: its resources and
+    /// memberships, tokens, change log, subscriptions with their delivery logs, and counts.
+    /// `false` when there is no such tenant. Its id may be used again afterwards, and a tenant
+    /// created with it starts a new change log at sequence number 1.
+    fn delete_tenant(&self, id: &TenantId) -> Result<bool, StoreError>;
     /// Replaces a tenant's settings; a change is logged as `tenant.updated`, by `by`.
     fn update_tenant_settings(
         &self,

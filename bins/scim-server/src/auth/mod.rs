@@ -277,6 +277,12 @@ impl Authenticator {
             return Ok(principal);
         }
         let (principal, expires_at) = self.check(token, now)?;
+        // Recorded here, on a check without the cache, so "last used" lags real use by at most
+        // `auth.cache_seconds` while costing one write per key and period, not per request. A
+        // failure to record is no reason to refuse the request.
+        if let Err(e) = self.store.touch_token(&principal.token_id, now) {
+            tracing::warn!(error = %e, token_id = %principal.token_id, "cannot record the use of a SCIM key");
+        }
         self.remember(key, &principal, expires_at, now);
         Ok(principal)
     }

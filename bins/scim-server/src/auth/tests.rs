@@ -283,3 +283,41 @@ fn revocation_reaches_a_cached_token() {
         Err(AuthError::Revoked)
     );
 }
+
+#[test]
+fn a_check_without_the_cache_records_the_keys_use_and_a_cached_one_does_not() {
+    let (store, auth, tenant) = setup();
+    let token = issue(&*store, &auth, &tenant, true);
+    let header = format!("Bearer {token}");
+    let first = Utc::now();
+    let principal = auth.authenticate(Some(&header), first).unwrap();
+    let used = |store: &dyn Store| {
+        store
+            .token(&principal.token_id)
+            .unwrap()
+            .unwrap()
+            .last_used_at
+    };
+    let recorded = used(&*store).expect("the first check records the use");
+    assert_eq!(recorded.timestamp_micros(), first.timestamp_micros());
+    // Within the cache period nothing is written.
+    auth.authenticate(Some(&header), first + Duration::seconds(10))
+        .unwrap();
+    assert_eq!(used(&*store), Some(recorded));
+    // Once the cache entry is stale the key is checked, and its use recorded, again.
+    let later = first + Duration::seconds(61);
+    auth.authenticate(Some(&header), later).unwrap();
+    assert!(used(&*store).is_some_and(|at| at > recorded));
+    // `token check` diagnoses; it does not use the key.
+    let (store, auth, tenant) = setup();
+    let token = issue(&*store, &auth, &tenant, true);
+    let checked = auth.diagnose(&token, Utc::now()).unwrap();
+    assert!(
+        store
+            .token(&checked.token_id)
+            .unwrap()
+            .unwrap()
+            .last_used_at
+            .is_none()
+    );
+}

@@ -3,19 +3,19 @@
 //! It takes its own credential, `admin.token` (`SCIM_ADMIN_TOKEN`), sent as
 //! `Authorization: Bearer <admin token>`, and never a SCIM key: a SCIM key acts for one tenant,
 //! the admin token for the whole server. Without a configured (non-empty) admin token every
-//! admin route answers 404, as if the API did not exist. Errors are RFC 7644 §3.12 documents,
-//! like every other error of the server.
+//! admin route answers 404, as if the API did not exist. Errors are RFC 9457 problem documents
+//! (`manage::problem`), like every other answer under `/admin/v1`.
 
 use std::time::Instant;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use scim_store::TenantId;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
+use super::manage::Problem;
 use super::store_call::{StoreOp, blocking};
 use crate::organisation::{self, UserAccess};
 use crate::state::AppState;
@@ -24,12 +24,22 @@ use crate::state::AppState;
 pub(crate) struct Admin;
 
 impl FromRequest for Admin {
-    type Error = ApiError;
+    type Error = Problem;
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(check(req))
+        std::future::ready(check(req).map_err(Problem::from))
     }
+}
+
+/// Whether the admin API is on: an admin token is configured.
+pub(crate) fn enabled(state: &AppState) -> bool {
+    state
+        .config
+        .admin
+        .token
+        .as_deref()
+        .is_some_and(|token| !token.is_empty())
 }
 
 fn check(req: &HttpRequest) -> Result<Admin, ApiError> {
@@ -127,15 +137,19 @@ pub(crate) async fn tenant_access(
     _admin: Admin,
     state: web::Data<AppState>,
     tenant: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let name = tenant.into_inner();
-    let tenant = TenantId::new(name.as_str())
-        .map_err(|_| ApiError::not_found(format!("there is no tenant {name}")))?;
+) -> Result<HttpResponse, Problem> {
+    let tenant = crate::manage::tenant_id(&tenant)?;
     let id = tenant.to_string();
     let users = blocking(&state, StoreOp::EffectiveAccess, move |store| {
-        Ok(organisation::effective_access(store, &tenant)?)
+        Ok(organisation::effective_access(store, &tenant))
     })
-    .await?;
+    .await?
+    .map_err(|e| match e {
+        scim_store::StoreError::TenantNotFound(id) => {
+            Problem::from(crate::manage::ManageError::TenantNotFound(id))
+        }
+        e => Problem::from(ApiError::from(e)),
+    })?;
     Ok(HttpResponse::Ok().json(AccessReport { tenant: id, users }))
 }
 

@@ -7,12 +7,13 @@
 //! | `/scim/v2/.search`, `GET /scim/v2?filter=...` | search of every resource type | SCIM key |
 //! | `/scim/v2/Bulk` | bulk operations | SCIM key with `write` scope |
 //! | `/scim/v2/Me` | 501 (decision 0003: a SCIM key acts for an organisation, not a user) | SCIM key |
-//! | `/admin/v1/tenants/{tenant}/access` | effective access | admin token |
+//! | `/admin/v1/...` | the management API ([`manage`]): tenants, keys, subscriptions, events, access | admin token (`/admin/v1/openapi.json`: none) |
 //! | `/healthz`, `/readyz`, `/metrics` | operations | none |
 //!
 //! Every error, including the ones actix produces itself (an oversized body, an unknown path, a
 //! method a path does not serve), is an RFC 7644 §3.12 document served as
-//! `application/scim+json`; a 405 also names the allowed methods in `Allow`. The exceptions are
+//! `application/scim+json`, except under `/admin/v1`, where it is an RFC 9457 problem document
+//! ([`manage::problem`]); a 405 also names the allowed methods in `Allow`. The exceptions are
 //! what actix-http's parser refuses before any of this runs (a request target over 65,534
 //! bytes or with a raw `"` in its query: 400; a request head over 128 KiB: 431): those answers
 //! have no body, and no hook of actix-web reaches them. Request targets are kept below that
@@ -24,6 +25,7 @@ mod bulk;
 mod bulk_ids;
 pub mod discovery;
 pub mod error;
+pub mod manage;
 mod observe;
 mod ops;
 mod principal;
@@ -70,12 +72,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
             web::scope("/admin/v1")
                 .wrap(from_fn(refuse_long_targets))
                 .wrap(from_fn(observe::observe))
-                .wrap(ErrorHandlers::new().default_handler(scim_error_body))
-                .service(get_only(
-                    "/tenants/{tenant}/access",
-                    web::get().to(admin::tenant_access),
-                ))
-                .default_service(web::to(not_found)),
+                .wrap(ErrorHandlers::new().default_handler(manage::problem::problem_body))
+                .configure(manage::configure),
         )
         .service(
             web::scope("/scim/v2")

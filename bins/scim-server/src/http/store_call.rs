@@ -41,6 +41,10 @@ pub(crate) enum StoreOp {
     EffectiveAccess,
     /// Verifying a SCIM key that is not cached: its signature, then its record.
     Authenticate,
+    /// A management operation of the admin API (tenants, keys, subscriptions).
+    Manage,
+    /// Reading a page of the event feed.
+    Events,
 }
 
 impl StoreOp {
@@ -57,6 +61,8 @@ impl StoreOp {
             Self::Ping => "ping",
             Self::EffectiveAccess => "effective_access",
             Self::Authenticate => "authenticate",
+            Self::Manage => "manage",
+            Self::Events => "events",
         }
     }
 }

@@ -66,6 +66,25 @@ fn demo_prints_a_working_key_and_curl_line_and_keeps_its_data_in_the_data_direct
             .expect("the curl line names this server");
         let groups = server.client(&key).get(path).expect(200).json();
         assert_eq!(groups["totalResults"], 4, "{groups}");
+        // Without a configured admin token the demo makes one, and prints how to follow the
+        // event feed with it.
+        let admin = stdout
+            .lines()
+            .skip_while(|line| !line.starts_with("Admin token"))
+            .nth(1)
+            .expect("the admin token after its heading")
+            .trim();
+        assert!(
+            stdout.contains(&format!("Bearer {admin}"))
+                && stdout.contains("/admin/v1/tenants/demo/events?after=$after&wait=30"),
+            "{stdout}"
+        );
+        let feed = server
+            .client(admin)
+            .get("/admin/v1/tenants/demo/events?after=0")
+            .expect(200)
+            .json();
+        assert_eq!(feed["events"][0]["type"], "group.created", "{feed}");
         // A new database file starts without errors (regression: the pool's connections failed
         // with "database is locked" while switching it to WAL).
         let log = server.log();

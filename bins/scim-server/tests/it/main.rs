@@ -7,6 +7,7 @@ mod idp;
 mod inproc;
 mod instances;
 mod keys;
+mod manage;
 mod outage;
 mod replay;
 mod request_target;

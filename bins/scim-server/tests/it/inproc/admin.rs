@@ -1,4 +1,5 @@
-//! `GET /admin/v1/tenants/{tenant}/access`, behind the admin token.
+//! `GET /admin/v1/tenants/{tenant}/access`, behind the admin token; its errors are problem
+//! documents like every admin answer.
 
 use actix_web::http::{Method, header};
 use scim_core::patch::{OpKind, Operation};
@@ -77,10 +78,10 @@ async fn effective_access_is_reported_with_the_admin_token() {
     assert_eq!(other["users"], json!([]));
     app.get("/admin/v1/tenants/no-such-tenant/access", ADMIN_TOKEN)
         .await
-        .assert_error(404, None);
+        .assert_problem(404, Some("tenant"));
     app.get("/admin/v1/tenants/not%20a%20tenant!/access", ADMIN_TOKEN)
         .await
-        .assert_error(404, None);
+        .assert_problem(404, Some("tenant"));
 }
 
 #[actix_web::test]
@@ -88,7 +89,7 @@ async fn anything_but_the_admin_token_is_401() {
     let app = TestApp::new();
     for token in ["", "wrong", "admin-token-for-tests-012345678", &app.a.write] {
         let reply = app.get(ACCESS, token).await;
-        reply.assert_unauthorized();
+        reply.assert_problem(401, None);
         assert!(
             reply
                 .header("www-authenticate")
@@ -99,11 +100,14 @@ async fn anything_but_the_admin_token_is_401() {
     for header_value in ["Bearer ", "Basic YWRtaW46YWRtaW4=", ADMIN_TOKEN] {
         let req =
             request(Method::GET, ACCESS, "").insert_header((header::AUTHORIZATION, header_value));
-        app.send(req).await.assert_unauthorized();
+        let reply = app.send(req).await;
+        reply.assert_problem(401, None);
+        assert!(reply.header("www-authenticate").is_some());
     }
     // Other methods are 405, once authenticated or not.
     let reply = app.send(request(Method::POST, ACCESS, ADMIN_TOKEN)).await;
-    reply.assert_error(405, None);
+    reply.assert_problem(405, None);
+    assert_eq!(reply.header("allow"), Some("GET"));
 }
 
 #[actix_web::test]
@@ -113,7 +117,7 @@ async fn without_an_admin_token_the_admin_api_does_not_exist() {
         config.admin.token = token;
         let app = TestApp::with_config(config);
         for credential in ["", ADMIN_TOKEN, "anything"] {
-            app.get(ACCESS, credential).await.assert_error(404, None);
+            app.get(ACCESS, credential).await.assert_problem(404, None);
         }
     }
 }

@@ -71,13 +71,13 @@ async fn failed_admin_authentications_are_limited_per_address() {
     for _ in 0..2 {
         app.get(access, "wrong-admin-token")
             .await
-            .assert_error(401, None);
+            .assert_problem(401, None);
     }
     // Past the limit, even the right credential waits: guessing is slowed for the address.
     let refused = app.get(access, "wrong-admin-token").await;
-    refused.assert_error(429, None);
+    refused.assert_problem(429, None);
     assert!(refused.header("retry-after").is_some());
-    app.get(access, ADMIN_TOKEN).await.assert_error(429, None);
+    app.get(access, ADMIN_TOKEN).await.assert_problem(429, None);
     assert_eq!(throttled_count(&app, "admin_auth"), 2);
 }
 
@@ -93,7 +93,7 @@ async fn the_admin_api_has_a_rate_of_its_own() {
         assert_eq!(reply.status.as_u16(), 200, "{}", reply.text());
     }
     let refused = app.get(access, ADMIN_TOKEN).await;
-    refused.assert_error(429, None);
+    refused.assert_problem(429, None);
     assert!(refused.header(header::RETRY_AFTER.as_str()).is_some());
     // SCIM requests are not held back by the admin API's limit.
     app.get("/scim/v2/Users", &app.a.read)

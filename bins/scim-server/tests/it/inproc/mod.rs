@@ -11,6 +11,7 @@ mod groups;
 mod isolation;
 mod limits;
 mod logs;
+mod manage;
 mod member_bodies;
 mod ops;
 mod protocol;

@@ -291,7 +291,6 @@ async fn unknown_endpoints_are_404_error_documents() {
         (Method::GET, "/scim/v2/Users/1/extra"),
         (Method::GET, "/scim/v1/Users"),
         (Method::GET, "/Users"),
-        (Method::GET, "/admin/v1/nothing"),
     ] {
         let reply = app
             .send(
@@ -301,6 +300,10 @@ async fn unknown_endpoints_are_404_error_documents() {
             .await;
         reply.assert_error(404, None);
     }
+    // Under /admin/v1, errors are problem documents (decision 0003).
+    app.get("/admin/v1/nothing", super::support::ADMIN_TOKEN)
+        .await
+        .assert_problem(404, None);
 }
 
 #[actix_web::test]

@@ -382,6 +382,9 @@ impl Store for SwitchableStore {
     fn tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
         self.up()?.tenants()
     }
+    fn delete_tenant(&self, id: &TenantId) -> Result<bool, StoreError> {
+        self.up()?.delete_tenant(id)
+    }
     fn update_tenant_settings(
         &self,
         id: &TenantId,

@@ -4,6 +4,7 @@ mod admin;
 mod at_once;
 mod batch;
 mod crud;
+mod deletion;
 mod events;
 mod groups;
 mod pages;
