@@ -287,19 +287,30 @@ pub(crate) fn load_resource(
     if !storable(id) {
         return Ok(None);
     }
-    let mut sql = Sql::cached(conn.dialect());
-    sql.push("SELECT ");
-    resource_columns(&mut sql, "r", options);
-    sql.push(" FROM resources r WHERE r.tenant_id = ")
-        .text_value(tenant.as_str());
-    sql.push(" AND r.id = ").text_value(id);
+    let sql = load_statement(conn.dialect(), tenant, id, options);
     // The type is checked here rather than in SQL: with `resource_type = ?` in the statement,
-    // the (tenant, type, seq) index matches as many columns as the (tenant, id) one, and a
+    // SQLite's (tenant, type, seq) index matches as many columns as the (tenant, id) one, and a
     // planner without statistics may scan the whole tenant through it.
     Ok(conn
         .resources(&sql)?
         .into_iter()
         .find(|row| row.resource_type == resource_type))
+}
+
+/// The statement [`load_resource`] runs.
+pub(crate) fn load_statement(
+    dialect: Dialect,
+    tenant: &TenantId,
+    id: &str,
+    options: ReadOptions,
+) -> Sql {
+    let mut sql = Sql::cached(dialect);
+    sql.push("SELECT ");
+    resource_columns(&mut sql, "r", options);
+    sql.push(" FROM resources r WHERE r.tenant_id = ")
+        .text_value(tenant.as_str());
+    sql.push(" AND r.id = ").text_value(id);
+    sql
 }
 
 /// Deletes a resource and its memberships, both as a group and as a member; returns the groups
