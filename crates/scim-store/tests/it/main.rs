@@ -10,3 +10,4 @@ mod fixtures;
 mod isolation;
 mod plans;
 mod regressions;
+mod written_pages;
