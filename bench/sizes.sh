@@ -2,9 +2,10 @@
 # How a load phase's cost depends on the database: builds of scim-server against databases
 # seeded with different numbers of users (or analysed or not), taking turns round after round,
 # each round on a fresh copy, so that drift on a shared machine hits every variant alike.
-# Prints requests/s, p99 and the CPU each request cost the server (and PostgreSQL), then the
-# medians and each variant's requests/s as a ratio to that of the first variant on the same
-# backend, per build and phase.
+# Prints requests/s, p99 and the CPU each request cost the server (and the PostgreSQL backends
+# serving it), then per build and phase the medians and each variant's cost relative to the
+# first variant on the same backend: that variant's requests/s over this one's (2.0: a request
+# costs twice as much here).
 #
 #   bash bench/sizes.sh target/release/scim-server
 #   SIZES_VARIANTS="postgres:10000:fresh postgres:10000" SIZES_PHASES=filter bash bench/sizes.sh BIN
@@ -127,7 +128,9 @@ for round in $(seq 1 "$ROUNDS"); do
                 esac
                 wrk -t1 -c"$CONNECTIONS" -d2s -s "bench/lua/$warm.lua" "http://$ADDR" >/dev/null
                 pg=()
-                [ "$backend" = postgres ] && mapfile -t pg < <(pgrep -x postgres || true)
+                # The backends of this database only: other databases on the server are not
+                # this run's work.
+                [ "$backend" = postgres ] && mapfile -t pg < <(pgrep -f 'postgres: .* scim_sizes ' || true)
                 load=$(cut -d' ' -f1 /proc/loadavg)
                 server0=$(ticks "$SERVER_PID"); pg0=$(ticks "${pg[@]}")
                 out=$(wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "bench/lua/$phase.lua" "http://$ADDR")
@@ -150,11 +153,10 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
-# Medians per build, phase and variant; requests/s as a ratio to the first variant of the same
-# backend.
+# Medians per build, phase and variant; cost relative to the first variant of the same backend.
 echo
-echo "| build | phase | variant | median requests/s | ratio to the backend's first variant | median server CPU us/request |"
-echo "| --- | --- | --- | --- | --- | --- |"
+echo "| build | phase | variant | median requests/s | relative cost | median server CPU us/request | median PostgreSQL CPU us/request |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
 awk -F'|' -v order="$VARIANTS" '
     function median(list,   n, a, i, j, t) {
         n = split(list, a, " ")
@@ -164,7 +166,7 @@ awk -F'|' -v order="$VARIANTS" '
     {
         gsub(/ /, "", $3); gsub(/ /, "", $4); gsub(/ /, "", $5)
         key = $3 SUBSEP $5 SUBSEP $4
-        rps[key] = rps[key] " " $6; cpu[key] = cpu[key] " " $8
+        rps[key] = rps[key] " " $6; cpu[key] = cpu[key] " " $8; pgcpu[key] = pgcpu[key] " " $9
         if (!(($3 SUBSEP $5) in seen)) { seen[$3 SUBSEP $5] = 1; groups[++ng] = $3 SUBSEP $5 }
     }
     END {
@@ -178,7 +180,8 @@ awk -F'|' -v order="$VARIANTS" '
                 m = median(rps[key])
                 split(variants[v], name, ":")
                 if (!(name[1] in first)) first[name[1]] = m
-                printf "| %s | %s | %s | %.0f | %.2f | %.1f |\n", parts[1], parts[2], variants[v], m, m / first[name[1]], median(cpu[key])
+                pgm = name[1] == "postgres" ? sprintf("%.1f", median(pgcpu[key])) : "-"
+                printf "| %s | %s | %s | %.0f | %.2f | %.1f | %s |\n", parts[1], parts[2], variants[v], m, first[name[1]] / m, median(cpu[key]), pgm
             }
         }
     }' "$ROWS"

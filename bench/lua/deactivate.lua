@@ -5,7 +5,8 @@
 -- Every request changes its user: the users are taken in a shuffled order, `active` is false on
 -- the first pass over them, true on the second, and so on. Picking users at random instead
 -- makes most requests no-ops once most users are deactivated (the store answers an unchanged
--- PATCH without writing), and on a small tenant that happens within seconds.
+-- PATCH without writing), and on a small tenant that happens within seconds: that is what
+-- deactivate_random.lua measures, for comparison.
 package.path = debug.getinfo(1, "S").source:match("@(.*/)") .. "?.lua;" .. package.path
 local common = require("common")
 
@@ -32,6 +33,9 @@ function init(args)
 end
 
 function request()
+  if random_users then
+    return wrk.format("PATCH", "/scim/v2/Users/" .. ids[math.random(1, #ids)], headers, bodies["false"])
+  end
   local pass = math.floor(n / #ids)
   local id = ids[n % #ids + 1]
   n = n + 1
