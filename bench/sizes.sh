@@ -4,12 +4,13 @@
 # each round on a fresh copy, so that drift on a shared machine hits every variant alike.
 # Prints requests/s, p99 and the CPU each request cost the server (and the PostgreSQL backends
 # serving it), then per build and phase the medians and each variant's cost relative to the
-# first variant on the same backend: that variant's requests/s over this one's (2.0: a request
-# costs twice as much here).
+# first variant on the same backend: that variant's requests/s over this one's in the same
+# round, the median of the rounds (2.0: a request costs twice as much here).
 #
 #   bash bench/sizes.sh target/release/scim-server
-#   SIZES_VARIANTS="postgres:10000:fresh postgres:10000" SIZES_PHASES=filter bash bench/sizes.sh BIN
+#   SIZES_VARIANTS="postgres:10000 postgres:10000:fresh" SIZES_PHASES=filter bash bench/sizes.sh BIN
 #   bash bench/sizes.sh /tmp/before/scim-server target/release/scim-server
+#   bash bench/sizes.sh --summary saved-output.txt    # the summary of an earlier run's rows
 #
 # A variant is BACKEND:USERS[:fresh]: a database seeded by `seed` (bench/src/bin/seed.rs) with
 # USERS users, all in one group, and no spare users. PostgreSQL seeds are analysed (VACUUM
@@ -39,6 +40,54 @@ PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}
 PG_OPTIONS=${BENCH_PG_OPTIONS-?sslmode=disable}
 WORK=${BENCH_WORK:-$ROOT/target/bench}/sizes
 ADDR=127.0.0.1:18093
+# summary FILE: medians per build, phase and variant of the rows in FILE; the cost relative to
+# the first variant of the same backend is the median of the rounds' ratios.
+summary() {
+    echo
+    echo "| build | phase | variant | median requests/s | relative cost | median server CPU us/request | median PostgreSQL CPU us/request |"
+    echo "| --- | --- | --- | --- | --- | --- | --- |"
+    grep '^| [0-9]' "$1" | awk -F'|' -v order="$VARIANTS" '
+    function median(list,   n, a, i, j, t) {
+        n = split(list, a, " ")
+        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    {
+        gsub(/ /, "", $2); gsub(/ /, "", $3); gsub(/ /, "", $4); gsub(/ /, "", $5)
+        key = $3 SUBSEP $5 SUBSEP $4
+        rps[key] = rps[key] " " $6; cpu[key] = cpu[key] " " $8; pgcpu[key] = pgcpu[key] " " $9
+        at[key, $2] = $6 + 0
+        if (!(($3 SUBSEP $5) in seen)) { seen[$3 SUBSEP $5] = 1; groups[++ng] = $3 SUBSEP $5 }
+        if (!($2 in round_seen)) { round_seen[$2] = 1; rounds[++nr] = $2 }
+    }
+    END {
+        nv = split(order, variants, " ")
+        for (g = 1; g <= ng; g++) {
+            split(groups[g], parts, SUBSEP)
+            delete first
+            for (v = 1; v <= nv; v++) {
+                key = groups[g] SUBSEP variants[v]
+                if (!(key in rps)) continue
+                split(variants[v], name, ":")
+                if (!(name[1] in first)) first[name[1]] = key
+                ratios = ""
+                for (r = 1; r <= nr; r++) {
+                    if (((key, rounds[r]) in at) && ((first[name[1]], rounds[r]) in at) && at[key, rounds[r]] > 0)
+                        ratios = ratios " " at[first[name[1]], rounds[r]] / at[key, rounds[r]]
+                }
+                pgm = name[1] == "postgres" ? sprintf("%.1f", median(pgcpu[key])) : "-"
+                printf "| %s | %s | %s | %.0f | %.2f | %.1f | %s |\n", parts[1], parts[2], variants[v], median(rps[key]), median(ratios), median(cpu[key]), pgm
+            }
+        }
+    }'
+}
+
+if [ "${1:-}" = --summary ]; then
+    [ $# -eq 2 ] || { echo "usage: bash bench/sizes.sh --summary FILE" >&2; exit 2; }
+    summary "$2"
+    exit
+fi
+
 [ $# -ge 1 ] || { echo "usage: bash bench/sizes.sh BINARY..." >&2; exit 2; }
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install -y wrk" >&2; exit 1; }
 mkdir -p "$WORK"
@@ -153,35 +202,4 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
-# Medians per build, phase and variant; cost relative to the first variant of the same backend.
-echo
-echo "| build | phase | variant | median requests/s | relative cost | median server CPU us/request | median PostgreSQL CPU us/request |"
-echo "| --- | --- | --- | --- | --- | --- | --- |"
-awk -F'|' -v order="$VARIANTS" '
-    function median(list,   n, a, i, j, t) {
-        n = split(list, a, " ")
-        for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
-        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
-    {
-        gsub(/ /, "", $3); gsub(/ /, "", $4); gsub(/ /, "", $5)
-        key = $3 SUBSEP $5 SUBSEP $4
-        rps[key] = rps[key] " " $6; cpu[key] = cpu[key] " " $8; pgcpu[key] = pgcpu[key] " " $9
-        if (!(($3 SUBSEP $5) in seen)) { seen[$3 SUBSEP $5] = 1; groups[++ng] = $3 SUBSEP $5 }
-    }
-    END {
-        nv = split(order, variants, " ")
-        for (g = 1; g <= ng; g++) {
-            split(groups[g], parts, SUBSEP)
-            delete first
-            for (v = 1; v <= nv; v++) {
-                key = groups[g] SUBSEP variants[v]
-                if (!(key in rps)) continue
-                m = median(rps[key])
-                split(variants[v], name, ":")
-                if (!(name[1] in first)) first[name[1]] = m
-                pgm = name[1] == "postgres" ? sprintf("%.1f", median(pgcpu[key])) : "-"
-                printf "| %s | %s | %s | %.0f | %.2f | %.1f | %s |\n", parts[1], parts[2], variants[v], m, first[name[1]] / m, median(cpu[key]), pgm
-            }
-        }
-    }' "$ROWS"
+summary "$ROWS"
