@@ -33,7 +33,8 @@ cleanup() { [ -z "$SERVER_PID" ] || kill "$SERVER_PID" 2>/dev/null || true; }
 trap cleanup EXIT
 
 # The CPU time (user + system, clock ticks) of processes.
-ticks() { for pid in "$@"; do awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null; done | awk '{ s += $1 } END { print s + 0 }'; }
+# A process may exit between pgrep and here (PostgreSQL's backends come and go): it counts 0.
+ticks() { for pid in "$@"; do awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || true; done | awk '{ s += $1 } END { print s + 0 }'; }
 postgres_pids() { if [ "$BACKEND" = postgres ]; then pgrep -x postgres || true; fi; }
 
 fresh_database() {

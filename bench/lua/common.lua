@@ -10,6 +10,13 @@ common.headers = {
   ["Authorization"] = "Bearer " .. token,
   ["Accept"] = "application/scim+json",
 }
+-- The same, for requests with a body.
+common.write_headers = {
+  ["Content-Type"] = "application/scim+json",
+}
+for k, v in pairs(common.headers) do
+  common.write_headers[k] = v
+end
 
 -- The lines of <BENCH_DATA>/<name>: ids written by the seeder.
 function common.lines(name)

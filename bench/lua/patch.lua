@@ -6,11 +6,7 @@
 package.path = debug.getinfo(1, "S").source:match("@(.*/)") .. "?.lua;" .. package.path
 local common = require("common")
 
-local headers = {}
-for k, v in pairs(common.headers) do
-  headers[k] = v
-end
-headers["Content-Type"] = "application/scim+json"
+local headers = common.write_headers
 
 setup = common.setup
 

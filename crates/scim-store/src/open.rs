@@ -527,6 +527,18 @@ impl SqliteStore {
     ) -> Result<StatementPlan, StoreError> {
         self.0.explain_impl(tenant, resource_type, query, analyze)
     }
+
+    /// The statement [`Store::get`] runs for `id`, with every membership, and SQLite's plan
+    /// for it (see [`Self::explain_query`]).
+    pub fn explain_get(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &str,
+        analyze: bool,
+    ) -> Result<StatementPlan, StoreError> {
+        self.0.explain_get_impl(tenant, resource_type, id, analyze)
+    }
 }
 #[cfg(feature = "postgres")]
 delegate_store!(PostgresStore);
@@ -545,5 +557,17 @@ impl PostgresStore {
         analyze: bool,
     ) -> Result<StatementPlan, StoreError> {
         self.0.explain_impl(tenant, resource_type, query, analyze)
+    }
+
+    /// The statement [`Store::get`] runs for `id`, with every membership, and PostgreSQL's
+    /// plan for it (see [`Self::explain_query`]).
+    pub fn explain_get(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &str,
+        analyze: bool,
+    ) -> Result<StatementPlan, StoreError> {
+        self.0.explain_get_impl(tenant, resource_type, id, analyze)
     }
 }

@@ -12,7 +12,7 @@ use super::render::render;
 use super::tables;
 use crate::backend::{Backend, PageRow, ResourceRow, SqlConn};
 use crate::model::{Page, Query, ReadOptions, StatementPlan};
-use crate::sql::{Dialect, Rows, Sql, Target, is_simple, push_filter};
+use crate::sql::{Dialect, Rows, Sql, Target, is_simple, pins_key, push_filter};
 use crate::{StoreError, TenantId};
 
 /// The page size when a query names none.
@@ -443,6 +443,12 @@ impl<B: Backend> Engine<B> {
 }
 
 /// ` WHERE` tenant, type and filter.
+///
+/// On PostgreSQL, a statement whose filter pins no key also says `r.seq > 0`, which every row
+/// meets: `resources_in_order` is partial on it, so only such listings can read through it. A
+/// lookup by a key then has exactly one index that matches its equalities, and no planner,
+/// whatever its statistics, can cost a scan of the tenant's rows through `resources_in_order`
+/// as cheap as the lookup (docs/decisions/0005-point-lookups-without-statistics.md).
 fn scope(
     sql: &mut Sql,
     tenant: &TenantId,
@@ -454,6 +460,9 @@ fn scope(
         .text_value(tenant.as_str());
     sql.push(" AND r.resource_type = ")
         .text_value(resource_type.name());
+    if sql.dialect() == Dialect::Postgres && !filter.is_some_and(|f| pins_key(f, target)) {
+        sql.push(" AND r.seq > 0");
+    }
     if let Some(filter) = filter {
         sql.push(" AND ");
         let rows = Rows {
@@ -542,6 +551,16 @@ mod tests {
         statement_snapshot(
             "statement_id_lookup_without_memberships",
             statement_sql("Group", r#"id eq "§1""#, ReadOptions::DOCUMENT_ONLY),
+        );
+    }
+
+    /// A filter that pins no key reads through `resources_in_order` on PostgreSQL, which only
+    /// a statement saying `r.seq > 0` can use.
+    #[test]
+    fn statement_listing() {
+        statement_snapshot(
+            "statement_listing",
+            statement_sql("User", r#"title eq "§Boss""#, ReadOptions::DOCUMENT_ONLY),
         );
     }
 

@@ -16,7 +16,7 @@ use super::tables::{self, MemberSelection, RowWrite};
 use super::{Engine, admin};
 use crate::backend::{Backend, ResourceRow, SqlConn};
 use crate::clock::to_micros;
-use crate::model::{Actor, ReadOptions, StoredResource};
+use crate::model::{Actor, ReadOptions, StatementPlan, StoredResource};
 use crate::organisation::Organisation;
 use crate::{StoreError, Tenant, TenantId};
 
@@ -254,6 +254,25 @@ impl<B: Backend> Engine<B> {
         }
         self.backend
             .run_at_once(|conn| self.read_in(conn, tenant, resource_type, id, options))
+    }
+
+    /// The statement [`Self::get_impl`] runs for a read of `id` with every membership, with
+    /// the database's plan.
+    pub(crate) fn explain_get_impl(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &str,
+        analyze: bool,
+    ) -> Result<StatementPlan, StoreError> {
+        self.resource_type_named(resource_type)?;
+        self.backend.read(|conn| {
+            let sql = tables::load_statement(conn.dialect(), tenant, id, ReadOptions::FULL);
+            Ok(StatementPlan {
+                sql: sql.text().to_owned(),
+                plan: conn.plan(&sql, analyze)?,
+            })
+        })
     }
 
     pub(super) fn read_in(

@@ -234,27 +234,61 @@ pub(crate) fn taken_names(
 }
 
 /// Rewrites a resource's row; `Ok(false)` when its new unique name is taken.
+///
+/// On SQLite the indexed key columns (`name_ci`, `unique_name`, `external_id`) are written by
+/// a second statement, and only when one of them changes. SQLite rewrites the index entries of
+/// every column an `UPDATE` assigns, equal or not, and most updates (a deactivation, a new
+/// title) change no key: the key indexes' leaves, scattered over a large tenant, were read
+/// and written again by every PATCH (docs/benchmarks.md, "Writes on a large tenant"). On
+/// PostgreSQL one statement does: an update that changes `data_ci`, which a GIN index covers,
+/// adds entries to every index of the row whatever it assigns.
 pub(crate) fn update_resource(
     conn: &mut dyn SqlConn,
     row: &RowWrite<'_>,
 ) -> Result<bool, StoreError> {
+    let keys_apart = conn.dialect() == Dialect::Sqlite;
     let mut sql = Sql::cached(conn.dialect());
     sql.push("UPDATE resources SET version = ")
         .int_value(row.version);
     sql.push(", updated_at = ").int_value(row.updated_at);
-    sql.push(", name_ci = ")
-        .bind(Bind::OptionalText(row.name_ci.clone()));
-    sql.push(", unique_name = ")
-        .bind(Bind::OptionalText(row.unique_name.clone()));
-    sql.push(", external_id = ")
-        .bind(Bind::OptionalText(row.external_id.clone()));
+    if !keys_apart {
+        sql.push(", ");
+        push_keys(&mut sql, row);
+    }
     sql.push(", data = ").bind(Bind::Json(row.data.clone()));
     sql.push(", data_ci = ")
         .bind(Bind::Json(row.data_ci.clone()));
     sql.push(" WHERE tenant_id = ")
         .text_value(row.tenant.as_str());
     sql.push(" AND id = ").text_value(row.id);
+    let written = conn.execute_unique(&sql)?.is_some();
+    if !written || !keys_apart {
+        return Ok(written);
+    }
+    let mut sql = Sql::cached(conn.dialect());
+    sql.push("UPDATE resources SET ");
+    push_keys(&mut sql, row);
+    sql.push(" WHERE tenant_id = ")
+        .text_value(row.tenant.as_str());
+    sql.push(" AND id = ").text_value(row.id);
+    sql.push(" AND (name_ci IS NOT ")
+        .bind(Bind::OptionalText(row.name_ci.clone()));
+    sql.push(" OR unique_name IS NOT ")
+        .bind(Bind::OptionalText(row.unique_name.clone()));
+    sql.push(" OR external_id IS NOT ")
+        .bind(Bind::OptionalText(row.external_id.clone()))
+        .push(")");
     Ok(conn.execute_unique(&sql)?.is_some())
+}
+
+/// `name_ci = ?, unique_name = ?, external_id = ?` for `row`.
+fn push_keys(sql: &mut Sql, row: &RowWrite<'_>) {
+    sql.push("name_ci = ")
+        .bind(Bind::OptionalText(row.name_ci.clone()));
+    sql.push(", unique_name = ")
+        .bind(Bind::OptionalText(row.unique_name.clone()));
+    sql.push(", external_id = ")
+        .bind(Bind::OptionalText(row.external_id.clone()));
 }
 
 /// Whether `id` can name a stored row. No stored text contains U+0000 (writes refuse it;
@@ -275,19 +309,30 @@ pub(crate) fn load_resource(
     if !storable(id) {
         return Ok(None);
     }
-    let mut sql = Sql::cached(conn.dialect());
-    sql.push("SELECT ");
-    resource_columns(&mut sql, "r", options);
-    sql.push(" FROM resources r WHERE r.tenant_id = ")
-        .text_value(tenant.as_str());
-    sql.push(" AND r.id = ").text_value(id);
+    let sql = load_statement(conn.dialect(), tenant, id, options);
     // The type is checked here rather than in SQL: with `resource_type = ?` in the statement,
-    // the (tenant, type, seq) index matches as many columns as the (tenant, id) one, and a
+    // SQLite's (tenant, type, seq) index matches as many columns as the (tenant, id) one, and a
     // planner without statistics may scan the whole tenant through it.
     Ok(conn
         .resources(&sql)?
         .into_iter()
         .find(|row| row.resource_type == resource_type))
+}
+
+/// The statement [`load_resource`] runs.
+pub(crate) fn load_statement(
+    dialect: Dialect,
+    tenant: &TenantId,
+    id: &str,
+    options: ReadOptions,
+) -> Sql {
+    let mut sql = Sql::cached(dialect);
+    sql.push("SELECT ");
+    resource_columns(&mut sql, "r", options);
+    sql.push(" FROM resources r WHERE r.tenant_id = ")
+        .text_value(tenant.as_str());
+    sql.push(" AND r.id = ").text_value(id);
+    sql
 }
 
 /// What deleting a resource removed besides its row.

@@ -24,7 +24,7 @@ use scim_core::filter::{
 };
 use serde_json::{Map, Value};
 
-use super::filter::{Target, date_time_key, in_document};
+use super::filter::{Target, date_time_key, in_document, is_key};
 
 /// At most this many `instr` tests are added: each costs a scan of the row's text.
 const MAX_NEEDLES: usize = 4;
@@ -90,6 +90,18 @@ pub(crate) fn implied(filter: &ResolvedFilter, target: Target) -> Implied {
         implied.contained = Some(Value::Object(document));
     }
     implied
+}
+
+/// Whether `filter` pins a key column in every match: an `eq` on `id`, `externalId` or the
+/// case-folded name (see [`super::filter::is_key`]), alone or among the operands of a
+/// top-level `and`. The key's index lists every candidate row of such a query.
+pub(crate) fn pins_key(filter: &ResolvedFilter, target: Target) -> bool {
+    conjuncts(filter).into_iter().any(|operand| {
+        matches!(operand, ResolvedFilter::Compare(compare)
+            if compare.op() == ResolvedOp::Eq
+                && matches!(compare.value(), ComparisonValue::String(_))
+                && is_key(target, compare.path()))
+    })
 }
 
 /// The operands every match satisfies: those of an `and` (nested `and`s included), or the

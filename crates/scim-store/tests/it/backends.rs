@@ -115,6 +115,53 @@ pub(crate) fn postgres_icu_url() -> Option<String> {
     .clone()
 }
 
+/// A PostgreSQL database of its own beside the test database, dropped with this value.
+pub(crate) struct ThrowawayDatabase {
+    /// Where the database is.
+    pub(crate) url: String,
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for ThrowawayDatabase {
+    fn drop(&mut self) {
+        use diesel::connection::SimpleConnection;
+        use diesel::{Connection, PgConnection};
+        // A failed drop leaves a database behind, not a wrong result.
+        if let Ok(mut admin) = PgConnection::establish(&self.admin_url) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// A new, empty PostgreSQL database (for a test that needs tables no other test writes to,
+/// such as one about the planner's statistics), or `None` when PostgreSQL is not configured.
+pub(crate) fn postgres_throwaway(prefix: &str) -> Option<ThrowawayDatabase> {
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, PgConnection};
+
+    let admin_url = postgres_url()?;
+    let (base, params) = match admin_url.split_once('?') {
+        Some((base, params)) => (base, format!("?{params}")),
+        None => (admin_url.as_str(), String::new()),
+    };
+    let slash = base.rfind('/').expect("a database URL names its database");
+    let name = unique(prefix);
+    let mut admin = PgConnection::establish(&admin_url)
+        .unwrap_or_else(|e| panic!("SCIM_TEST_POSTGRES_URL={admin_url} is not usable: {e}"));
+    admin
+        .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+        .unwrap_or_else(|e| panic!("cannot create the database {name}: {e}"));
+    Some(ThrowawayDatabase {
+        url: format!("{}/{name}{params}", &base[..slash]),
+        admin_url,
+        name,
+    })
+}
+
 /// A PostgreSQL store of its own, opened by `builder` (for a test that needs its own clock, id
 /// generator or registry), or `None` when none is configured.
 pub(crate) fn postgres_with(builder: StoreBuilder) -> Option<Arc<dyn Store>> {

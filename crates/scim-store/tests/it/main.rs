@@ -12,3 +12,4 @@ mod plans;
 mod regressions;
 mod server_keys;
 mod subscriptions;
+mod written_pages;

@@ -345,6 +345,16 @@ fn membership_kind(target: Target, path: &ResolvedPath) -> Option<MembershipKind
     }
 }
 
+/// Whether `path` is kept in a column with an index of its own: `id`, `externalId`, or the
+/// case-folded name (a User's `userName`, a Group's `displayName`). An `eq` on it finds its
+/// rows through that index.
+pub(in crate::sql) fn is_key(target: Target, path: &ResolvedPath) -> bool {
+    matches!(
+        column_of(target, path),
+        Some(Column::Text("r.id") | Column::OptionalText("r.external_id" | "r.name_ci"))
+    )
+}
+
 /// Whether the row's `data_ci` holds `path`'s values, rather than a column or the membership
 /// table.
 pub(in crate::sql) fn in_document(target: Target, path: &ResolvedPath) -> bool {

@@ -25,7 +25,7 @@ use scim_core::filter::{
 use scim_core::{ScimError, ScimType};
 
 use super::{Bind, Dialect, Sql, sqlite_path};
-pub(super) use columns::in_document;
+pub(super) use columns::{in_document, is_key};
 use json::JsonKind;
 
 mod columns;

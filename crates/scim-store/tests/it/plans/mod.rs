@@ -1,5 +1,7 @@
-//! The plans SQLite chooses for the lookups identity providers make, checked by their shape:
-//! which index a statement reads, never how long it takes.
+//! The plans the databases choose for the lookups identity providers make, checked by their
+//! shape: which index a statement reads, never how long it takes.
+
+mod without_statistics;
 
 use scim_core::schema::SchemaRegistry;
 use scim_store::{Actor, Query, Store, StoreBuilder, TenantId, TenantSettings};
