@@ -92,7 +92,12 @@ pub fn app_state(
     }
     let connections = usize::try_from(config.max_connections.max(1)).unwrap_or(1);
     let limits = Arc::new(crate::limits::Limits::new(&config.rate_limit));
+    let scim = Arc::new(scim_service::ScimService::new(
+        store.clone(),
+        service_settings(&config),
+    ));
     Ok(AppState {
+        scim,
         store,
         auth: Arc::new(auth),
         config: Arc::new(config),
@@ -102,6 +107,18 @@ pub fn app_state(
         store_calls: Arc::new(tokio::sync::Semaphore::new(connections)),
         readiness_probe: Arc::new(tokio::sync::Semaphore::new(1)),
     })
+}
+
+/// What the SCIM service enforces and advertises, from the configuration.
+pub fn service_settings(config: &Config) -> scim_service::Settings {
+    scim_service::Settings {
+        bulk: scim_service::BulkLimits {
+            max_operations: config.bulk.max_operations,
+            max_payload_bytes: config.bulk.max_payload_bytes,
+        },
+        max_body_bytes: config.max_body_bytes,
+        patch_response_max_members: config.patch_response_max_members,
+    }
 }
 
 /// Polls revocations (and, less often, the signing keys) forever on a thread of its own.

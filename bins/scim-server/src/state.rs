@@ -15,6 +15,8 @@ use crate::metrics::Metrics;
 pub struct AppState {
     /// Where resources, tenants and tokens live.
     pub store: Arc<dyn Store>,
+    /// SCIM over HTTP, over `store`.
+    pub scim: Arc<scim_service::ScimService>,
     /// Checks SCIM keys.
     pub auth: Arc<Authenticator>,
     /// The configuration.

@@ -1,8 +1,9 @@
-//! The HTTP surface: routes, middleware and error documents.
+//! The HTTP surface: routes, middleware and error documents. Everything under `/scim/v2` is
+//! answered by [`scim_service`] through its actix-web adapter (`scim.rs`).
 //!
 //! | path | what | credential |
 //! | --- | --- | --- |
-//! | `/scim/v2/ServiceProviderConfig`, `/ResourceTypes[/{id}]`, `/Schemas[/{id}]` | discovery ([`discovery`]) | none needed; a presented one must be valid |
+//! | `/scim/v2/ServiceProviderConfig`, `/ResourceTypes[/{id}]`, `/Schemas[/{id}]` | discovery | none needed; a presented one must be valid |
 //! | `/scim/v2/{Users,Groups}[/{id}]`, `/{endpoint}/.search` | resources | SCIM key (writes: `write` scope) |
 //! | `/scim/v2/.search`, `GET /scim/v2?filter=...` | search of every resource type | SCIM key |
 //! | `/scim/v2/Bulk` | bulk operations | SCIM key with `write` scope |
@@ -20,20 +21,13 @@
 //! limit ([`MAX_REQUEST_TARGET`]), so that the server answers every length it can.
 
 mod admin;
-mod body;
-mod bulk;
-mod bulk_ids;
-pub mod discovery;
 pub mod error;
 pub mod manage;
 mod observe;
 mod ops;
 mod principal;
-mod rendered;
-mod resources;
-mod root_search;
+mod scim;
 mod store_call;
-mod write;
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -76,47 +70,12 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
                 .configure(manage::configure),
         )
         .service(
-            web::scope("/scim/v2")
+            web::scope(scim::MOUNT)
                 .wrap(from_fn(refuse_long_targets))
                 .wrap(from_fn(observe::observe))
                 .wrap(ErrorHandlers::new().default_handler(scim_error_body))
-                .configure(discovery_routes)
-                .service(
-                    web::resource("/Bulk")
-                        .route(web::post().to(bulk::bulk))
-                        .default_service(not_allowed("POST")),
-                )
-                .service(web::resource("/Me").to(me))
-                .service(
-                    web::resource(["", "/"])
-                        .route(web::get().to(root_search::root_list))
-                        .default_service(not_allowed("GET")),
-                )
-                .service(
-                    web::resource("/.search")
-                        .route(web::post().to(root_search::root_search))
-                        .default_service(not_allowed("POST")),
-                )
-                .service(
-                    web::resource("/{endpoint}")
-                        .route(web::get().to(resources::list))
-                        .route(web::post().to(resources::create))
-                        .default_service(not_allowed_on_endpoint("GET, POST")),
-                )
-                .service(
-                    web::resource("/{endpoint}/.search")
-                        .route(web::post().to(resources::search))
-                        .default_service(not_allowed_on_endpoint("POST")),
-                )
-                .service(
-                    web::resource("/{endpoint}/{id}")
-                        .route(web::get().to(resources::get))
-                        .route(web::put().to(resources::replace))
-                        .route(web::patch().to(resources::patch))
-                        .route(web::delete().to(resources::delete))
-                        .default_service(not_allowed_on_endpoint("GET, PUT, PATCH, DELETE")),
-                )
-                .default_service(web::to(not_found)),
+                // The service routes every path and method under the mount itself.
+                .default_service(web::to(scim::scim)),
         )
         .default_service(web::to(not_found));
 }
@@ -154,27 +113,6 @@ async fn refuse_long_targets(
         .map_into_right_body())
 }
 
-/// The discovery endpoints; registered before `/{endpoint}` so that they win.
-fn discovery_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(get_only(
-        "/ServiceProviderConfig",
-        web::get().to(discovery::get_service_provider_config),
-    ))
-    .service(get_only(
-        "/ResourceTypes",
-        web::get().to(discovery::list_resource_types),
-    ))
-    .service(get_only(
-        "/ResourceTypes/{id}",
-        web::get().to(discovery::get_resource_type),
-    ))
-    .service(get_only("/Schemas", web::get().to(discovery::list_schemas)))
-    .service(get_only(
-        "/Schemas/{id}",
-        web::get().to(discovery::get_schema),
-    ));
-}
-
 /// A resource that serves `route` for GET and 405 for every other method.
 fn get_only(path: &str, route: Route) -> actix_web::Resource {
     web::resource(path)
@@ -210,29 +148,16 @@ fn not_allowed(allow: &'static str) -> Route {
     web::to(move |req: HttpRequest| async move { method_not_allowed(&req, allow) })
 }
 
-/// Like [`not_allowed`], but a path under an endpoint that does not exist is a 404: there is
-/// nothing there to allow any method on.
-fn not_allowed_on_endpoint(allow: &'static str) -> Route {
-    web::to(move |req: HttpRequest| async move {
-        let endpoint = req.match_info().get("endpoint").unwrap_or_default();
-        let known = req
-            .app_data::<web::Data<AppState>>()
-            .is_some_and(|state| resources::resource_type(state, endpoint).is_ok());
-        if known {
-            method_not_allowed(&req, allow)
-        } else {
-            ApiError::not_found(format!("there is no /{endpoint} endpoint")).error_response()
+/// The URL the server is reached at, without a trailing slash: `base_url` when configured,
+/// else the request's scheme and `Host`.
+pub(crate) fn base_url(req: &HttpRequest, state: &AppState) -> String {
+    match &state.config.base_url {
+        Some(base) => base.trim_end_matches('/').to_owned(),
+        None => {
+            let info = req.connection_info();
+            format!("{}://{}", info.scheme(), info.host())
         }
-    })
-}
-
-/// `/Me` (RFC 7644 §3.11) needs an authenticated user; SCIM keys here authenticate an
-/// identity provider acting for a whole organisation, never a user, so there is no "me".
-async fn me(_principal: crate::auth::Principal) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::Scim(ScimError::with_status(
-        501,
-        "/Me is not supported: SCIM keys authenticate an identity provider, not a user",
-    )))
+    }
 }
 
 /// Gives responses that actix produced itself (an oversized body, a malformed path) the SCIM

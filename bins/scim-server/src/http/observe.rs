@@ -9,6 +9,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
 use tracing::Instrument;
 
+use super::scim::RouteLabel;
 use crate::auth::Principal;
 use crate::state::AppState;
 
@@ -43,9 +44,14 @@ pub(super) async fn observe(
     let elapsed = started.elapsed();
     // Asked once routing is done, the router names the route it took; asked before, it would
     // match the path against every route again (2% of a GET's CPU).
-    let route = response
+    // Under /scim/v2 the service routes, and its adapter names the route it took.
+    let label = response
         .request()
-        .match_pattern()
+        .extensions()
+        .get::<RouteLabel>()
+        .map(|label| label.0.clone());
+    let route = label
+        .or_else(|| response.request().match_pattern())
         .unwrap_or_else(|| "unmatched".to_owned());
     span.record("route", tracing::field::display(&route));
     if let Ok(value) = HeaderValue::from_str(&request_id) {

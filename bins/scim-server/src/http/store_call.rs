@@ -18,32 +18,19 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::error::ApiError;
 use crate::state::AppState;
 
-/// What a store call does: the `operation` label of `scim_store_call_duration_seconds`.
+/// What a store call of the server's own does (the service's calls are named by
+/// [`scim_service::StoreOp`]): the `operation` label of `scim_store_call_duration_seconds`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StoreOp {
-    /// Creating a resource.
-    Create,
-    /// Reading one resource.
-    Get,
-    /// Replacing a resource (PUT).
-    Replace,
-    /// Patching a resource.
-    Patch,
-    /// Deleting a resource.
-    Delete,
-    /// Querying one resource type.
-    Query,
-    /// Searching every resource type (`POST /.search`): several queries.
-    SearchAll,
     /// Checking that the database answers.
     Ping,
     /// Computing a tenant's effective access (several queries).
     EffectiveAccess,
     /// Verifying a SCIM key that is not cached: its signature, then its record.
     Authenticate,
-    /// A management operation of the admin API (tenants, keys, subscriptions).
+    /// A management API call.
     Manage,
-    /// Reading a page of the event feed.
+    /// Reading the change log.
     Events,
 }
 
@@ -51,13 +38,6 @@ impl StoreOp {
     /// The metric label.
     pub(crate) fn as_str(self) -> &'static str {
         match self {
-            Self::Create => "create",
-            Self::Get => "get",
-            Self::Replace => "replace",
-            Self::Patch => "patch",
-            Self::Delete => "delete",
-            Self::Query => "query",
-            Self::SearchAll => "search_all",
             Self::Ping => "ping",
             Self::EffectiveAccess => "effective_access",
             Self::Authenticate => "authenticate",
@@ -67,21 +47,46 @@ impl StoreOp {
     }
 }
 
-/// Runs `f` with the store on the calling thread, timed, when it answers at once: `None` when
-/// the store declines (the call could wait), and the caller should use [`blocking`].
-pub(crate) fn at_once<T>(
-    state: &AppState,
-    op: StoreOp,
-    f: impl FnOnce(&dyn Store) -> Option<Result<T, scim_store::StoreError>>,
-) -> Option<Result<T, ApiError>> {
-    let started = Instant::now();
-    let result = f(&*state.store)?;
-    state
-        .metrics
-        .store_latency
-        .with_label_values(&[op.as_str()])
-        .observe(started.elapsed().as_secs_f64());
-    Some(result.map_err(ApiError::from))
+/// Where the SCIM service's store calls run: on the blocking pool, in turn with every other
+/// store call, timed by operation; or, for the reads the store answers at once, right here.
+pub(crate) struct Runner<'a>(pub(crate) &'a AppState);
+
+impl scim_service::Blocking for Runner<'_> {
+    fn blocking<T: Send + 'static>(
+        &self,
+        op: scim_service::StoreOp,
+        f: impl FnOnce() -> Result<T, ScimError> + Send + 'static,
+    ) -> impl std::future::Future<Output = Result<T, ScimError>> + Send {
+        let state = self.0.clone();
+        async move {
+            let turn = take_turn(&state).await.map_err(ApiError::into_scim)?;
+            let timer = state
+                .metrics
+                .store_latency
+                .with_label_values(&[op.as_str()]);
+            web::block(move || {
+                // Held until the call returns, not as long as the request.
+                let _turn = turn;
+                let started = Instant::now();
+                let result = f();
+                timer.observe(started.elapsed().as_secs_f64());
+                result
+            })
+            .await
+            .map_err(|_| ScimError::with_status(500, "the request was cancelled"))?
+        }
+    }
+
+    fn at_once<T>(&self, op: scim_service::StoreOp, f: impl FnOnce() -> Option<T>) -> Option<T> {
+        let started = Instant::now();
+        let answer = f()?;
+        self.0
+            .metrics
+            .store_latency
+            .with_label_values(&[op.as_str()])
+            .observe(started.elapsed().as_secs_f64());
+        Some(answer)
+    }
 }
 
 /// Runs `f` with the store on the blocking pool and records how long it took.

@@ -4,13 +4,13 @@
 use scim_core::ScimError;
 use scim_core::message::{ETag, ETagCondition, PatchRequest, Version};
 use scim_core::schema::ResourceType;
-use scim_store::{Actor, ReadOptions, Store, StoredResource};
+use scim_store::{ReadOptions, Store, StoredResource};
 use serde_json::Value;
 
-use super::error::ApiError;
-use super::store_call::{StoreOp, blocking};
-use crate::auth::Principal;
-use crate::state::AppState;
+use crate::caller::Caller;
+use crate::runner::{Blocking, StoreOp};
+use crate::service::Context;
+use crate::store_error::scim_error;
 
 /// The ETag of a stored version: `W/"<version>"`.
 pub(crate) fn etag(version: i64) -> ETag {
@@ -19,77 +19,85 @@ pub(crate) fn etag(version: i64) -> ETag {
 
 /// Creates a resource of `resource_type` from a client document.
 pub(crate) async fn create(
-    state: &AppState,
-    principal: &Principal,
+    cx: &Context<'_, impl Blocking>,
+    caller: &Caller,
     resource_type: &ResourceType,
     document: Value,
-) -> Result<StoredResource, ApiError> {
-    let principal = principal.clone();
+) -> Result<StoredResource, ScimError> {
+    let (store, caller) = (cx.store(), caller.clone());
     let name = resource_type.name().to_owned();
-    blocking(state, StoreOp::Create, move |store| {
-        let actor = Actor::tenant(&principal.tenant).with_token(&principal.token_id);
-        Ok(store.create(actor, &name, &document)?)
-    })
-    .await
+    cx.runner
+        .blocking(StoreOp::Create, move || {
+            store
+                .create(caller.actor(), &name, &document)
+                .map_err(scim_error)
+        })
+        .await
 }
 
 /// Replaces resource `id` with a client document, if `condition` (If-Match) holds.
 pub(crate) async fn replace(
-    state: &AppState,
-    principal: &Principal,
+    cx: &Context<'_, impl Blocking>,
+    caller: &Caller,
     resource_type: &ResourceType,
     id: String,
     document: Value,
     condition: Option<ETagCondition>,
-) -> Result<StoredResource, ApiError> {
-    let principal = principal.clone();
+) -> Result<StoredResource, ScimError> {
+    let (store, caller) = (cx.store(), caller.clone());
     let name = resource_type.name().to_owned();
-    blocking(state, StoreOp::Replace, move |store| {
-        let expected = expected_version(store, &principal, &name, &id, &condition)?;
-        let actor = Actor::tenant(&principal.tenant).with_token(&principal.token_id);
-        Ok(store.replace(actor, &name, &id, &document, expected)?)
-    })
-    .await
+    cx.runner
+        .blocking(StoreOp::Replace, move || {
+            let expected = expected_version(&*store, &caller, &name, &id, &condition)?;
+            store
+                .replace(caller.actor(), &name, &id, &document, expected)
+                .map_err(scim_error)
+        })
+        .await
 }
 
 /// Applies a PATCH request to resource `id`, if `condition` (If-Match) holds; `options` says
 /// what the returned resource carries.
 pub(crate) async fn patch(
-    state: &AppState,
-    principal: &Principal,
+    cx: &Context<'_, impl Blocking>,
+    caller: &Caller,
     resource_type: &ResourceType,
     id: String,
     request: PatchRequest,
     condition: Option<ETagCondition>,
     options: ReadOptions,
-) -> Result<StoredResource, ApiError> {
-    let principal = principal.clone();
+) -> Result<StoredResource, ScimError> {
+    let (store, caller) = (cx.store(), caller.clone());
     let name = resource_type.name().to_owned();
-    blocking(state, StoreOp::Patch, move |store| {
-        let expected = expected_version(store, &principal, &name, &id, &condition)?;
-        let actor = Actor::tenant(&principal.tenant).with_token(&principal.token_id);
-        let operations: Vec<_> = request.engine_operations().collect();
-        Ok(store.patch(actor, &name, &id, &operations, expected, options)?)
-    })
-    .await
+    cx.runner
+        .blocking(StoreOp::Patch, move || {
+            let expected = expected_version(&*store, &caller, &name, &id, &condition)?;
+            let operations: Vec<_> = request.engine_operations().collect();
+            store
+                .patch(caller.actor(), &name, &id, &operations, expected, options)
+                .map_err(scim_error)
+        })
+        .await
 }
 
 /// Deletes resource `id`, if `condition` (If-Match) holds.
 pub(crate) async fn delete(
-    state: &AppState,
-    principal: &Principal,
+    cx: &Context<'_, impl Blocking>,
+    caller: &Caller,
     resource_type: &ResourceType,
     id: String,
     condition: Option<ETagCondition>,
-) -> Result<(), ApiError> {
-    let principal = principal.clone();
+) -> Result<(), ScimError> {
+    let (store, caller) = (cx.store(), caller.clone());
     let name = resource_type.name().to_owned();
-    blocking(state, StoreOp::Delete, move |store| {
-        let expected = expected_version(store, &principal, &name, &id, &condition)?;
-        let actor = Actor::tenant(&principal.tenant).with_token(&principal.token_id);
-        Ok(store.delete(actor, &name, &id, expected)?)
-    })
-    .await
+    cx.runner
+        .blocking(StoreOp::Delete, move || {
+            let expected = expected_version(&*store, &caller, &name, &id, &condition)?;
+            store
+                .delete(caller.actor(), &name, &id, expected)
+                .map_err(scim_error)
+        })
+        .await
 }
 
 /// Translates an `If-Match` condition into the version the store must find.
@@ -100,11 +108,11 @@ pub(crate) async fn delete(
 /// this one still fails instead of overwriting it.
 fn expected_version(
     store: &dyn Store,
-    principal: &Principal,
+    caller: &Caller,
     resource_type: &str,
     id: &str,
     condition: &Option<ETagCondition>,
-) -> Result<Option<i64>, ApiError> {
+) -> Result<Option<i64>, ScimError> {
     match condition {
         None | Some(ETagCondition::Any) => Ok(None),
         Some(ETagCondition::Tags(tags)) if tags.len() == 1 => {
@@ -119,19 +127,19 @@ fn expected_version(
         Some(condition) => {
             let current = store
                 .get(
-                    &principal.tenant,
+                    &caller.tenant,
                     resource_type,
                     id,
                     ReadOptions::DOCUMENT_ONLY,
-                )?
+                )
+                .map_err(scim_error)?
                 .version;
             if condition.matches(Some(&etag(current))) {
                 Ok(Some(current))
             } else {
                 Err(ScimError::precondition_failed(
                     "If-Match names no current version of this resource",
-                )
-                .into())
+                ))
             }
         }
     }

@@ -20,7 +20,6 @@
 //! a page by the resources it adds or removes, exactly as it can between two pages of any
 //! index-paginated list.
 
-use actix_web::{HttpRequest, HttpResponse, web};
 use scim_core::filter::{parse_filter, resolve};
 use scim_core::message::{ListResponse, SearchRequest};
 use scim_core::projection::Projection;
@@ -29,55 +28,50 @@ use scim_core::{ScimError, ScimType};
 use scim_store::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Query, ReadOptions, StoredResource};
 use serde_json::{Map, Value};
 
-use super::body::check_content_type;
-use super::error::{ApiError, SCIM_JSON};
-use super::resources::{
-    base_url, location, projection, query_parameters, read_options, render, store_query,
-};
-use super::store_call::{StoreOp, blocking};
-use crate::auth::Principal;
-use crate::state::AppState;
+use crate::body::check_content_type;
+use crate::caller::Caller;
+use crate::resources::{location, projection, query_parameters, read_options, render, store_query};
+use crate::response::Response;
+use crate::runner::{Blocking, StoreOp};
+use crate::service::Context;
+use crate::store_error::scim_error;
 
 /// `POST /.search`.
 pub(crate) async fn root_search(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    principal: Principal,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    check_content_type(&req)?;
-    let search = SearchRequest::from_slice(&body)?;
-    search_all(&req, &state, principal, search).await
+    cx: &Context<'_, impl Blocking>,
+    caller: &Caller,
+) -> Result<Response, ScimError> {
+    check_content_type(cx.request)?;
+    let search = SearchRequest::from_slice(cx.request.body)?;
+    search_all(cx, caller, search).await
 }
 
 /// `GET /` with query parameters: the same search (RFC 7644 §3.4.2.1 allows a query at the
 /// server root).
 pub(crate) async fn root_list(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    principal: Principal,
-) -> Result<HttpResponse, ApiError> {
-    let search = query_parameters(&req)?;
-    search_all(&req, &state, principal, search).await
+    cx: &Context<'_, impl Blocking>,
+    caller: &Caller,
+) -> Result<Response, ScimError> {
+    let search = query_parameters(cx.request)?;
+    search_all(cx, caller, search).await
 }
 
 async fn search_all(
-    req: &HttpRequest,
-    state: &AppState,
-    principal: Principal,
+    cx: &Context<'_, impl Blocking>,
+    caller: &Caller,
     search: SearchRequest,
-) -> Result<HttpResponse, ApiError> {
+) -> Result<Response, ScimError> {
     if search.cursor.is_some() {
         return Err(ScimError::new(
             ScimType::InvalidValue,
             "cursor pagination is not offered for a search of every resource type; use startIndex and count",
-        )
-        .into());
+        ));
     }
-    let types = participating_types(state, search.filter.as_deref())?;
+    let registry = cx.registry();
+    let types = participating_types(registry, search.filter.as_deref())?;
     let projections = types
         .iter()
-        .map(|t| projection(state, t, &search.attributes, &search.excluded_attributes))
+        .map(|t| projection(registry, t, &search.attributes, &search.excluded_attributes))
         .collect::<Result<Vec<_>, _>>()?;
     let start_index = search.start_index.unwrap_or(1).max(1);
     let count = search.count.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE);
@@ -86,7 +80,6 @@ async fn search_all(
         count: None,
         ..store_query(&search)
     };
-    let registry = state.store.registry();
     let sortable = |t: &ResourceType| {
         search
             .sort_by
@@ -111,42 +104,43 @@ async fn search_all(
             }
         })
         .collect();
-    let (total, pages) = blocking(state, StoreOp::SearchAll, move |store| {
-        let mut totals = Vec::with_capacity(plans.len());
-        for plan in &plans {
-            // With its sortBy, so that one no type has fails even when nothing matches.
-            let only_count = Query {
-                count: Some(0),
-                ..plan.query.clone()
-            };
-            let page = store.query(
-                &principal.tenant,
-                &plan.name,
-                &only_count,
-                ReadOptions::DOCUMENT_ONLY,
-            )?;
-            totals.push(page.total_results);
-        }
-        let mut pages = Vec::new();
-        for slice in slices(&totals, start_index, count) {
-            let Some(plan) = plans.get(slice.index) else {
-                continue;
-            };
-            let page_query = Query {
-                start_index: Some(slice.start_index),
-                count: Some(slice.count),
-                ..plan.query.clone()
-            };
-            let page = store.query(&principal.tenant, &plan.name, &page_query, plan.options)?;
-            pages.push((slice.index, page.resources));
-        }
-        Ok((totals.iter().fold(0u64, |a, b| a.saturating_add(*b)), pages))
-    })
-    .await?;
-    let base = base_url(req, state);
-    let resources = merge(&types, &projections, &base, &pages);
+    let (store, tenant) = (cx.store(), caller.tenant.clone());
+    let (total, pages) = cx
+        .runner
+        .blocking(StoreOp::SearchAll, move || {
+            let mut totals = Vec::with_capacity(plans.len());
+            for plan in &plans {
+                // With its sortBy, so that one no type has fails even when nothing matches.
+                let only_count = Query {
+                    count: Some(0),
+                    ..plan.query.clone()
+                };
+                let page = store
+                    .query(&tenant, &plan.name, &only_count, ReadOptions::DOCUMENT_ONLY)
+                    .map_err(scim_error)?;
+                totals.push(page.total_results);
+            }
+            let mut pages = Vec::new();
+            for slice in slices(&totals, start_index, count) {
+                let Some(plan) = plans.get(slice.index) else {
+                    continue;
+                };
+                let page_query = Query {
+                    start_index: Some(slice.start_index),
+                    count: Some(slice.count),
+                    ..plan.query.clone()
+                };
+                let page = store
+                    .query(&tenant, &plan.name, &page_query, plan.options)
+                    .map_err(scim_error)?;
+                pages.push((slice.index, page.resources));
+            }
+            Ok((totals.iter().fold(0u64, |a, b| a.saturating_add(*b)), pages))
+        })
+        .await?;
+    let resources = merge(&types, &projections, cx.base_url(), &pages);
     let list = ListResponse::new(resources, total).with_start_index(start_index);
-    Ok(HttpResponse::Ok().content_type(SCIM_JSON).json(list))
+    Ok(Response::json(200, &list, 4096))
 }
 
 /// One resource type's part of the search.
@@ -166,10 +160,9 @@ fn sorts_by(registry: &SchemaRegistry, resource_type: &ResourceType, path: &str)
 
 /// The resource types the filter resolves for, in registry order.
 fn participating_types<'s>(
-    state: &'s AppState,
+    registry: &'s SchemaRegistry,
     filter: Option<&str>,
-) -> Result<Vec<&'s ResourceType>, ApiError> {
-    let registry = state.store.registry();
+) -> Result<Vec<&'s ResourceType>, ScimError> {
     let all = registry.resource_types();
     let Some(text) = filter.filter(|f| !f.trim().is_empty()) else {
         return Ok(all.iter().collect());
@@ -190,7 +183,7 @@ fn participating_types<'s>(
             Some(e) => format!("the filter applies to no resource type: {e}"),
             None => "there are no resource types to search".to_owned(),
         };
-        return Err(ScimError::new(ScimType::InvalidFilter, detail).into());
+        return Err(ScimError::new(ScimType::InvalidFilter, detail));
     }
     Ok(types)
 }

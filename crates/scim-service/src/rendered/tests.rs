@@ -7,8 +7,8 @@ use scim_core::schema::SchemaRegistry;
 use scim_store::{Link, Linked, Links, StoredResource};
 use serde_json::{Map, Value, json};
 
-use super::{Rendered, json_response};
-use crate::http::resources::render;
+use super::Rendered;
+use crate::resources::render;
 
 const LOCATION: &str = "https://scim.example.com/tenant/scim/v2/Groups/g1";
 
@@ -154,25 +154,4 @@ fn the_size_hint_covers_the_members() {
         text.len()
     );
     assert!(rendered.size_hint() < text.len() + text.len() / 10);
-}
-
-#[actix_web::test]
-async fn a_response_carries_the_serialised_text_in_chunks() {
-    use actix_web::body::{BodySize, MessageBody, to_bytes};
-
-    let registry = SchemaRegistry::standard();
-    let groups = registry.resource_type("Group").unwrap();
-    let projection = Projection::defaults(&registry, groups);
-    let many: Vec<Link> = (0..2_000)
-        .map(|i| link(&format!("u{i}"), "User", Some("user@example.com")))
-        .collect();
-    for items in [members(), many] {
-        let stored = stored("Group", Linked::Members, items);
-        let expected = general(stored.clone(), &projection, LOCATION);
-        let rendered = Rendered::new(stored, &projection, LOCATION);
-        let response = json_response(actix_web::HttpResponse::Ok(), &rendered, 0);
-        let body = response.into_body();
-        assert_eq!(body.size(), BodySize::Sized(expected.len() as u64));
-        assert_eq!(to_bytes(body).await.unwrap(), expected.as_bytes());
-    }
 }

@@ -10,21 +10,13 @@
 //!
 //! [`Memberships::Apart`]: scim_store::Memberships::Apart
 
-use std::convert::Infallible;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
-use actix_web::body::{BodySize, MessageBody};
-use actix_web::error::JsonPayloadError;
-use actix_web::web::Bytes;
-use actix_web::{HttpResponse, HttpResponseBuilder};
 use scim_core::projection::Projection;
 use scim_store::{Link, Linked, Links, StoredResource};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::resources::render;
+use crate::resources::render;
 
 /// What the projection leaves of a resource besides its memberships: a guess at its length.
 pub(crate) const DOCUMENT_HINT: usize = 512;
@@ -169,50 +161,6 @@ struct Collected<'a>(std::fmt::Arguments<'a>);
 impl Serialize for Collected<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(&self.0)
-    }
-}
-
-/// A JSON response whose text is written into a buffer of `size_hint` bytes (grown if need
-/// be), as `HttpResponseBuilder::json` would write it, and sent in [`Chunks`].
-pub(crate) fn json_response(
-    mut response: HttpResponseBuilder,
-    body: &impl Serialize,
-    size_hint: usize,
-) -> HttpResponse {
-    let mut buffer = Vec::with_capacity(size_hint);
-    match serde_json::to_writer(&mut buffer, body) {
-        Ok(()) => response.body(Chunks(Bytes::from(buffer))),
-        Err(err) => HttpResponse::from_error(JsonPayloadError::Serialize(err)),
-    }
-}
-
-/// How much of a body is handed to the connection at a time.
-const CHUNK: usize = 64 * 1024;
-
-/// A body of known length handed over in slices of [`CHUNK`] bytes (views of one buffer, not
-/// copies). actix copies what it sends into the connection's write buffer, and takes the next
-/// slice only when that buffer has drained: handed over whole, an 18 MB body would be held
-/// twice until it is sent. The length is known, so the response still carries
-/// `Content-Length`, exactly as a body handed over whole does.
-#[derive(Debug)]
-pub(crate) struct Chunks(Bytes);
-
-impl MessageBody for Chunks {
-    type Error = Infallible;
-
-    fn size(&self) -> BodySize {
-        BodySize::Sized(self.0.len() as u64)
-    }
-
-    fn poll_next(
-        mut self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
-        if self.0.is_empty() {
-            return Poll::Ready(None);
-        }
-        let at = CHUNK.min(self.0.len());
-        Poll::Ready(Some(Ok(self.0.split_to(at))))
     }
 }
 
