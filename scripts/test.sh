@@ -14,5 +14,9 @@ fi
 
 cargo test --workspace --all-targets --locked
 cargo test --workspace --doc --locked
+# The examples of the libraries' READMEs and docs/embedding.md run, not only compile.
+for example in filter_your_json patch_like_okta_and_entra validate_entra_create custom_extension; do
+    cargo run --quiet --locked -p scim-core --example "$example" >/dev/null
+done
 bash scripts/conformance.sh
 bash scripts/schemathesis.sh

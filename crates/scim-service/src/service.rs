@@ -72,15 +72,22 @@ impl ScimService {
     }
 
     /// Answers `request` for `caller` (`None`: no credential was presented; a route that needs
-    /// one answers 401).
-    pub async fn handle(
-        &self,
-        runner: &impl Blocking,
-        caller: Option<&Caller>,
-        request: &Request<'_>,
-    ) -> Response {
-        let route = self.route(request.method, request.path);
-        self.handle_route(runner, &route, caller, request).await
+    /// one answers 401). The future is `Send`, for executors that move tasks between threads.
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an async fn cannot promise Send; without it, callers that need Send futures \
+                  (axum, tokio::spawn) meet the compiler's 'Send is not general enough'"
+    )]
+    pub fn handle<'a, R: Blocking + Sync>(
+        &'a self,
+        runner: &'a R,
+        caller: Option<&'a Caller>,
+        request: &'a Request<'a>,
+    ) -> impl Future<Output = Response> + Send + 'a {
+        async move {
+            let route = self.route(request.method, request.path);
+            self.handle_route(runner, &route, caller, request).await
+        }
     }
 
     /// [`ScimService::handle`] with every store call made in place, on the calling thread
@@ -99,21 +106,27 @@ impl ScimService {
     }
 
     /// [`ScimService::handle`] for a route already resolved with [`ScimService::route`].
-    pub async fn handle_route(
-        &self,
-        runner: &impl Blocking,
-        route: &Route,
-        caller: Option<&Caller>,
-        request: &Request<'_>,
-    ) -> Response {
-        let cx = Context {
-            service: self,
-            runner,
-            request,
-        };
-        match dispatch(&cx, route, caller).await {
-            Ok(response) => response,
-            Err(error) => Response::error(&error),
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "the future must be declared Send (see handle)"
+    )]
+    pub fn handle_route<'a, R: Blocking + Sync>(
+        &'a self,
+        runner: &'a R,
+        route: &'a Route,
+        caller: Option<&'a Caller>,
+        request: &'a Request<'a>,
+    ) -> impl Future<Output = Response> + Send + 'a {
+        async move {
+            let cx = Context {
+                service: self,
+                runner,
+                request,
+            };
+            match dispatch(&cx, route, caller).await {
+                Ok(response) => response,
+                Err(error) => Response::error(&error),
+            }
         }
     }
 }
