@@ -1,6 +1,6 @@
 //! An axum application that already has routes and authentication of its own, and mounts SCIM
 //! 2.0 at `/scim/v2` with [`scim_service`] over a SQLite [`scim_store`]. The adapter is the
-//! [`scim`] handler below: a few dozen lines that convert axum's request and response.
+//! `scim` handler below: a few dozen lines that convert axum's request and response.
 //!
 //! ```sh
 //! cargo run -p axum-embed   # then: curl -H 'Authorization: Bearer acme-okta-key' localhost:3000/scim/v2/Users
