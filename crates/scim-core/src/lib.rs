@@ -23,3 +23,8 @@ pub mod validate;
 pub use case::fold_case;
 pub use error::{ScimError, ScimType};
 pub use resource::{Group, Resource, User};
+
+// The README's examples compile and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -72,3 +72,8 @@ pub use route::Route;
 pub use runner::{Blocking, InPlace, StoreOp};
 pub use service::ScimService;
 pub use settings::{BulkLimits, Settings};
+
+// The README's examples compile and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

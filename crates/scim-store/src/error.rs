@@ -8,6 +8,7 @@ use scim_core::{ScimError, ScimType};
 /// failures become 500, or 503 when the database cannot be reached or cannot take the write
 /// right now ([`StoreError::Unavailable`]), and carry no SQL or data in their wire detail.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
     /// The request itself is invalid (validation, filter, PATCH): the core error says why.
     #[error(transparent)]
@@ -72,6 +73,9 @@ pub enum StoreError {
     /// Applying migrations failed.
     #[error("migration failed: {0}")]
     Migration(String),
+    /// The store was opened with settings that cannot work (a schema name it cannot use).
+    #[error("{0}")]
+    Configuration(String),
 }
 
 impl From<diesel::result::Error> for StoreError {
@@ -146,9 +150,10 @@ impl From<StoreError> for ScimError {
             StoreError::Unavailable(_) | StoreError::Transient(_) => {
                 ScimError::with_status(503, "the database is unavailable; retry later")
             }
-            StoreError::Database(_) | StoreError::Corrupt(_) | StoreError::Migration(_) => {
-                ScimError::with_status(500, "internal storage error")
-            }
+            StoreError::Database(_)
+            | StoreError::Corrupt(_)
+            | StoreError::Migration(_)
+            | StoreError::Configuration(_) => ScimError::with_status(500, "internal storage error"),
         }
     }
 }

@@ -46,9 +46,20 @@
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
+// Without a backend the crate is the contract alone (the trait and its types, which
+// scim-service builds on); the helpers the backends share are then unused.
+#![cfg_attr(
+    not(any(feature = "sqlite", feature = "postgres")),
+    allow(
+        dead_code,
+        reason = "the backends' shared helpers, compiled without any backend"
+    )
+)]
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod backend;
 mod clock;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod engine;
 mod error;
 mod event;
@@ -57,6 +68,7 @@ mod model;
 mod open;
 mod organisation;
 mod server_key;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 mod store;
 mod subscription;
@@ -64,11 +76,14 @@ mod tenant;
 mod token;
 
 pub use clock::{Clock, IdGenerator, SteppingClock, SystemClock, UuidV7Ids};
-pub use engine::{CommitListener, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+
 pub use error::StoreError;
 pub use event::{Event, EventActor, EventPart, EventResource, EventType, MEMBERS_PER_EVENT};
 pub use links::{Link, Linked, Links};
-pub use model::{Actor, Memberships, Page, Query, ReadOptions, StatementPlan, StoredResource};
+pub use model::{
+    Actor, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Memberships, Page, Query, ReadOptions, StatementPlan,
+    StoredResource,
+};
 #[cfg(feature = "postgres")]
 pub use open::PostgresStore;
 #[cfg(feature = "sqlite")]
@@ -76,10 +91,15 @@ pub use open::SqliteStore;
 pub use open::StoreBuilder;
 pub use organisation::Organisation;
 pub use server_key::{KeyPurpose, ServerKey};
-pub use store::Store;
+pub use store::{CommitListener, Store};
 pub use subscription::{
     DELIVERY_LOG_LENGTH, DeliveryAttempt, DeliveryEnd, DeliveryMethod, EventFormat,
     NewSubscription, Subscription, SubscriptionChange, SubscriptionState,
 };
 pub use tenant::{InvalidTenantId, LockedAttribute, Tenant, TenantId, TenantSettings};
 pub use token::{NewToken, Scope, TokenRecord};
+
+// The README's examples compile and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -252,3 +252,8 @@ pub struct StatementPlan {
     /// The plan, one line per step, as the database prints it.
     pub plan: Vec<String>,
 }
+
+/// The page size when a query names none.
+pub const DEFAULT_PAGE_SIZE: u64 = 100;
+/// The largest page a query may ask for; larger `count`s are lowered to it (RFC 7644 §3.4.2.4).
+pub const MAX_PAGE_SIZE: u64 = 1000;

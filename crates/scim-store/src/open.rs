@@ -3,17 +3,21 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 use chrono::{DateTime, Utc};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 use scim_core::patch::Operation;
 use scim_core::schema::SchemaRegistry;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 use serde_json::Value;
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 use crate::engine::Engine;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 use crate::model::{Actor, Page, Query, ReadOptions, StatementPlan, StoredResource};
-use crate::{
-    Clock, Event, IdGenerator, NewToken, Store, StoreError, SystemClock, Tenant, TenantId,
-    TenantSettings, TokenRecord, UuidV7Ids,
-};
+use crate::{Clock, IdGenerator, Store, StoreError, SystemClock, UuidV7Ids};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+use crate::{Event, NewToken, Tenant, TenantId, TenantSettings, TokenRecord};
 
 /// How to open a store: the registry to validate against, the clock, the id generator, the
 /// connection pool size and how long a call waits for the database.
@@ -33,6 +37,7 @@ pub struct StoreBuilder {
     max_connections: u32,
     commits: Option<crate::CommitListener>,
     wait_timeout: Duration,
+    schema: Option<String>,
 }
 
 impl StoreBuilder {
@@ -49,7 +54,29 @@ impl StoreBuilder {
             max_connections: 8,
             commits: None,
             wait_timeout: Self::DEFAULT_WAIT_TIMEOUT,
+            schema: None,
         }
+    }
+
+    /// Keeps the tables in the PostgreSQL schema `name` (created if missing) instead of the
+    /// connection's default (`public`), so that the store can live inside a product's own
+    /// database, beside its tables, which may then join ours. Each schema is a store of its
+    /// own, with its own migrations. `name` is 1 to 63 of `a-z`, `0-9` and `_`, not starting
+    /// with a digit; the URL must not set libpq's `options` itself. SQLite ignores it.
+    ///
+    /// ```no_run
+    /// use scim_core::schema::SchemaRegistry;
+    /// use scim_store::StoreBuilder;
+    ///
+    /// let store = StoreBuilder::new(SchemaRegistry::standard())
+    ///     .schema("scim")
+    ///     .open("postgres://app@db.internal/product")?;
+    /// # Ok::<(), scim_store::StoreError>(())
+    /// ```
+    #[must_use]
+    pub fn schema(mut self, name: impl Into<String>) -> Self {
+        self.schema = Some(name.into());
+        self
     }
 
     /// Calls `listener` with the tenant after each write that may have appended events
@@ -173,6 +200,7 @@ impl StoreBuilder {
             url,
             self.max_connections,
             self.wait_timeout,
+            self.schema.as_deref(),
         )?;
         Ok(PostgresStore(
             Engine::new(backend, self.registry, self.clock, self.ids)
@@ -208,6 +236,7 @@ fn create_private_file(path: &std::path::Path) -> Result<(), StoreError> {
     }
 }
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 macro_rules! delegate_store {
     ($store:ty) => {
         impl Store for $store {

@@ -12,6 +12,10 @@ use crate::{
     TokenRecord,
 };
 
+/// Told, after each write that may have appended events commits, which tenant it was (see
+/// [`StoreBuilder::on_commit`](crate::StoreBuilder::on_commit)).
+pub type CommitListener = std::sync::Arc<dyn Fn(&TenantId) + Send + Sync>;
+
 /// Storage for SCIM resources, tenants, tokens and the change log.
 ///
 /// # Contract

@@ -100,6 +100,32 @@ fn with_connect_timeout(url: &str) -> Cow<'_, str> {
     ))
 }
 
+/// `url` with every connection's `search_path` set to `schema`, which is created first.
+fn in_schema(url: &str, schema: &str) -> Result<String, StoreError> {
+    let valid = (1..=63).contains(&schema.len())
+        && schema
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && !schema.starts_with(|c: char| c.is_ascii_digit());
+    if !valid {
+        return Err(StoreError::Configuration(format!(
+            "schema {schema:?}: use 1 to 63 of a-z, 0-9 and _, not starting with a digit"
+        )));
+    }
+    let query = url.split_once('?').map(|(_, query)| query);
+    if query.is_some_and(|q| q.split('&').any(|pair| pair.starts_with("options="))) {
+        return Err(StoreError::Configuration(
+            "the database URL sets libpq's options; a schema cannot be set beside them".to_owned(),
+        ));
+    }
+    let mut conn = <PgConnection as diesel::Connection>::establish(url)
+        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    // The name was checked above: it needs no quoting beyond the double quotes.
+    conn.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))?;
+    let separator = if query.is_some() { '&' } else { '?' };
+    Ok(format!("{url}{separator}options=-csearch_path%3D{schema}"))
+}
+
 /// A pool of PostgreSQL connections.
 pub(crate) struct PostgresBackend {
     pool: Pool<Manager>,
@@ -116,10 +142,16 @@ impl PostgresBackend {
         url: &str,
         max_connections: u32,
         wait: Duration,
+        schema: Option<&str>,
     ) -> Result<Self, StoreError> {
+        let url = with_connect_timeout(url);
+        let url = match schema {
+            Some(schema) => in_schema(&url, schema)?,
+            None => url.into_owned(),
+        };
         let refused = Arc::new(AtomicBool::new(false));
         let manager = Manager {
-            connections: ConnectionManager::new(with_connect_timeout(url)),
+            connections: ConnectionManager::new(url),
             refused: refused.clone(),
         };
         let pool = Pool::builder()

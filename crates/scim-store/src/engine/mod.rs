@@ -17,13 +17,10 @@ use std::sync::Arc;
 
 use scim_core::schema::SchemaRegistry;
 
-pub use query::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
-
 use crate::backend::Backend;
 use crate::{Clock, IdGenerator, TenantId};
 
-/// Told, after each write that may have appended events commits, which tenant it was.
-pub type CommitListener = Arc<dyn Fn(&TenantId) + Send + Sync>;
+use crate::CommitListener;
 
 /// The store over one database backend; the public store types wrap it.
 pub(crate) struct Engine<B> {

@@ -13,12 +13,8 @@ use super::tables;
 use crate::backend::{Backend, PageRow, ResourceRow, SqlConn};
 use crate::model::{Page, Query, ReadOptions, StatementPlan};
 use crate::sql::{Dialect, Rows, Sql, Target, is_simple, pins_key, push_filter};
+use crate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::{StoreError, TenantId};
-
-/// The page size when a query names none.
-pub const DEFAULT_PAGE_SIZE: u64 = 100;
-/// The largest page a query may ask for; larger `count`s are lowered to it (RFC 7644 §3.4.2.4).
-pub const MAX_PAGE_SIZE: u64 = 1000;
 
 /// A cursor names the last row of the previous page by its insertion sequence number.
 fn encode_cursor(seq: i64) -> String {

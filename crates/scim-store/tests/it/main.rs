@@ -10,6 +10,7 @@ mod fixtures;
 mod isolation;
 mod plans;
 mod regressions;
+mod schemas;
 mod server_keys;
 mod subscriptions;
 mod written_pages;
