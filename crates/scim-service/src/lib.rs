@@ -77,3 +77,8 @@ pub use settings::{BulkLimits, Settings};
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+// So does the embedding guide: a broken example there would mislead the people who embed us.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/embedding.md")]
+struct EmbeddingGuideDoctests;
