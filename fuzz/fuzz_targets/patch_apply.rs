@@ -85,7 +85,7 @@ fuzz_target!(|data: &[u8]| {
             &fixture.registry,
             rt,
             resource,
-            request.engine_operations(),
+            request.as_operations(),
             options,
         ) {
             Ok(outcome) => {

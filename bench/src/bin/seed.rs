@@ -170,7 +170,7 @@ fn create_group(
             Value::Array(value),
         )])
         .map_err(|e| SeedError::Usage(e.to_string()))?;
-        let operations: Vec<_> = request.engine_operations().collect();
+        let operations: Vec<_> = request.as_operations().collect();
         store.patch(
             Actor::administrator(tenant),
             "Group",

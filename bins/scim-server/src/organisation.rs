@@ -7,12 +7,19 @@
 
 use std::collections::BTreeMap;
 
+use scim_core::filter::{AttrPath, CompValue, Filter};
 pub use scim_store::Organisation;
 use scim_store::{
     EventActor, LockedAttribute, Query, ReadOptions, Store, StoreError, TenantId, TenantSettings,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
+
+/// `attribute eq "value"`, for the lookups by name: built, not formatted, so no name needs
+/// quoting.
+fn equals(attribute: &'static str, value: String) -> Filter<'static> {
+    Filter::equals(AttrPath::name(attribute), CompValue::String(value.into()))
+}
 
 /// The product's defaults for a new organisation: deactivated users leave every group, and
 /// identity providers link to the pre-created groups instead of creating, renaming or deleting
@@ -58,7 +65,7 @@ pub fn ensure_groups_by(
     let mut created = Vec::new();
     for (_, _, name) in organisation.groups() {
         let query = Query {
-            filter: Some(format!("displayName eq {}", Value::String(name.clone()))),
+            filter: Some(equals("displayName", name.clone())),
             count: Some(1),
             ..Query::default()
         };
@@ -107,7 +114,7 @@ pub fn effective_access(
     let mut grants: BTreeMap<String, BTreeMap<String, Vec<String>>> = BTreeMap::new();
     for (project, role, name) in organisation.groups() {
         let query = Query {
-            filter: Some(format!("displayName eq {}", Value::String(name))),
+            filter: Some(equals("displayName", name)),
             count: Some(1),
             ..Query::default()
         };
@@ -144,7 +151,7 @@ pub fn effective_access(
         let page = store.query(tenant, "User", &query, ReadOptions::DOCUMENT_ONLY)?;
         for user in &page.resources {
             let body = user.resource.as_json();
-            let id = user.resource.id().unwrap_or_default().to_owned();
+            let id = user.id.clone();
             users.push(UserAccess {
                 access: grants.remove(&id).unwrap_or_default(),
                 id,
@@ -187,10 +194,7 @@ pub fn set_owner(
     by: &EventActor,
 ) -> Result<String, StoreError> {
     let query = Query {
-        filter: Some(format!(
-            "userName eq {}",
-            Value::String(user_name.to_owned())
-        )),
+        filter: Some(equals("userName", user_name.to_owned())),
         ..Query::default()
     };
     let page = store.query(tenant, "User", &query, ReadOptions::DOCUMENT_ONLY)?;
@@ -198,7 +202,7 @@ pub fn set_owner(
         resource_type: "User".into(),
         id: user_name.to_owned(),
     })?;
-    let id = user.resource.id().unwrap_or_default().to_owned();
+    let id = user.id.clone();
     // Protected first, so that the organisation never names an owner that is not protected.
     // The previous owner is read and replaced under the tenant's lock, so that of concurrent
     // changes of owner the last one wins.
@@ -263,19 +267,19 @@ mod tests {
         let user = store
             .create(Actor::tenant(&tenant), "User", &json!({"userName": "ada"}))
             .unwrap();
-        let id = user.resource.id().unwrap().to_owned();
+        let id = user.id.clone();
         let group = store
             .query(
                 &tenant,
                 "Group",
                 &Query {
-                    filter: Some("displayName eq \"acme-Web-Admin\"".into()),
+                    filter: Some(equals("displayName", "acme-Web-Admin".to_owned())),
                     ..Query::default()
                 },
                 ReadOptions::DOCUMENT_ONLY,
             )
             .unwrap();
-        let group_id = group.resources[0].resource.id().unwrap().to_owned();
+        let group_id = group.resources[0].id.clone();
         let ops = json!([{"op": "add", "path": "members", "value": [{"value": id}]}]);
         let ops: Vec<_> = ops
             .as_array()

@@ -32,7 +32,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &registry,
         users,
         &ada,
-        okta.engine_operations(),
+        okta.as_operations(),
         &PatchOptions::new(),
     )?;
     println!(
@@ -53,7 +53,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &registry,
         users,
         &deactivated.resource,
-        entra.engine_operations(),
+        entra.as_operations(),
         &PatchOptions::new(),
     )?;
     println!("Entra: changed {:?}", updated.changed_attributes);
@@ -78,7 +78,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &registry,
         groups,
         &group,
-        push.engine_operations(),
+        push.as_operations(),
         &PatchOptions::new().detach("members"),
     )?;
     for change in &outcome.detached {
@@ -94,7 +94,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &registry,
         users,
         &ada,
-        bad.engine_operations(),
+        bad.as_operations(),
         &PatchOptions::new(),
     )
     .map(|_| ())

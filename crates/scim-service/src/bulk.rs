@@ -36,7 +36,7 @@ use crate::resources::{location, patch_read_options, projection, render, resourc
 use crate::response::Response;
 use crate::runner::Blocking;
 use crate::service::Context;
-use crate::write::{self, etag};
+use crate::write;
 
 pub(crate) async fn bulk(
     cx: &Context<'_, impl Blocking>,
@@ -113,10 +113,10 @@ async fn run(
             let mut response = BulkOperationResponse::new(method, outcome.status);
             response.location = Reference::new(outcome.location).ok();
             if let Some((stored, body)) = outcome.stored {
-                if let (Some(bulk_id), Some(id)) = (&bulk_id, stored.resource.id()) {
-                    ids.created(bulk_id, id);
+                if let Some(bulk_id) = &bulk_id {
+                    ids.created(bulk_id, &stored.id);
                 }
-                response.version = Some(etag(stored.version));
+                response.version = Some(stored.version.etag());
                 response.response = Some(body);
             }
             response
@@ -139,7 +139,7 @@ async fn run(
 type Failure = (ScimError, Option<String>);
 
 /// Where an operation's `path` points.
-struct Target<'s> {
+struct BulkTarget<'s> {
     resource_type: &'s ResourceType,
     id: Option<String>,
 }
@@ -149,7 +149,7 @@ fn target<'s>(
     ids: &BulkIds,
     method: BulkMethod,
     path: &str,
-) -> Result<Target<'s>, ScimError> {
+) -> Result<BulkTarget<'s>, ScimError> {
     let relative = path.trim().trim_start_matches('/');
     let (endpoint, id) = match relative.split_once('/') {
         Some((endpoint, id)) => (endpoint, Some(id)),
@@ -174,7 +174,7 @@ fn target<'s>(
             ));
         }
     };
-    Ok(Target { resource_type, id })
+    Ok(BulkTarget { resource_type, id })
 }
 
 fn invalid_path(path: &str, why: &str) -> ScimError {
@@ -189,7 +189,7 @@ async fn execute(
 ) -> Result<Outcome, Failure> {
     let method = operation.method;
     let base = cx.base_url();
-    let Target { resource_type, id } =
+    let BulkTarget { resource_type, id } =
         target(cx.registry(), ids, method, &operation.path).map_err(|e| (e, None))?;
     let here = id.as_deref().map(|id| location(base, resource_type, id));
     let fail = |e: ScimError| (e, here.clone());
@@ -230,8 +230,7 @@ async fn execute(
         (_, None) => Err(invalid_path(&operation.path, "no resource named")),
     }
     .map_err(fail)?;
-    let id = stored.resource.id().unwrap_or_default().to_owned();
-    let location = location(base, resource_type, &id);
+    let location = location(base, resource_type, &stored.id);
     let body = Value::Object(render(stored.resource.clone(), &projection, &location));
     Ok(Outcome {
         status: if method == BulkMethod::Post { 201 } else { 200 },

@@ -11,6 +11,7 @@
 //! [`Memberships::Apart`]: scim_store::Memberships::Apart
 
 use scim_core::projection::Projection;
+use scim_core::schema::ResourceKind;
 use scim_store::{Link, Linked, Links, StoredResource};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
@@ -123,10 +124,10 @@ impl Serialize for Elements<'_> {
 /// Where the far side of a link is found: a user's groups are groups; a group's members say
 /// what they are (and get no `$ref` if they say something else).
 pub(crate) fn endpoint(attribute: Linked, kind: &str) -> Option<&'static str> {
-    match (attribute, kind) {
-        (Linked::Members, "User") => Some("Users"),
-        (Linked::Members, "Group") | (Linked::Groups, _) => Some("Groups"),
-        (Linked::Members, _) => None,
+    match (attribute, ResourceKind::of(kind)) {
+        (Linked::Members, ResourceKind::User) => Some("Users"),
+        (Linked::Members, ResourceKind::Group) | (Linked::Groups, _) => Some("Groups"),
+        (Linked::Members, ResourceKind::Other) => None,
     }
 }
 

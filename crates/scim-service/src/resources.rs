@@ -2,7 +2,7 @@
 //! replace, patch and delete.
 
 use scim_core::ScimError;
-use scim_core::message::{ETagCondition, ListResponse, PatchRequest, SearchRequest, SortOrder};
+use scim_core::message::{ETagCondition, ListResponse, PatchRequest, SearchRequest};
 use scim_core::projection::Projection;
 use scim_core::resource::Resource;
 use scim_core::schema::{ResourceType, SchemaRegistry};
@@ -17,7 +17,7 @@ use crate::response::Response;
 use crate::runner::{Blocking, StoreOp};
 use crate::service::Context;
 use crate::store_error::scim_error;
-use crate::write::{self, etag};
+use crate::write;
 
 /// The resource type served at `/{endpoint}`.
 pub(crate) fn resource_type<'r>(
@@ -128,12 +128,11 @@ fn resource_response(
     projection: &Projection<'_>,
     status: u16,
 ) -> Response {
-    let id = stored.resource.id().unwrap_or_default().to_owned();
-    let location = location(base, resource_type, &id);
+    let location = location(base, resource_type, &stored.id);
     let version = stored.version;
     let body = Rendered::new(stored, projection, &location);
     let response = Response::json(status, &body, body.size_hint())
-        .with_header("ETag", etag(version).to_string());
+        .with_header("ETag", version.etag().to_string());
     if status == 201 {
         response.with_header("Location", location)
     } else {
@@ -216,8 +215,8 @@ pub(crate) async fn get(
                 .await?
         }
     };
-    if none_match.is_some_and(|c| c.matches(Some(&etag(stored.version)))) {
-        return Ok(Response::empty(304).with_header("ETag", etag(stored.version).to_string()));
+    if none_match.is_some_and(|c| c.matches(Some(&stored.version.etag()))) {
+        return Ok(Response::empty(304).with_header("ETag", stored.version.etag().to_string()));
     }
     Ok(resource_response(
         cx.base_url(),
@@ -326,7 +325,7 @@ pub(crate) async fn patch(
     .await?;
     if minimal || stored.members_left_out {
         let mut response =
-            Response::empty(204).with_header("ETag", etag(stored.version).to_string());
+            Response::empty(204).with_header("ETag", stored.version.etag().to_string());
         if minimal {
             response = response.with_header("Preference-Applied", "return=minimal");
         }
@@ -375,18 +374,6 @@ pub(crate) async fn search(
     search_response(cx, caller, resource_type, search).await
 }
 
-/// The store query a search asks for.
-pub(crate) fn store_query(search: &SearchRequest) -> Query {
-    Query {
-        filter: search.filter.clone(),
-        sort_by: search.sort_by.clone(),
-        descending: search.sort_order == Some(SortOrder::Descending),
-        start_index: search.start_index,
-        count: search.count,
-        cursor: search.cursor.clone(),
-    }
-}
-
 /// Runs a search over one resource type and answers with a ListResponse.
 async fn search_response(
     cx: &Context<'_, impl Blocking>,
@@ -401,7 +388,7 @@ async fn search_response(
         &search.excluded_attributes,
     )?;
     let options = read_options(&projection).links_apart();
-    let query = store_query(&search);
+    let query = Query::from_search(&search)?;
     let store = cx.store();
     let page = match cx.runner.at_once(StoreOp::Query, || {
         store.query_at_once(&caller.tenant, resource_type.name(), &query, options)
@@ -423,11 +410,7 @@ async fn search_response(
         .resources
         .into_iter()
         .map(|stored| {
-            let location = location(
-                base,
-                resource_type,
-                stored.resource.id().unwrap_or_default(),
-            );
+            let location = location(base, resource_type, &stored.id);
             Rendered::new(stored, &projection, &location)
         })
         .collect();

@@ -20,7 +20,7 @@
 //! a page by the resources it adds or removes, exactly as it can between two pages of any
 //! index-paginated list.
 
-use scim_core::filter::{parse_filter, resolve};
+use scim_core::filter::{Filter, resolve, resolve_sort_by};
 use scim_core::message::{ListResponse, SearchRequest};
 use scim_core::projection::Projection;
 use scim_core::schema::{ResourceType, SchemaRegistry};
@@ -30,7 +30,7 @@ use serde_json::{Map, Value};
 
 use crate::body::check_content_type;
 use crate::caller::Caller;
-use crate::resources::{location, projection, query_parameters, read_options, render, store_query};
+use crate::resources::{location, projection, query_parameters, read_options, render};
 use crate::response::Response;
 use crate::runner::{Blocking, StoreOp};
 use crate::service::Context;
@@ -68,7 +68,8 @@ async fn search_all(
         ));
     }
     let registry = cx.registry();
-    let types = participating_types(registry, search.filter.as_deref())?;
+    let parsed = Query::from_search(&search)?;
+    let types = participating_types(registry, parsed.filter.as_ref())?;
     let projections = types
         .iter()
         .map(|t| projection(registry, t, &search.attributes, &search.excluded_attributes))
@@ -78,13 +79,13 @@ async fn search_all(
     let base_query = Query {
         start_index: None,
         count: None,
-        ..store_query(&search)
+        ..parsed
     };
     let sortable = |t: &ResourceType| {
-        search
+        base_query
             .sort_by
-            .as_deref()
-            .is_some_and(|path| sorts_by(registry, t, path))
+            .as_ref()
+            .is_some_and(|path| resolve_sort_by(path, registry, t).is_ok())
     };
     // A type lacking the sort attribute keeps the store's order, as if every value were null;
     // when no type has it, the store reports the bad sortBy.
@@ -150,28 +151,19 @@ struct TypeQuery {
     options: ReadOptions,
 }
 
-/// Whether `path` names an attribute of `resource_type` a filter could test, which is what the
-/// store requires of `sortBy`.
-fn sorts_by(registry: &SchemaRegistry, resource_type: &ResourceType, path: &str) -> bool {
-    parse_filter(&format!("{path} pr"))
-        .ok()
-        .is_some_and(|filter| resolve(&filter, registry, resource_type).is_ok())
-}
-
 /// The resource types the filter resolves for, in registry order.
 fn participating_types<'s>(
     registry: &'s SchemaRegistry,
-    filter: Option<&str>,
+    filter: Option<&Filter<'_>>,
 ) -> Result<Vec<&'s ResourceType>, ScimError> {
     let all = registry.resource_types();
-    let Some(text) = filter.filter(|f| !f.trim().is_empty()) else {
+    let Some(parsed) = filter else {
         return Ok(all.iter().collect());
     };
-    let parsed = parse_filter(text).map_err(ScimError::from)?;
     let mut types = Vec::new();
     let mut first_error = None;
     for resource_type in all {
-        match resolve(&parsed, registry, resource_type) {
+        match resolve(parsed, registry, resource_type) {
             Ok(_) => types.push(resource_type),
             Err(e) => {
                 first_error.get_or_insert(e);
@@ -202,8 +194,7 @@ fn merge(
             continue;
         };
         for stored in page {
-            let id = stored.resource.id().unwrap_or_default();
-            let location = location(base, resource_type, id);
+            let location = location(base, resource_type, &stored.id);
             resources.push(render(stored.resource.clone(), projection, &location));
         }
     }

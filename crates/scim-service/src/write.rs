@@ -2,7 +2,7 @@
 //! through these functions, so both apply the same preconditions and make the same store calls.
 
 use scim_core::ScimError;
-use scim_core::message::{ETag, ETagCondition, PatchRequest, Version};
+use scim_core::message::{ETagCondition, PatchRequest, Version};
 use scim_core::schema::ResourceType;
 use scim_store::{ReadOptions, Store, StoredResource};
 use serde_json::Value;
@@ -11,11 +11,6 @@ use crate::caller::Caller;
 use crate::runner::{Blocking, StoreOp};
 use crate::service::Context;
 use crate::store_error::scim_error;
-
-/// The ETag of a stored version: `W/"<version>"`.
-pub(crate) fn etag(version: i64) -> ETag {
-    Version::new(u64::try_from(version).unwrap_or_default()).etag()
-}
 
 /// Creates a resource of `resource_type` from a client document.
 pub(crate) async fn create(
@@ -72,7 +67,7 @@ pub(crate) async fn patch(
     cx.runner
         .blocking(StoreOp::Patch, move || {
             let expected = expected_version(&*store, &caller, &name, &id, &condition)?;
-            let operations: Vec<_> = request.engine_operations().collect();
+            let operations: Vec<_> = request.as_operations().collect();
             store
                 .patch(caller.actor(), &name, &id, &operations, expected, options)
                 .map_err(scim_error)
@@ -112,7 +107,7 @@ fn expected_version(
     resource_type: &str,
     id: &str,
     condition: &Option<ETagCondition>,
-) -> Result<Option<i64>, ScimError> {
+) -> Result<Option<Version>, ScimError> {
     match condition {
         None | Some(ETagCondition::Any) => Ok(None),
         Some(ETagCondition::Tags(tags)) if tags.len() == 1 => {
@@ -122,7 +117,7 @@ fn expected_version(
                 .ok_or_else(|| {
                     ScimError::precondition_failed("If-Match names no version of this resource")
                 })?;
-            Ok(Some(i64::try_from(version.get()).unwrap_or(i64::MAX)))
+            Ok(Some(version))
         }
         Some(condition) => {
             let current = store
@@ -134,7 +129,7 @@ fn expected_version(
                 )
                 .map_err(scim_error)?
                 .version;
-            if condition.matches(Some(&etag(current))) {
+            if condition.matches(Some(&current.etag())) {
                 Ok(Some(current))
             } else {
                 Err(ScimError::precondition_failed(

@@ -391,10 +391,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         store.ping()?;
         pings.push(start.elapsed());
         let i = random.below(n);
-        let query = Query {
-            filter: Some(format!(r#"userName eq "{}""#, user_name(i).to_lowercase())),
-            ..Query::default()
-        };
+        let query = Query::filtered(&format!(r#"userName eq "{}""#, user_name(i).to_lowercase()))?;
         let start = Instant::now();
         let page = store.query(&tenant, "User", &query, ReadOptions::FULL)?;
         lookups.push(start.elapsed());
@@ -419,10 +416,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     let lookups = Samples::collect(2000, |_| {
         let i = random.below(n);
-        let query = Query {
-            filter: Some(format!(r#"userName eq "{}""#, user_name(i))),
-            ..Query::default()
-        };
+        let query = Query::filtered(&format!(r#"userName eq "{}""#, user_name(i)))?;
         let page = store.query(&tenant, "User", &query, ReadOptions::DOCUMENT_ONLY)?;
         if page.resources.len() != 1 {
             return Err("userName eq found nothing".into());
@@ -442,12 +436,9 @@ fn main() -> Result<(), Box<dyn Error>> {
         } else {
             "example.org"
         };
-        let query = Query {
-            filter: Some(format!(
-                r#"emails[type eq "work" and value eq "user{i}@{domain}"]"#
-            )),
-            ..Query::default()
-        };
+        let query = Query::filtered(&format!(
+            r#"emails[type eq "work" and value eq "user{i}@{domain}"]"#
+        ))?;
         let page = store.query(&tenant, "User", &query, ReadOptions::FULL)?;
         if page.resources.len() != 1 {
             return Err(format!("emails lookup found {}", page.resources.len()).into());
@@ -557,7 +548,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // ----- compound filter -----
     let compound = Query {
-        filter: Some(COMPOUND.to_owned()),
+        filter: Query::filtered(COMPOUND)?.filter,
         count: Some(100),
         ..Query::default()
     };
@@ -574,10 +565,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         "",
         None,
     );
-    let lookup = Query {
-        filter: Some(format!(r#"userName eq "{}""#, user_name(n / 2))),
-        ..Query::default()
-    };
+    let lookup = Query::filtered(&format!(r#"userName eq "{}""#, user_name(n / 2)))?;
     opened.explain("`userName eq`", &tenant, &lookup)?;
     opened.explain(
         &format!("page at startIndex {last_start}"),

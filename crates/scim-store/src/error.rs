@@ -1,5 +1,6 @@
 //! The store's error type.
 
+use crate::Version;
 use scim_core::{ScimError, ScimType};
 
 /// Why a store operation failed.
@@ -33,9 +34,9 @@ pub enum StoreError {
     #[error("version mismatch: expected {expected}, current {current}")]
     VersionMismatch {
         /// The version the caller expected.
-        expected: i64,
+        expected: Version,
         /// The resource's current version.
-        current: i64,
+        current: Version,
     },
     /// The operation would delete, deactivate or remove from a group a protected resource.
     #[error("{id} is protected: {action} is not allowed")]

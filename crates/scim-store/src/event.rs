@@ -6,7 +6,9 @@
 //! [`MEMBERS_PER_EVENT`] ids), then what those mean for access to the product's projects
 //! (`access.granted`/`access.revoked`, for project x role groups only).
 
+use crate::Version;
 use chrono::{DateTime, SecondsFormat, Utc};
+use scim_core::schema::ResourceKind;
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
@@ -155,7 +157,7 @@ pub struct EventResource {
     /// delete), or a token's description.
     pub name: Option<String>,
     /// Its version after the write (its last, for a delete); none for tokens and tenants.
-    pub version: Option<i64>,
+    pub version: Option<Version>,
 }
 
 /// Which part of a change too large for one event this event carries.
@@ -302,15 +304,15 @@ impl Serialize for ResourceJson<'_> {
             map.serialize_entry("externalId", external_id)?;
         }
         if let Some(name) = &r.name {
-            let key = match r.resource_type.as_str() {
-                "User" => "userName",
-                "Group" => "displayName",
-                _ => "name",
+            let key = match ResourceKind::of(&r.resource_type) {
+                ResourceKind::User => "userName",
+                ResourceKind::Group => "displayName",
+                ResourceKind::Other => "name",
             };
             map.serialize_entry(key, name)?;
         }
         if let Some(version) = r.version {
-            map.serialize_entry("version", &version)?;
+            map.serialize_entry("version", &version.get())?;
         }
         map.end()
     }
@@ -335,7 +337,7 @@ mod tests {
                 id: "g1".into(),
                 external_id: None,
                 name: Some("acme-Website-Admin".into()),
-                version: Some(3),
+                version: Some(Version::new(3)),
             },
             changed: vec!["members".into()],
             members: vec!["u1".into(), "u2".into()],

@@ -6,7 +6,9 @@
 //!
 //! ```
 //! use scim_core::schema::SchemaRegistry;
-//! use scim_store::{Actor, Query, ReadOptions, Store, StoreBuilder, TenantId, TenantSettings};
+//! use scim_store::{
+//!     Actor, Query, ReadOptions, Store, StoreBuilder, TenantId, TenantSettings, Version,
+//! };
 //! use serde_json::json;
 //!
 //! let store = StoreBuilder::new(SchemaRegistry::standard()).open("sqlite::memory:")?;
@@ -14,9 +16,9 @@
 //! store.create_tenant(&acme, &TenantSettings::default())?;
 //!
 //! let created = store.create(Actor::tenant(&acme), "User", &json!({"userName": "Ada@Example.com"}))?;
-//! assert_eq!(created.version, 1);
+//! assert_eq!(created.version, Version::FIRST);
 //!
-//! let query = Query { filter: Some(r#"userName eq "ada@example.com""#.into()), ..Query::default() };
+//! let query = Query::filtered(r#"userName eq "ada@example.com""#)?;
 //! let page = store.query(&acme, "User", &query, ReadOptions::FULL)?;
 //! assert_eq!(page.total_results, 1);
 //! # Ok::<(), scim_store::StoreError>(())
@@ -90,6 +92,8 @@ pub use open::PostgresStore;
 pub use open::SqliteStore;
 pub use open::StoreBuilder;
 pub use organisation::Organisation;
+/// The version of a stored resource, re-exported so that `Store` signatures read alone.
+pub use scim_core::message::Version;
 pub use server_key::{KeyPurpose, ServerKey};
 pub use store::{CommitListener, Store};
 pub use subscription::{

@@ -1,5 +1,9 @@
 //! The types the store's resource operations take and return.
 
+use crate::Version;
+use scim_core::ScimError;
+use scim_core::filter::{AttrPath, Filter, parse_filter, parse_sort_by};
+use scim_core::message::{SearchRequest, SortOrder};
 use scim_core::resource::Resource;
 
 use crate::TenantId;
@@ -155,13 +159,13 @@ impl Default for ReadOptions {
 /// let acme = TenantId::new("acme").unwrap();
 /// store.create_tenant(&acme, &TenantSettings::default())?;
 /// let ada = store.create(Actor::tenant(&acme), "User", &json!({"userName": "ada"}))?;
-/// let ada = ada.resource.id().unwrap();
+/// let ada = ada.id.as_str();
 /// let group = store.create(
 ///     Actor::tenant(&acme),
 ///     "Group",
 ///     &json!({"displayName": "Engineering", "members": [{"value": ada}]}),
 /// )?;
-/// let id = group.resource.id().unwrap();
+/// let id = group.id.as_str();
 ///
 /// let inline = store.get(&acme, "Group", id, ReadOptions::FULL)?;
 /// let apart = store.get(&acme, "Group", id, ReadOptions::FULL.links_apart())?;
@@ -176,10 +180,12 @@ impl Default for ReadOptions {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredResource {
+    /// Its id, which a stored resource always has (the same as in `resource`'s JSON).
+    pub id: String,
     /// The resource.
     pub resource: Resource,
     /// Its version: 1 when created, one more after every write. Its ETag is `W/"<version>"`.
-    pub version: i64,
+    pub version: Version,
     /// Its memberships, when the read asked for them apart and there are any; `None`
     /// otherwise.
     pub links: Option<Links>,
@@ -204,6 +210,7 @@ impl StoredResource {
             .unwrap_or(body.len());
         body.shift_insert(at, links.attribute.name().to_owned(), links.into_json());
         Self {
+            id: self.id,
             resource: Resource::from_trusted_json(resource_type, body),
             version: self.version,
             links: None,
@@ -212,13 +219,29 @@ impl StoredResource {
     }
 }
 
-/// A query over one resource type: RFC 7644 §3.4.2 parameters.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// A query over one resource type: RFC 7644 §3.4.2 parameters, with the filter and `sortBy`
+/// already parsed (so a search is parsed once, whatever the number of resource types it runs
+/// over); the store resolves them against the resource type it queries.
+///
+/// ```
+/// use scim_core::message::SearchRequest;
+/// use scim_store::Query;
+///
+/// let search = SearchRequest::from_query([("filter", r#"userName eq "ada""#), ("sortBy", "name.familyName")])
+///     .map_err(scim_core::ScimError::from)?;
+/// let query = Query::from_search(&search)?;
+/// assert_eq!(query.filter.unwrap().to_string(), r#"userName eq "ada""#);
+/// assert_eq!(query.sort_by.unwrap().to_string(), "name.familyName");
+///
+/// assert!(Query::filtered("userName eq").is_err());
+/// # Ok::<(), scim_core::ScimError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Query {
-    /// The filter, as the client wrote it.
-    pub filter: Option<String>,
+    /// The filter.
+    pub filter: Option<Filter<'static>>,
     /// The attribute to sort by.
-    pub sort_by: Option<String>,
+    pub sort_by: Option<AttrPath<'static>>,
     /// Sort descending instead of ascending.
     pub descending: bool,
     /// The 1-based index of the first result (index pagination); values below 1 mean 1.
@@ -227,6 +250,44 @@ pub struct Query {
     pub count: Option<u64>,
     /// A cursor from an earlier page (RFC 9865); the empty string asks for the first page.
     pub cursor: Option<String>,
+}
+
+impl Query {
+    /// The query a search request asks for. A blank filter or `sortBy` is none; one that does
+    /// not parse is an `invalidFilter` (`invalidValue` for `sortBy`) error.
+    pub fn from_search(search: &SearchRequest) -> Result<Self, ScimError> {
+        let filter = match search.filter.as_deref() {
+            Some(text) if !text.trim().is_empty() => Some(parse_filter(text)?.into_owned()),
+            _ => None,
+        };
+        let sort_by = match search.sort_by.as_deref() {
+            Some(text) if !text.trim().is_empty() => Some(parse_sort_by(text)?.into_owned()),
+            _ => None,
+        };
+        Ok(Self {
+            filter,
+            sort_by,
+            descending: search.sort_order == Some(SortOrder::Descending),
+            start_index: search.start_index,
+            count: search.count,
+            cursor: search.cursor.clone(),
+        })
+    }
+
+    /// A query with just the filter `text`, parsed.
+    pub fn filtered(text: &str) -> Result<Self, ScimError> {
+        Ok(Self {
+            filter: Some(parse_filter(text)?.into_owned()),
+            ..Self::default()
+        })
+    }
+
+    /// The same query with `filter`.
+    #[must_use]
+    pub fn with_filter(mut self, filter: Filter<'static>) -> Self {
+        self.filter = Some(filter);
+        self
+    }
 }
 
 /// One page of query results.

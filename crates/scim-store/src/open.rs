@@ -17,7 +17,7 @@ use crate::engine::Engine;
 use crate::model::{Actor, Page, Query, ReadOptions, StatementPlan, StoredResource};
 use crate::{Clock, IdGenerator, Store, StoreError, SystemClock, UuidV7Ids};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-use crate::{Event, NewToken, Tenant, TenantId, TenantSettings, TokenRecord};
+use crate::{Event, NewToken, Tenant, TenantId, TenantSettings, TokenRecord, Version};
 
 /// How to open a store: the registry to validate against, the clock, the id generator, the
 /// connection pool size and how long a call waits for the database.
@@ -343,7 +343,7 @@ macro_rules! delegate_store {
                 resource_type: &str,
                 id: &str,
                 body: &Value,
-                expected_version: Option<i64>,
+                expected_version: Option<Version>,
             ) -> Result<StoredResource, StoreError> {
                 self.0
                     .replace_impl(actor, resource_type, id, body, expected_version)
@@ -354,7 +354,7 @@ macro_rules! delegate_store {
                 resource_type: &str,
                 id: &str,
                 operations: &[Operation<'_>],
-                expected_version: Option<i64>,
+                expected_version: Option<Version>,
                 options: ReadOptions,
             ) -> Result<StoredResource, StoreError> {
                 self.0.patch_impl(
@@ -371,7 +371,7 @@ macro_rules! delegate_store {
                 actor: Actor<'_>,
                 resource_type: &str,
                 id: &str,
-                expected_version: Option<i64>,
+                expected_version: Option<Version>,
             ) -> Result<(), StoreError> {
                 self.0
                     .delete_impl(actor, resource_type, id, expected_version)
@@ -541,7 +541,7 @@ impl SqliteStore {
     /// let store = StoreBuilder::new(SchemaRegistry::standard()).open_sqlite("sqlite::memory:")?;
     /// let tenant = TenantId::new("acme").unwrap();
     /// store.create_tenant(&tenant, &TenantSettings::default())?;
-    /// let query = Query { filter: Some(r#"userName eq "bjensen""#.into()), ..Query::default() };
+    /// let query = Query::filtered(r#"userName eq "bjensen""#)?;
     /// let plan = store.explain_query(&tenant, "User", &query, false)?;
     /// // userName is case-insensitive: its folded form has an index.
     /// assert!(plan.plan.iter().any(|step| step.contains("resources_by_name")));

@@ -1,5 +1,6 @@
 //! The storage contract.
 
+use crate::Version;
 use chrono::{DateTime, Utc};
 use scim_core::patch::Operation;
 use scim_core::schema::SchemaRegistry;
@@ -155,7 +156,7 @@ pub trait Store: Send + Sync {
         resource_type: &str,
         id: &str,
         body: &Value,
-        expected_version: Option<i64>,
+        expected_version: Option<Version>,
     ) -> Result<StoredResource, StoreError>;
     /// Applies PATCH operations (RFC 7644 §3.5.2) atomically: all of them or none.
     ///
@@ -168,7 +169,7 @@ pub trait Store: Send + Sync {
         resource_type: &str,
         id: &str,
         operations: &[Operation<'_>],
-        expected_version: Option<i64>,
+        expected_version: Option<Version>,
         options: ReadOptions,
     ) -> Result<StoredResource, StoreError>;
     /// Deletes a resource.
@@ -177,7 +178,7 @@ pub trait Store: Send + Sync {
         actor: Actor<'_>,
         resource_type: &str,
         id: &str,
-        expected_version: Option<i64>,
+        expected_version: Option<Version>,
     ) -> Result<(), StoreError>;
     /// Runs a query over one resource type.
     ///

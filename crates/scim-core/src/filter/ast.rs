@@ -59,6 +59,26 @@ pub enum Filter<'a> {
     ValuePath(ValuePath<'a>),
 }
 
+impl<'a> Filter<'a> {
+    /// `path eq value`, built in code rather than formatted into text and parsed: a value needs
+    /// no quoting or escaping.
+    ///
+    /// ```
+    /// use scim_core::filter::{AttrPath, CompValue, Filter};
+    ///
+    /// let by_name = Filter::equals(AttrPath::name("displayName"), CompValue::String("Ops \"B\"".into()));
+    /// assert_eq!(by_name.to_string(), r#"displayName eq "Ops \"B\"""#);
+    /// ```
+    pub fn equals(path: AttrPath<'a>, value: CompValue<'a>) -> Self {
+        Self::Compare(Compare {
+            path,
+            op: CompareOp::Eq,
+            value,
+            span: Span::default(),
+        })
+    }
+}
+
 impl Filter<'_> {
     /// The node's span.
     pub fn span(&self) -> Span {

@@ -75,6 +75,7 @@ mod parse;
 mod print;
 mod resolve;
 mod resolved;
+mod sort;
 
 pub use ast::{
     AttrPath, CompValue, Compare, CompareOp, Filter, Junction, Not, PatchPath, Present, Span,
@@ -89,6 +90,7 @@ pub use resolved::{
     ComparisonValue, ResolvedCompare, ResolvedFilter, ResolvedJunction, ResolvedNot, ResolvedOp,
     ResolvedPath, ResolvedValuePath,
 };
+pub use sort::{parse_sort_by, resolve_sort_by};
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -117,7 +117,7 @@ impl Serialize for PatchOperation {
 ///     "Operations": [{"op": "Remove", "path": "members", "value": [{"value": "2819c223"}]}]
 /// }"#)?;
 /// assert_eq!(request.operations()[0].op, OpKind::Remove);
-/// let for_the_engine: Vec<_> = request.engine_operations().collect();
+/// let for_the_engine: Vec<_> = request.as_operations().collect();
 /// assert_eq!(for_the_engine[0].path, Some("members"));
 /// # Ok::<(), scim_core::message::MessageError>(())
 /// ```
@@ -149,7 +149,7 @@ impl PatchRequest {
     }
 
     /// The operations as [`crate::patch::apply_patch`] takes them.
-    pub fn engine_operations(&self) -> impl Iterator<Item = Operation<'_>> {
+    pub fn as_operations(&self) -> impl Iterator<Item = Operation<'_>> {
         self.operations.iter().map(PatchOperation::as_operation)
     }
 

@@ -4,13 +4,13 @@
 use serde_json::{Map, Value};
 
 use super::elements::{add_elements, merge_into, remove_elements};
-use super::target::Target;
-use super::{Engine, OpKind, Operation, PatchErrorKind};
+use super::target::PatchTarget;
+use super::{OpKind, Operation, PatchErrorKind, PatchRun};
 use crate::schema::{Attribute, Mutability, Schema};
 use crate::validate::body::{Slot, is_assigned};
 use crate::validate::value::Label;
 
-impl<'r> Engine<'r, '_> {
+impl<'r> PatchRun<'r, '_> {
     /// Applies one operation to the working copy.
     pub(crate) fn apply(&mut self, operation: Operation<'_>) -> Result<(), PatchErrorKind> {
         let path = operation.path.map(str::trim).filter(|p| !p.is_empty());
@@ -64,14 +64,14 @@ impl<'r> Engine<'r, '_> {
     pub(crate) fn apply_target(
         &mut self,
         kind: OpKind,
-        target: Target<'r>,
+        target: PatchTarget<'r>,
         value: Option<&Value>,
     ) -> Result<(), PatchErrorKind> {
         match target {
-            Target::Schema { schema, extension } => {
+            PatchTarget::Schema { schema, extension } => {
                 self.apply_schema(kind, schema, extension, value)
             }
-            Target::Attr { slot, sub } => {
+            PatchTarget::Attr { slot, sub } => {
                 if slot.is_schemas() {
                     // `schemas` is recomputed from the attributes present.
                     return Ok(());
@@ -87,7 +87,7 @@ impl<'r> Engine<'r, '_> {
                     Some(sub) => self.sub_of_single(kind, slot, sub, value),
                 }
             }
-            Target::Filtered {
+            PatchTarget::Filtered {
                 slot,
                 selector,
                 filter,
@@ -120,7 +120,7 @@ impl<'r> Engine<'r, '_> {
                     attribute,
                 };
                 if slot.get(&self.body).is_some() {
-                    self.apply_target(kind, Target::Attr { slot, sub: None }, None)?;
+                    self.apply_target(kind, PatchTarget::Attr { slot, sub: None }, None)?;
                 }
             }
             return Ok(());
@@ -134,7 +134,7 @@ impl<'r> Engine<'r, '_> {
                     extension,
                     attribute,
                 };
-                self.apply_target(kind, Target::Attr { slot, sub: None }, Some(value))?;
+                self.apply_target(kind, PatchTarget::Attr { slot, sub: None }, Some(value))?;
             }
         }
         Ok(())
@@ -221,7 +221,7 @@ impl<'r> Engine<'r, '_> {
     }
 
     /// Takes the elements of a multi-valued attribute out of the working copy, to be written
-    /// back with [`Engine::store_elements`]. Moving rather than cloning keeps a membership
+    /// back with [`PatchRun::store_elements`]. Moving rather than cloning keeps a membership
     /// change on a large group linear; an error in between only spoils the working copy, which
     /// is then dropped.
     pub(crate) fn take_elements(&mut self, slot: Slot<'r>) -> Vec<Value> {

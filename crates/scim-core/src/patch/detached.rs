@@ -3,13 +3,13 @@
 
 use serde_json::Value;
 
-use super::{DetachedChange, ElementChange, Engine, OpKind, PatchErrorKind};
+use super::{DetachedChange, ElementChange, OpKind, PatchErrorKind, PatchRun};
 use crate::filter::{CompValue, CompareOp, Filter, ResolvedValuePath};
 use crate::schema::{Attribute, Mutability};
 use crate::validate::body::Slot;
 use crate::validate::{ValidationError, ValidationErrorKind};
 
-impl<'r> Engine<'r, '_> {
+impl<'r> PatchRun<'r, '_> {
     pub(crate) fn detached_attr(
         &mut self,
         kind: OpKind,

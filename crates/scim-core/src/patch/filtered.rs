@@ -5,13 +5,13 @@ use serde_json::{Map, Value};
 
 use super::apply::unchanged;
 use super::elements::{make_primary_unique, merge_into};
-use super::{Engine, OpKind, PatchErrorKind};
+use super::{OpKind, PatchErrorKind, PatchRun};
 use crate::filter::{CompValue, CompareOp, Filter, ResolvedValuePath};
 use crate::schema::{Attribute, Mutability};
 use crate::validate::body::Slot;
 use crate::validate::value::order_sub_attributes;
 
-impl<'r> Engine<'r, '_> {
+impl<'r> PatchRun<'r, '_> {
     pub(crate) fn filtered(
         &mut self,
         kind: OpKind,

@@ -192,7 +192,7 @@ impl PatchOutcome {
 /// Applies `operations`, in order, to a copy of `resource`.
 ///
 /// A request body read with [`PatchRequest`](crate::message::PatchRequest) gives its operations
-/// with [`PatchRequest::engine_operations`](crate::message::PatchRequest::engine_operations).
+/// with [`PatchRequest::as_operations`](crate::message::PatchRequest::as_operations).
 ///
 /// ```
 /// use scim_core::patch::{apply_patch, OpKind, Operation, PatchOptions};
@@ -228,7 +228,7 @@ pub fn apply_patch<'a>(
 ) -> Result<PatchOutcome, PatchError> {
     let validator = Validator::new(registry, resource_type)
         .map_err(|e| PatchError::new(None, PatchErrorKind::Value(e)))?;
-    let mut engine = Engine {
+    let mut engine = PatchRun {
         validator,
         options,
         body: resource.as_json().clone(),
@@ -244,7 +244,7 @@ pub fn apply_patch<'a>(
 }
 
 /// The state of one PATCH request while it is applied.
-pub(crate) struct Engine<'r, 'o> {
+pub(crate) struct PatchRun<'r, 'o> {
     pub(crate) validator: Validator<'r>,
     pub(crate) options: &'o PatchOptions,
     /// The working copy; the caller's resource is never touched.
@@ -253,9 +253,9 @@ pub(crate) struct Engine<'r, 'o> {
     pub(crate) normalizer: Normalizer,
 }
 
-impl Engine<'_, '_> {
+impl PatchRun<'_, '_> {
     fn finish(self, before: &Resource) -> Result<PatchOutcome, PatchError> {
-        let Engine {
+        let PatchRun {
             validator,
             body,
             detached,

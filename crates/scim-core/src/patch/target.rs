@@ -4,10 +4,10 @@ use crate::filter::{Filter, PatchPath, ResolvedValuePath, parse_path, resolve_va
 use crate::schema::{Attribute, AttributeType, Schema};
 use crate::validate::body::Slot;
 
-use super::{Engine, PatchErrorKind};
+use super::{PatchErrorKind, PatchRun};
 
 /// A resolved PATCH target.
-pub(crate) enum Target<'r> {
+pub(crate) enum PatchTarget<'r> {
     /// A whole schema (a path that is just an extension URN): its attributes.
     Schema {
         schema: &'r Schema,
@@ -29,9 +29,9 @@ pub(crate) enum Target<'r> {
     },
 }
 
-impl<'r> Engine<'r, '_> {
+impl<'r> PatchRun<'r, '_> {
     /// Resolves `path`. `Ok(None)` means it names nothing the resource type defines.
-    pub(crate) fn target(&self, path: &str) -> Result<Option<Target<'r>>, PatchErrorKind> {
+    pub(crate) fn target(&self, path: &str) -> Result<Option<PatchTarget<'r>>, PatchErrorKind> {
         let validator = &self.validator;
         let registry = validator.registry();
         let resource_type = validator.resource_type();
@@ -40,7 +40,7 @@ impl<'r> Engine<'r, '_> {
                 if let (Some(uri), None) = (&attr.uri, &attr.sub_attr) {
                     let urn = format!("{uri}:{}", attr.name);
                     if let Some((schema, extension)) = validator.schema_for(&urn) {
-                        return Ok(Some(Target::Schema { schema, extension }));
+                        return Ok(Some(PatchTarget::Schema { schema, extension }));
                     }
                 }
                 let Some(slot) = validator.slot(attr.uri.as_deref(), &attr.name) else {
@@ -53,7 +53,7 @@ impl<'r> Engine<'r, '_> {
                         None => return Ok(None),
                     },
                 };
-                Ok(Some(Target::Attr { slot, sub }))
+                Ok(Some(PatchTarget::Attr { slot, sub }))
             }
             PatchPath::Filtered {
                 attr,
@@ -77,7 +77,7 @@ impl<'r> Engine<'r, '_> {
                         None => return Ok(None),
                     },
                 };
-                Ok(Some(Target::Filtered {
+                Ok(Some(PatchTarget::Filtered {
                     slot,
                     selector: Box::new(selector),
                     filter: Box::new(filter.into_owned()),

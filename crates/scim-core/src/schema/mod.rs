@@ -21,7 +21,9 @@ pub use config::{
     PaginationMethod, ServiceProviderConfig, ServiceProviderConfigDocument,
 };
 pub use discovery::{ResourceTypeDocument, SchemaDocument};
-pub use registry::{AttributeRef, RegistryError, ResourceType, SchemaExtension, SchemaRegistry};
+pub use registry::{
+    AttributeRef, RegistryError, ResourceKind, ResourceType, SchemaExtension, SchemaRegistry,
+};
 
 use serde::{Deserialize, Serialize};
 

@@ -13,6 +13,51 @@ pub struct SchemaExtension {
     pub required: bool,
 }
 
+/// Which of the resource types RFC 7643 defines a resource is: the behaviour that belongs to
+/// one of them (a User's `userName` and `groups`, a Group's `displayName` and `members`) is
+/// chosen by matching on this, never by comparing names.
+///
+/// Resource types are named by text (`meta.resourceType`, the member `type` of a group) because
+/// a registry may hold types of its own; those are [`ResourceKind::Other`].
+///
+/// ```
+/// use scim_core::schema::ResourceKind;
+///
+/// assert_eq!(ResourceKind::of("Group"), ResourceKind::Group);
+/// assert_eq!(ResourceKind::of("Device"), ResourceKind::Other);
+/// assert_eq!(ResourceKind::User.name(), Some("User"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ResourceKind {
+    /// RFC 7643 §4.1: `userName` is unique, `groups` is read from memberships.
+    User,
+    /// RFC 7643 §4.2: `members` are memberships of their own.
+    Group,
+    /// A resource type a registry added: only the common attributes are special.
+    Other,
+}
+
+impl ResourceKind {
+    /// The kind of the resource type named `name` (names are case-sensitive, as in
+    /// `meta.resourceType`).
+    pub fn of(name: &str) -> Self {
+        match name {
+            "User" => Self::User,
+            "Group" => Self::Group,
+            _ => Self::Other,
+        }
+    }
+
+    /// The name of an RFC 7643 type; `None` for [`ResourceKind::Other`].
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Self::User => Some("User"),
+            Self::Group => Some("Group"),
+            Self::Other => None,
+        }
+    }
+}
+
 /// A resource type (RFC 7643 §6): a name, an endpoint, a core schema and its extensions.
 ///
 /// ```
@@ -79,6 +124,11 @@ impl ResourceType {
     /// The name, such as `User`; it is what `meta.resourceType` holds.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Which of RFC 7643's resource types this is, for the behaviour that depends on it.
+    pub fn kind(&self) -> ResourceKind {
+        ResourceKind::of(&self.name)
     }
 
     /// The endpoint relative to the base URL, such as `/Users`.

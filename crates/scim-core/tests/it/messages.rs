@@ -102,7 +102,7 @@ fn patch_requests_feed_the_patch_engine() {
         &registry,
         users,
         &user,
-        street.engine_operations(),
+        street.as_operations(),
         &PatchOptions::new(),
     )
     .unwrap();
@@ -117,7 +117,7 @@ fn patch_requests_feed_the_patch_engine() {
         &registry,
         users,
         &user,
-        entra.engine_operations(),
+        entra.as_operations(),
         &PatchOptions::new(),
     )
     .unwrap();

@@ -86,7 +86,7 @@ fn run(dir: &Path) -> Result<(), String> {
                 &registry,
                 rt,
                 &before,
-                request.engine_operations(),
+                request.as_operations(),
                 &options(dir),
             )
             .map_err(|e| (e.operation(), ScimError::from(e)))

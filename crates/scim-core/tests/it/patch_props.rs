@@ -327,13 +327,7 @@ fn patch_apply_fuzz_regressions() {
             (&fixtures[1], PatchOptions::new().detach("members")),
         ] {
             let rt = type_of(&registry, resource);
-            match apply_patch(
-                &registry,
-                rt,
-                resource,
-                request.engine_operations(),
-                &options,
-            ) {
+            match apply_patch(&registry, rt, resource, request.as_operations(), &options) {
                 Ok(outcome) => check_canonical(&registry, &outcome.resource).unwrap(),
                 Err(err) => drop(scim_core::ScimError::from(err)),
             }

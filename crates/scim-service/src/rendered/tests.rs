@@ -36,8 +36,9 @@ fn stored(resource_type: &str, attribute: Linked, items: Vec<Link>) -> StoredRes
         unreachable!()
     };
     StoredResource {
+        id: "g1".to_owned(),
         resource: Resource::from_trusted_json(resource_type, body),
-        version: 3,
+        version: scim_store::Version::new(3),
         links: Some(Links { attribute, items }),
         members_left_out: false,
     }

@@ -505,7 +505,10 @@ pub(crate) fn event_from_row(row: EventRow) -> Result<Event, StoreError> {
             id: row.resource_id,
             external_id: row.external_id,
             name: row.name,
-            version: row.version,
+            version: row
+                .version
+                .map(super::resources::stored_version)
+                .transpose()?,
         },
         changed,
         members: detail.members,

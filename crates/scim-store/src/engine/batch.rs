@@ -4,6 +4,7 @@
 //! (one commit, one wait for the tenant's write lock) and the statements, which carry hundreds
 //! of rows each.
 
+use scim_core::schema::ResourceKind;
 use std::collections::HashMap;
 
 use scim_core::ScimError;
@@ -94,7 +95,7 @@ impl<B: Backend> Engine<B> {
         let count = i64::try_from(bodies.len()).unwrap_or(i64::MAX);
         let created = self.logged_write(actor.tenant, |conn| {
             let (first_seq, tenant) = admin::lock_tenant_for_events(conn, actor.tenant, count)?;
-            if resource_type.name() == "Group"
+            if resource_type.kind() == ResourceKind::Group
                 && !tenant.settings.allow_group_create
                 && !actor.administrative
             {

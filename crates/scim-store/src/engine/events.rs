@@ -5,6 +5,7 @@
 //! commit order. A create reserves the number of its own event when it takes the lock (one
 //! statement for both); the rest are handed out at the end.
 
+use scim_core::schema::ResourceKind;
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
@@ -107,10 +108,10 @@ fn identity(
     document: &Map<String, Value>,
 ) -> (Option<String>, Option<String>) {
     let text = |key: &str| document.get(key).and_then(Value::as_str).map(str::to_owned);
-    let name = match resource_type {
-        "User" => text("userName"),
-        "Group" => text("displayName"),
-        _ => None,
+    let name = match ResourceKind::of(resource_type) {
+        ResourceKind::User => text("userName"),
+        ResourceKind::Group => text("displayName"),
+        ResourceKind::Other => None,
     };
     (text("externalId"), name)
 }
@@ -120,7 +121,7 @@ pub(crate) type Member = (String, String);
 
 /// The event types of a resource's lifecycle, by its resource type.
 pub(crate) fn lifecycle(resource_type: &str) -> Lifecycle {
-    if resource_type == "Group" {
+    if ResourceKind::of(resource_type) == ResourceKind::Group {
         Lifecycle {
             created: EventType::GroupCreated,
             updated: EventType::GroupUpdated,
@@ -160,7 +161,7 @@ impl EventLog<'_> {
         after: &Map<String, Value>,
         changed: &[String],
     ) {
-        let is_user = written.resource_type == "User";
+        let is_user = ResourceKind::of(&written.resource_type) == ResourceKind::User;
         let own: Vec<String> = changed
             .iter()
             .filter(|name| {
@@ -294,7 +295,7 @@ impl<'a> EventLog<'a> {
             if let Some(access) = &access {
                 let users: Vec<String> = members
                     .iter()
-                    .filter(|(_, kind)| kind == "User")
+                    .filter(|(_, kind)| ResourceKind::of(kind) == ResourceKind::User)
                     .map(|(id, _)| id.clone())
                     .collect();
                 self.chunked(&base, access_type, &users, Some(access));

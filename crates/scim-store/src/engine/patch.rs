@@ -1,9 +1,10 @@
 //! PATCH: read, apply with scim-core's engine, write, in one transaction.
 
+use crate::Version;
 use scim_core::ScimError;
 use scim_core::patch::{ElementChange, Operation, PatchOptions, apply_patch};
 use scim_core::resource::Resource;
-use scim_core::schema::ResourceType;
+use scim_core::schema::{ResourceKind, ResourceType};
 
 use super::events::EventLog;
 use super::policy::{MemberChange, NewMember};
@@ -25,11 +26,11 @@ impl<B: Backend> Engine<B> {
         resource_type: &str,
         id: &str,
         operations: &[Operation<'_>],
-        expected_version: Option<i64>,
+        expected_version: Option<Version>,
         options: ReadOptions,
     ) -> Result<StoredResource, StoreError> {
         let resource_type = self.resource_type_named(resource_type)?;
-        let is_group = resource_type.name() == "Group";
+        let is_group = resource_type.kind() == ResourceKind::Group;
         // Memberships live in their own table: the engine hands their changes back instead of
         // needing the group's members in memory.
         let patch_options = if is_group {
@@ -109,10 +110,10 @@ impl<B: Backend> Engine<B> {
         row: ResourceRow,
         options: ReadOptions,
     ) -> Result<StoredResource, StoreError> {
-        let linked = match resource_type.name() {
-            "Group" => options.members,
-            "User" => options.groups,
-            _ => false,
+        let linked = match resource_type.kind() {
+            ResourceKind::Group => options.members,
+            ResourceKind::User => options.groups,
+            ResourceKind::Other => false,
         };
         if linked {
             self.read_in(conn, tenant, resource_type, &row.id, options)

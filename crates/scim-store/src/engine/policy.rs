@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use scim_core::schema::ResourceType;
+use scim_core::schema::{ResourceKind, ResourceType};
 use scim_core::{ScimError, ScimType};
 use serde_json::{Map, Value};
 
@@ -112,7 +112,7 @@ pub(crate) fn check(
         }
     }
     let mut effects = Effects::default();
-    if resource_type.name() == "User" && is_deactivation(before, after) {
+    if resource_type.kind() == ResourceKind::User && is_deactivation(before, after) {
         if protected {
             return Err(StoreError::Protected {
                 id: id_of(before),

@@ -1,10 +1,7 @@
 //! Queries: filter, sort, index and cursor pagination, all in SQL.
 
-use scim_core::filter::{
-    Filter, PatchPath, Present, ResolvedFilter, ResolvedOp, ResolvedPath, Span, parse_filter,
-    parse_path, resolve,
-};
-use scim_core::schema::{AttributeType, ResourceType};
+use scim_core::filter::{ResolvedFilter, ResolvedOp, ResolvedPath, resolve, resolve_sort_by};
+use scim_core::schema::ResourceType;
 use scim_core::{ScimError, ScimType};
 
 use super::Engine;
@@ -12,7 +9,7 @@ use super::render::render;
 use super::tables;
 use crate::backend::{Backend, PageRow, ResourceRow, SqlConn};
 use crate::model::{Page, Query, ReadOptions, StatementPlan};
-use crate::sql::{Dialect, Rows, Sql, Target, is_simple, pins_key, push_filter};
+use crate::sql::{Dialect, ResourceKind, Rows, Sql, is_simple, pins_key, push_filter};
 use crate::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use crate::{StoreError, TenantId};
 
@@ -38,39 +35,6 @@ fn decode_cursor(cursor: &str) -> Result<Option<i64>, ScimError> {
         })
 }
 
-/// The resolved attribute a `sortBy` names.
-fn resolve_sort_path(
-    engine_registry: &scim_core::schema::SchemaRegistry,
-    resource_type: &ResourceType,
-    sort_by: &str,
-) -> Result<ResolvedPath, ScimError> {
-    let invalid = |detail: String| ScimError::new(ScimType::InvalidValue, detail);
-    let path = match parse_path(sort_by) {
-        Ok(PatchPath::Attr(path)) => path,
-        _ => {
-            return Err(invalid(format!(
-                "sortBy {sort_by:?} is not an attribute path"
-            )));
-        }
-    };
-    let filter = Filter::Present(Present {
-        path,
-        span: Span::default(),
-    });
-    match resolve(&filter, engine_registry, resource_type) {
-        Ok(ResolvedFilter::Present(resolved)) if resolved.kind() != AttributeType::Complex => {
-            Ok(resolved)
-        }
-        Ok(_) => Err(invalid(format!(
-            "sortBy {sort_by:?} is a complex attribute: name one of its sub-attributes"
-        ))),
-        _ => Err(invalid(format!(
-            "sortBy {sort_by:?} names no attribute of {}",
-            resource_type.name()
-        ))),
-    }
-}
-
 /// Page limits written into the statement's text rather than bound (the page sizes clients
 /// use, and one more for cursor pages).
 ///
@@ -84,7 +48,7 @@ const COMMON_LIMITS: [i64; 11] = [0, 1, 2, 10, 11, 50, 51, 100, 101, 1000, 1001]
 /// A query checked against the schema, ready to become SQL.
 struct Planned<'r> {
     resource_type: &'r ResourceType,
-    target: Target,
+    target: ResourceKind,
     filter: Option<ResolvedFilter>,
     sort: Option<ResolvedPath>,
     descending: bool,
@@ -226,7 +190,7 @@ impl Planned<'_> {
         let path = compare.path();
         let indexed = match path.attribute() {
             "id" | "externalId" => true,
-            "userName" => self.target == Target::User && !path.is_case_exact(),
+            "userName" => self.target == ResourceKind::User && !path.is_case_exact(),
             _ => false,
         };
         let point = self.sort.is_none()
@@ -342,21 +306,17 @@ impl<B: Backend> Engine<B> {
         query: &Query,
     ) -> Result<Planned<'r>, StoreError> {
         let resource_type = self.resource_type_named(resource_type)?;
-        let filter = match &query.filter {
-            Some(text) if !text.trim().is_empty() => {
-                let parsed = parse_filter(text).map_err(ScimError::from)?;
-                Some(resolve(&parsed, &self.registry, resource_type).map_err(ScimError::from)?)
-            }
-            _ => None,
-        };
-        let sort = match &query.sort_by {
-            Some(sort_by) if !sort_by.trim().is_empty() => Some(resolve_sort_path(
-                &self.registry,
-                resource_type,
-                sort_by.trim(),
-            )?),
-            _ => None,
-        };
+        let filter = query
+            .filter
+            .as_ref()
+            .map(|filter| resolve(filter, &self.registry, resource_type))
+            .transpose()
+            .map_err(ScimError::from)?;
+        let sort = query
+            .sort_by
+            .as_ref()
+            .map(|path| resolve_sort_by(path, &self.registry, resource_type))
+            .transpose()?;
         let cursor = match &query.cursor {
             Some(cursor) => {
                 if sort.is_some() {
@@ -372,7 +332,7 @@ impl<B: Backend> Engine<B> {
         };
         Ok(Planned {
             resource_type,
-            target: Target::of(resource_type.name()),
+            target: ResourceKind::of(resource_type.name()),
             filter,
             sort,
             descending: query.descending,
@@ -410,7 +370,8 @@ impl<B: Backend> Engine<B> {
             Ok(planned) => planned,
             Err(e) => return Some(Err(e)),
         };
-        if !planned.is_point_lookup() || (options.members && planned.target == Target::Group) {
+        if !planned.is_point_lookup() || (options.members && planned.target == ResourceKind::Group)
+        {
             return None;
         }
         let rows = self
@@ -449,7 +410,7 @@ fn scope(
     sql: &mut Sql,
     tenant: &TenantId,
     resource_type: &ResourceType,
-    target: Target,
+    target: ResourceKind,
     filter: Option<&ResolvedFilter>,
 ) -> Result<(), StoreError> {
     sql.push(" WHERE r.tenant_id = ")
@@ -473,7 +434,7 @@ fn scope(
 
 /// The sort keys: the sort key's absence (missing values last when ascending, first when
 /// descending), the key, then insertion order.
-fn order_keys(sql: &mut Sql, target: Target, path: &ResolvedPath, descending: bool) {
+fn order_keys(sql: &mut Sql, target: ResourceKind, path: &ResolvedPath, descending: bool) {
     let direction = if descending { " DESC" } else { " ASC" };
     sql.push("(");
     crate::sql::push_sort_key(sql, target, path);
@@ -496,7 +457,7 @@ mod tests {
     use super::Planned;
     use crate::TenantId;
     use crate::model::ReadOptions;
-    use crate::sql::{Dialect, Target};
+    use crate::sql::{Dialect, ResourceKind};
 
     /// The statement for `filter` on the first index page, text and binds, in both dialects.
     fn statement_sql(resource_type: &str, filter: &str, options: ReadOptions) -> String {
@@ -505,7 +466,7 @@ mod tests {
         let parsed = parse_filter(filter).unwrap();
         let planned = Planned {
             resource_type,
-            target: Target::of(resource_type.name()),
+            target: ResourceKind::of(resource_type.name()),
             filter: Some(resolve(&parsed, &registry, resource_type).unwrap()),
             sort: None,
             descending: false,

@@ -2,6 +2,7 @@
 
 use chrono::SecondsFormat;
 use scim_core::resource::Resource;
+use scim_core::schema::ResourceKind;
 use serde_json::{Map, Value, json};
 
 use crate::StoreError;
@@ -37,6 +38,7 @@ pub(crate) fn render_one(
     row: ResourceRow,
     options: ReadOptions,
 ) -> Result<StoredResource, StoreError> {
+    let version = super::resources::stored_version(row.version)?;
     let mut body: Map<String, Value> = serde_json::from_str(&row.data)
         .map_err(|e| StoreError::Corrupt(format!("document of {}: {e}", row.id)))?;
     // `schemas` first and `id` after it; the other attributes keep their stored order. Moved in
@@ -52,9 +54,9 @@ pub(crate) fn render_one(
         "id".to_owned(),
         Value::String(row.id.clone()),
     );
-    let related = match row.resource_type.as_str() {
-        "Group" if options.members => Some(Linked::Members),
-        "User" if options.groups => Some(Linked::Groups),
+    let related = match ResourceKind::of(&row.resource_type) {
+        ResourceKind::Group if options.members => Some(Linked::Members),
+        ResourceKind::User if options.groups => Some(Linked::Groups),
         _ => None,
     };
     let mut links = None;
@@ -77,12 +79,13 @@ pub(crate) fn render_one(
             "resourceType": row.resource_type,
             "created": timestamp(row.created_at),
             "lastModified": timestamp(row.updated_at),
-            "version": format!("W/\"{}\"", row.version),
+            "version": version.etag().to_string(),
         }),
     );
     Ok(StoredResource {
+        id: row.id,
         resource: Resource::from_trusted_json(row.resource_type, body),
-        version: row.version,
+        version,
         links,
         members_left_out: false,
     })
@@ -157,7 +160,7 @@ mod tests {
             ]
         );
         assert_eq!(stored.resource.as_json()["id"], "u-1");
-        assert_eq!(stored.version, 3);
+        assert_eq!(stored.version, crate::Version::new(3));
 
         let late = render_one(
             row(r#"{"userName":"a","schemas":["s"],"active":true}"#),
@@ -176,6 +179,21 @@ mod tests {
             render_one(row("{not json"), ReadOptions::FULL),
             Err(StoreError::Corrupt(_))
         ));
+    }
+
+    #[test]
+    fn a_row_whose_version_is_not_positive_is_corrupt_not_w0() {
+        for version in [0, -1, i64::MIN] {
+            let mut bad = row(r#"{"userName":"a"}"#);
+            bad.version = version;
+            assert!(
+                matches!(
+                    render_one(bad, ReadOptions::FULL),
+                    Err(StoreError::Corrupt(_))
+                ),
+                "version {version}"
+            );
+        }
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Create, read, replace and delete, each one transaction.
 
+use crate::Version;
 use std::collections::{HashMap, HashSet};
 
 use scim_core::resource::Resource;
-use scim_core::schema::ResourceType;
+use scim_core::schema::{ResourceKind, ResourceType};
 use scim_core::validate::Validator;
 use scim_core::{ScimError, ScimType, fold_case};
 use serde_json::{Map, Value};
@@ -23,10 +24,10 @@ use crate::{StoreError, Tenant, TenantId};
 /// The attribute a resource type keeps in the indexed `name_ci` column, and whether the tenant's
 /// policy makes it unique.
 fn name_attribute(resource_type: &str, tenant: &Tenant) -> Option<(&'static str, bool)> {
-    match resource_type {
-        "User" => Some(("userName", true)),
-        "Group" => Some(("displayName", tenant.settings.unique_group_names)),
-        _ => None,
+    match ResourceKind::of(resource_type) {
+        ResourceKind::User => Some(("userName", true)),
+        ResourceKind::Group => Some(("displayName", tenant.settings.unique_group_names)),
+        ResourceKind::Other => None,
     }
 }
 
@@ -147,9 +148,9 @@ impl<B: Backend> Engine<B> {
         resource_type: &ResourceType,
         data: &Map<String, Value>,
     ) -> StoreError {
-        let attribute = match resource_type.name() {
-            "Group" => "displayName",
-            _ => "userName",
+        let attribute = match resource_type.kind() {
+            ResourceKind::Group => "displayName",
+            ResourceKind::User | ResourceKind::Other => "userName",
         };
         StoreError::Uniqueness {
             attribute: attribute.to_owned(),
@@ -176,7 +177,7 @@ impl<B: Backend> Engine<B> {
         let now = to_micros(self.clock.now());
         self.logged_write(actor.tenant, |conn| {
             let (seq, tenant) = admin::lock_tenant_for_events(conn, actor.tenant, 1)?;
-            if resource_type.name() == "Group"
+            if resource_type.kind() == ResourceKind::Group
                 && !tenant.settings.allow_group_create
                 && !actor.administrative
             {
@@ -249,7 +250,7 @@ impl<B: Backend> Engine<B> {
             Ok(resource_type) => resource_type,
             Err(e) => return Some(Err(e)),
         };
-        if options.members && resource_type.name() == "Group" {
+        if options.members && resource_type.kind() == ResourceKind::Group {
             return None;
         }
         self.backend
@@ -284,7 +285,7 @@ impl<B: Backend> Engine<B> {
         options: ReadOptions,
     ) -> Result<StoredResource, StoreError> {
         let leave_out = match options.member_limit {
-            Some(limit) if options.members && resource_type.name() == "Group" => {
+            Some(limit) if options.members && resource_type.kind() == ResourceKind::Group => {
                 tables::has_more_members_than(conn, tenant, id, limit)?
             }
             _ => false,
@@ -306,7 +307,7 @@ impl<B: Backend> Engine<B> {
         resource_type: &str,
         id: &str,
         body: &Value,
-        expected_version: Option<i64>,
+        expected_version: Option<Version>,
     ) -> Result<StoredResource, StoreError> {
         let resource_type = self.resource_type_named(resource_type)?;
         let validator = Validator::new(&self.registry, resource_type).map_err(ScimError::from)?;
@@ -339,7 +340,7 @@ impl<B: Backend> Engine<B> {
             let changed = policy::changed_attributes(&before, &prepared.data);
             let mut log = EventLog::new(actor, now);
             log.updated(&written, &before, &prepared.data, &changed);
-            if resource_type.name() == "Group" {
+            if resource_type.kind() == ResourceKind::Group {
                 let members = prepared.members.unwrap_or_default();
                 let change = MemberChange::ReplaceAll(members);
                 let delta = self.apply_member_change(conn, actor.tenant, id, &change)?;
@@ -392,7 +393,7 @@ impl<B: Backend> Engine<B> {
         actor: Actor<'_>,
         resource_type: &str,
         id: &str,
-        expected_version: Option<i64>,
+        expected_version: Option<Version>,
     ) -> Result<(), StoreError> {
         let resource_type = self.resource_type_named(resource_type)?;
         let now = to_micros(self.clock.now());
@@ -413,7 +414,7 @@ impl<B: Backend> Engine<B> {
                     action: "delete",
                 });
             }
-            if resource_type.name() == "Group"
+            if resource_type.kind() == ResourceKind::Group
                 && !tenant.settings.allow_group_delete
                 && !actor.administrative
             {
@@ -432,7 +433,7 @@ impl<B: Backend> Engine<B> {
                 let users: Vec<_> = deleted
                     .members
                     .into_iter()
-                    .filter(|(_, kind)| kind == "User")
+                    .filter(|(_, kind)| ResourceKind::of(kind) == ResourceKind::User)
                     .collect();
                 log.access_ended(&organisation, event, &users);
             }
@@ -490,7 +491,7 @@ impl<B: Backend> Engine<B> {
             .into());
         }
         for (member, kind) in &existing {
-            if kind == "Group"
+            if ResourceKind::of(kind) == ResourceKind::Group
                 && (member == group_id || tables::reaches(conn, tenant, member, group_id)?)
             {
                 return Err(ScimError::new(
@@ -671,11 +672,27 @@ pub(super) fn not_found(resource_type: &ResourceType, id: &str) -> StoreError {
     }
 }
 
-pub(super) fn check_version(expected: Option<i64>, current: i64) -> Result<(), StoreError> {
-    match expected {
-        Some(expected) if expected != current => {
-            Err(StoreError::VersionMismatch { expected, current })
-        }
-        _ => Ok(()),
+/// Whether the caller's expected version (If-Match) is the stored one. An expected version beyond
+/// what a stored counter can hold is simply not the current one.
+pub(super) fn check_version(expected: Option<Version>, current: i64) -> Result<(), StoreError> {
+    let Some(expected) = expected else {
+        return Ok(());
+    };
+    if i64::try_from(expected.get()).is_ok_and(|expected| expected == current) {
+        return Ok(());
     }
+    Err(StoreError::VersionMismatch {
+        expected,
+        current: stored_version(current)?,
+    })
+}
+
+/// A version column read back: versions start at 1, so anything else is a corrupt row, never a
+/// tag to show (it used to render as `W/"0"`).
+pub(crate) fn stored_version(stored: i64) -> Result<Version, StoreError> {
+    u64::try_from(stored)
+        .ok()
+        .filter(|n| *n >= 1)
+        .map(Version::new)
+        .ok_or_else(|| StoreError::Corrupt(format!("version {stored} is not a version")))
 }

@@ -24,7 +24,7 @@ use scim_core::filter::{
 };
 use serde_json::{Map, Value};
 
-use super::filter::{Target, date_time_key, in_document, is_key};
+use super::filter::{ResourceKind, date_time_key, in_document, is_key};
 
 /// At most this many `instr` tests are added: each costs a scan of the row's text.
 const MAX_NEEDLES: usize = 4;
@@ -51,7 +51,7 @@ pub(crate) struct IndexedValue {
 }
 
 /// The facts `filter` implies for rows of `target`.
-pub(crate) fn implied(filter: &ResolvedFilter, target: Target) -> Implied {
+pub(crate) fn implied(filter: &ResolvedFilter, target: ResourceKind) -> Implied {
     let mut implied = Implied::default();
     let mut document = Map::new();
     let mut indexed = Vec::new();
@@ -95,7 +95,7 @@ pub(crate) fn implied(filter: &ResolvedFilter, target: Target) -> Implied {
 /// Whether `filter` pins a key column in every match: an `eq` on `id`, `externalId` or the
 /// case-folded name (see [`super::filter::is_key`]), alone or among the operands of a
 /// top-level `and`. The key's index lists every candidate row of such a query.
-pub(crate) fn pins_key(filter: &ResolvedFilter, target: Target) -> bool {
+pub(crate) fn pins_key(filter: &ResolvedFilter, target: ResourceKind) -> bool {
     conjuncts(filter).into_iter().any(|operand| {
         matches!(operand, ResolvedFilter::Compare(compare)
             if compare.op() == ResolvedOp::Eq
@@ -311,7 +311,7 @@ mod tests {
         let resource = registry.resource_type(resource_type).unwrap();
         implied(
             &resolve(&parsed, &registry, resource).unwrap(),
-            Target::of(resource_type),
+            ResourceKind::of(resource_type),
         )
     }
 

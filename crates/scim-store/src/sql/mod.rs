@@ -13,6 +13,8 @@ mod sort;
 mod tests;
 
 pub(crate) use builder::{Bind, Dialect, Sql, sqlite_path};
-pub(crate) use filter::{Rows, Target, date_time_key, is_simple, push_filter, push_member_filter};
+pub(crate) use filter::{
+    ResourceKind, Rows, date_time_key, is_simple, push_filter, push_member_filter,
+};
 pub(crate) use implied::pins_key;
 pub(crate) use sort::push_sort_key;

@@ -8,10 +8,10 @@
 use scim_core::filter::ResolvedPath;
 use scim_core::schema::AttributeType;
 
-use super::{Dialect, Sql, Target, sqlite_path};
+use super::{Dialect, ResourceKind, Sql, sqlite_path};
 
 /// Appends the sort key of `path` for the row `r`; NULL when the row has no value.
-pub(crate) fn push_sort_key(sql: &mut Sql, target: Target, path: &ResolvedPath) {
+pub(crate) fn push_sort_key(sql: &mut Sql, target: ResourceKind, path: &ResolvedPath) {
     if let Some(column) = column(target, path) {
         sql.push(column);
         if sql.dialect() == Dialect::Postgres && column_is_text(column) {
@@ -21,10 +21,10 @@ pub(crate) fn push_sort_key(sql: &mut Sql, target: Target, path: &ResolvedPath) 
     }
     if path.extension().is_none() {
         match (target, path.attribute()) {
-            (Target::Group, "members") => {
+            (ResourceKind::Group, "members") => {
                 return membership_key(sql, Membership::Members, path.sub_attribute());
             }
-            (Target::User, "groups") => {
+            (ResourceKind::User, "groups") => {
                 return membership_key(sql, Membership::Groups, path.sub_attribute());
             }
             _ => {}
@@ -110,15 +110,17 @@ fn member_field(sql: &mut Sql, key: &str) {
     }
 }
 
-fn column(target: Target, path: &ResolvedPath) -> Option<&'static str> {
+fn column(target: ResourceKind, path: &ResolvedPath) -> Option<&'static str> {
     if path.extension().is_some() {
         return None;
     }
     match (path.attribute(), path.sub_attribute()) {
         ("id", None) => Some("r.id"),
         ("externalId", None) => Some("r.external_id"),
-        ("userName", None) if target == Target::User && !path.is_case_exact() => Some("r.name_ci"),
-        ("displayName", None) if target == Target::Group && !path.is_case_exact() => {
+        ("userName", None) if target == ResourceKind::User && !path.is_case_exact() => {
+            Some("r.name_ci")
+        }
+        ("displayName", None) if target == ResourceKind::Group && !path.is_case_exact() => {
             Some("r.name_ci")
         }
         ("meta", Some("created")) => Some("r.created_at"),

@@ -10,7 +10,9 @@ use insta::assert_snapshot;
 use scim_core::filter::{ResolvedFilter, ResolvedPath, parse_filter, resolve};
 use scim_core::schema::{Attribute, AttributeType as T, ResourceType, Schema, SchemaRegistry};
 
-use super::{Bind, Dialect, Rows, Sql, Target, push_filter, push_member_filter, push_sort_key};
+use super::{
+    Bind, Dialect, ResourceKind, Rows, Sql, push_filter, push_member_filter, push_sort_key,
+};
 
 const DEVICE: &str = "urn:example:params:scim:schemas:test:2.0:Device";
 
@@ -101,7 +103,7 @@ fn filter_sql(resource_type: &str, text: &str) -> String {
     let rows = Rows {
         tenant: "tenant-1",
         resource_type,
-        target: Target::of(resource_type),
+        target: ResourceKind::of(resource_type),
     };
     format!(
         "-- {resource_type}: {text}\n{}",
@@ -213,7 +215,7 @@ macro_rules! sort_snapshots {
             #[test]
             fn $name() {
                 let path = sort_path($resource_type, $path);
-                let target = Target::of($resource_type);
+                let target = ResourceKind::of($resource_type);
                 assert_snapshot!(
                     stringify!($name),
                     format!(

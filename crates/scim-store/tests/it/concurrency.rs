@@ -4,6 +4,7 @@
 //! Every test starts its threads at a barrier and asserts only on outcomes, never on timing:
 //! whatever the interleaving, the end state is determined.
 
+use scim_store::Version;
 use std::sync::Barrier;
 
 use scim_core::patch::{OpKind, Operation};
@@ -109,11 +110,11 @@ fn concurrent_member_adds_all_land(store: &dyn Store) {
                 None,
                 ReadOptions::DOCUMENT_ONLY,
             )
-            .map(|patched| patched.version)
+            .map(|patched| patched.version.get())
     });
-    let mut versions: Vec<i64> = outcomes.into_iter().map(Result::unwrap).collect();
+    let mut versions: Vec<u64> = outcomes.into_iter().map(Result::unwrap).collect();
     versions.sort_unstable();
-    let expected_versions: Vec<i64> = (2..=1 + THREADS as i64).collect();
+    let expected_versions: Vec<u64> = (2..=1 + THREADS as u64).collect();
     assert_eq!(
         versions, expected_versions,
         "every patch made its own version"
@@ -124,7 +125,7 @@ fn concurrent_member_adds_all_land(store: &dyn Store) {
     let mut expected_members = members.clone();
     expected_members.sort();
     assert_eq!(member_ids(&now), expected_members, "no add was lost");
-    assert_eq!(now.version, 1 + THREADS as i64);
+    assert_eq!(now.version.get(), 1 + THREADS as u64);
     let events = gap_free_log(store, &tenant);
     let patches: Vec<&scim_store::Event> = events
         .iter()
@@ -133,7 +134,10 @@ fn concurrent_member_adds_all_land(store: &dyn Store) {
         })
         .collect();
     assert_eq!(patches.len(), THREADS);
-    let mut logged: Vec<i64> = patches.iter().filter_map(|e| e.resource.version).collect();
+    let mut logged: Vec<u64> = patches
+        .iter()
+        .filter_map(|e| e.resource.version.map(Version::get))
+        .collect();
     logged.sort_unstable();
     assert_eq!(
         logged, expected_versions,
@@ -186,7 +190,7 @@ fn optimistic_writes_land_exactly_once(store: &dyn Store) {
                 );
                 match result {
                     Ok(patched) => {
-                        assert_eq!(patched.version, current.version + 1);
+                        assert_eq!(patched.version, current.version.next().unwrap());
                         break;
                     }
                     Err(StoreError::VersionMismatch { expected, current }) => {
@@ -199,7 +203,7 @@ fn optimistic_writes_land_exactly_once(store: &dyn Store) {
         }
         conflicts
     });
-    let total = (THREADS * ROUNDS) as i64;
+    let total = (THREADS * ROUNDS) as u64;
     let end = store
         .get(&tenant, "User", &user_id, ReadOptions::FULL)
         .unwrap();
@@ -209,7 +213,7 @@ fn optimistic_writes_land_exactly_once(store: &dyn Store) {
         total.to_string(),
         "every increment landed once"
     );
-    assert_eq!(end.version, 1 + total);
+    assert_eq!(end.version.get(), 1 + total);
     let mut entitlements: Vec<&str> = body["entitlements"]
         .as_array()
         .unwrap()
@@ -224,7 +228,7 @@ fn optimistic_writes_land_exactly_once(store: &dyn Store) {
     assert_eq!(entitlements, expected, "every append landed exactly once");
     let events = gap_free_log(store, &tenant);
     assert_eq!(
-        events.len() as i64,
+        events.len() as u64,
         1 + total,
         "one event per successful write, none for conflicts ({} of them)",
         conflicts.iter().sum::<usize>()
@@ -252,7 +256,11 @@ fn concurrent_creates_in_two_tenants_never_interfere(store: &dyn Store) {
                 tenant,
                 "User",
                 &Query {
-                    sort_by: Some("userName".into()),
+                    sort_by: Some(
+                        scim_core::filter::parse_sort_by("userName")
+                            .unwrap()
+                            .into_owned(),
+                    ),
                     ..Query::default()
                 },
                 ReadOptions::FULL,

@@ -57,10 +57,7 @@ fn snapshot(store: &dyn Store, tenant: &TenantId) -> (Vec<Map<String, Value>>, V
 }
 
 fn ids_matching(store: &dyn Store, tenant: &TenantId, kind: &str, filter: &str) -> Vec<String> {
-    let query = Query {
-        filter: Some(filter.to_owned()),
-        ..Query::default()
-    };
+    let query = Query::filtered(filter).unwrap();
     store
         .query(tenant, kind, &query, ReadOptions::DOCUMENT_ONLY)
         .unwrap()

@@ -3,6 +3,7 @@
 //! error, what a database cannot hold is an `invalidValue` error, and a failing database is a
 //! typed [`StoreError`], never a panic or a wrong answer.
 
+use scim_store::Version;
 use std::sync::Arc;
 
 use scim_core::patch::{OpKind, Operation};
@@ -25,10 +26,7 @@ fn query(
     kind: &str,
     filter: &str,
 ) -> Result<Vec<String>, StoreError> {
-    let query = Query {
-        filter: Some(filter.to_owned()),
-        ..Query::default()
-    };
+    let query = Query::filtered(filter)?;
     Ok(store
         .query(tenant, kind, &query, ReadOptions::DOCUMENT_ONLY)?
         .resources
@@ -39,7 +37,11 @@ fn query(
 
 fn sorted(store: &dyn Store, tenant: &TenantId, kind: &str, sort_by: &str) -> Vec<String> {
     let query = Query {
-        sort_by: Some(sort_by.to_owned()),
+        sort_by: Some(
+            scim_core::filter::parse_sort_by(sort_by)
+                .unwrap()
+                .into_owned(),
+        ),
         ..Query::default()
     };
     store
@@ -155,7 +157,7 @@ fn nul_characters_are_refused_on_write_and_answered_in_filters(store: &dyn Store
             .get(&tenant, "User", &b, ReadOptions::FULL)
             .unwrap()
             .version,
-        1
+        Version::new(1)
     );
     assert_eq!(
         store.events(&tenant, 0, 100).unwrap().len(),

@@ -65,7 +65,7 @@ fn patch(store: &dyn Store, tenant: &TenantId, id: &str, operations: Value) {
         .as_bytes(),
     )
     .unwrap();
-    let operations: Vec<_> = request.engine_operations().collect();
+    let operations: Vec<_> = request.as_operations().collect();
     store
         .patch(
             Actor::tenant(tenant),
@@ -79,10 +79,7 @@ fn patch(store: &dyn Store, tenant: &TenantId, id: &str, operations: Value) {
 }
 
 fn found(store: &dyn Store, tenant: &TenantId, filter: &str) -> u64 {
-    let query = Query {
-        filter: Some(filter.to_owned()),
-        ..Query::default()
-    };
+    let query = Query::filtered(filter).unwrap();
     store
         .query(tenant, "User", &query, ReadOptions::DOCUMENT_ONLY)
         .unwrap()

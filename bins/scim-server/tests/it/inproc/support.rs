@@ -462,7 +462,7 @@ impl Store for SwitchableStore {
         resource_type: &str,
         id: &str,
         body: &Value,
-        expected_version: Option<i64>,
+        expected_version: Option<scim_store::Version>,
     ) -> Result<StoredResource, StoreError> {
         self.up()?
             .replace(actor, resource_type, id, body, expected_version)
@@ -473,7 +473,7 @@ impl Store for SwitchableStore {
         resource_type: &str,
         id: &str,
         operations: &[Operation<'_>],
-        expected_version: Option<i64>,
+        expected_version: Option<scim_store::Version>,
         options: ReadOptions,
     ) -> Result<StoredResource, StoreError> {
         self.up()?.patch(
@@ -490,7 +490,7 @@ impl Store for SwitchableStore {
         actor: Actor<'_>,
         resource_type: &str,
         id: &str,
-        expected_version: Option<i64>,
+        expected_version: Option<scim_store::Version>,
     ) -> Result<(), StoreError> {
         self.up()?
             .delete(actor, resource_type, id, expected_version)

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use scim_core::ScimError;
 use scim_core::filter::{ComparisonValue, ResolvedCompare, ResolvedOp, ResolvedPath};
 
-use super::{Dialect, MembershipKind, Scope, Sql, Target, Translator, unsupported};
+use super::{Dialect, MembershipKind, ResourceKind, Scope, Sql, Translator, unsupported};
 
 impl Translator<'_> {
     fn column_of(&self, path: &ResolvedPath) -> Option<Column> {
@@ -309,7 +309,7 @@ impl Translator<'_> {
 }
 
 /// The column holding a top-level, core attribute, if the store keeps it in one.
-fn column_of(target: Target, path: &ResolvedPath) -> Option<Column> {
+fn column_of(target: ResourceKind, path: &ResolvedPath) -> Option<Column> {
     if path.extension().is_some() {
         return None;
     }
@@ -317,10 +317,10 @@ fn column_of(target: Target, path: &ResolvedPath) -> Option<Column> {
     match (attribute, path.sub_attribute()) {
         ("id", None) => Some(Column::Text("r.id")),
         ("externalId", None) => Some(Column::OptionalText("r.external_id")),
-        ("userName", None) if target == Target::User && !path.is_case_exact() => {
+        ("userName", None) if target == ResourceKind::User && !path.is_case_exact() => {
             Some(Column::OptionalText("r.name_ci"))
         }
-        ("displayName", None) if target == Target::Group && !path.is_case_exact() => {
+        ("displayName", None) if target == ResourceKind::Group && !path.is_case_exact() => {
             Some(Column::OptionalText("r.name_ci"))
         }
         ("meta", Some("created")) => Some(Column::Micros("r.created_at")),
@@ -334,13 +334,13 @@ fn column_of(target: Target, path: &ResolvedPath) -> Option<Column> {
 }
 
 /// Whether `path` names the memberships of `target` rows (kept in their own table).
-fn membership_kind(target: Target, path: &ResolvedPath) -> Option<MembershipKind> {
+fn membership_kind(target: ResourceKind, path: &ResolvedPath) -> Option<MembershipKind> {
     if path.extension().is_some() {
         return None;
     }
     match (target, path.attribute()) {
-        (Target::Group, "members") => Some(MembershipKind::Members),
-        (Target::User, "groups") => Some(MembershipKind::Groups),
+        (ResourceKind::Group, "members") => Some(MembershipKind::Members),
+        (ResourceKind::User, "groups") => Some(MembershipKind::Groups),
         _ => None,
     }
 }
@@ -348,7 +348,7 @@ fn membership_kind(target: Target, path: &ResolvedPath) -> Option<MembershipKind
 /// Whether `path` is kept in a column with an index of its own: `id`, `externalId`, or the
 /// case-folded name (a User's `userName`, a Group's `displayName`). An `eq` on it finds its
 /// rows through that index.
-pub(in crate::sql) fn is_key(target: Target, path: &ResolvedPath) -> bool {
+pub(in crate::sql) fn is_key(target: ResourceKind, path: &ResolvedPath) -> bool {
     matches!(
         column_of(target, path),
         Some(Column::Text("r.id") | Column::OptionalText("r.external_id" | "r.name_ci"))
@@ -357,7 +357,7 @@ pub(in crate::sql) fn is_key(target: Target, path: &ResolvedPath) -> bool {
 
 /// Whether the row's `data_ci` holds `path`'s values, rather than a column or the membership
 /// table.
-pub(in crate::sql) fn in_document(target: Target, path: &ResolvedPath) -> bool {
+pub(in crate::sql) fn in_document(target: ResourceKind, path: &ResolvedPath) -> bool {
     column_of(target, path).is_none() && membership_kind(target, path).is_none()
 }
 

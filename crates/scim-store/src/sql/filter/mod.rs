@@ -27,6 +27,7 @@ use scim_core::{ScimError, ScimType};
 use super::{Bind, Dialect, Sql, sqlite_path};
 pub(super) use columns::{in_document, is_key};
 use json::JsonKind;
+pub(crate) use scim_core::schema::ResourceKind;
 
 mod columns;
 mod json;
@@ -46,27 +47,6 @@ pub(crate) fn date_time_key(at: &DateTime<Utc>) -> String {
     }
 }
 
-/// What the SQL translation is being done for: the resource type whose rows are filtered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Target {
-    /// The built-in User type: `userName` and `groups` are special.
-    User,
-    /// The built-in Group type: `displayName` and `members` are special.
-    Group,
-    /// Any other resource type: only the common columns are special.
-    Other,
-}
-
-impl Target {
-    pub(crate) fn of(resource_type: &str) -> Self {
-        match resource_type {
-            "User" => Self::User,
-            "Group" => Self::Group,
-            _ => Self::Other,
-        }
-    }
-}
-
 /// Whether `filter` is a single comparison or presence test: the SQL text of such a filter
 /// comes from a set bounded by the schema, so statements with it may be cached (see
 /// [`Sql::cache_if`]).
@@ -83,8 +63,8 @@ pub(crate) fn is_simple(filter: &ResolvedFilter) -> bool {
 pub(crate) struct Rows<'a> {
     pub(crate) tenant: &'a str,
     pub(crate) resource_type: &'a str,
-    /// What is special about the type (`Target::of(resource_type)`).
-    pub(crate) target: Target,
+    /// What is special about the type (`ResourceKind::of(resource_type)`).
+    pub(crate) target: ResourceKind,
 }
 
 /// Appends the SQL condition equivalent to `filter` for `rows`, aliased `r`.
@@ -150,7 +130,7 @@ pub(crate) fn push_member_filter(sql: &mut Sql, filter: &ResolvedFilter) -> Resu
     };
     Translator {
         sql,
-        target: Target::Group,
+        target: ResourceKind::Group,
         aliases: 0,
     }
     .filter(filter, &scope)
@@ -188,7 +168,7 @@ enum Location {
 
 struct Translator<'s> {
     sql: &'s mut Sql,
-    target: Target,
+    target: ResourceKind,
     aliases: u32,
 }
 

@@ -1,4 +1,5 @@
 use chrono::{Duration, Utc};
+use scim_store::Version;
 use scim_store::{
     EventActor, EventType, LockedAttribute, NewToken, Scope, Store, StoreError, TenantId,
     TenantSettings,
@@ -153,7 +154,7 @@ fn every_write_appends_one_event_in_order(store: &dyn Store) {
     assert_eq!(events[1].resource.id, b.resource.id().unwrap());
     assert_eq!(events[2].event_type, EventType::UserDeleted);
     assert_eq!(events[2].actor, EventActor::Token("token-1".into()));
-    assert_eq!(events[2].resource.version, Some(1));
+    assert_eq!(events[2].resource.version, Some(Version::new(1)));
     let ids: std::collections::HashSet<&str> = events.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids.len(), 3, "every event has an id of its own");
     assert_eq!(

@@ -8,10 +8,7 @@ use super::{group, id, user};
 use crate::backends::tenant;
 
 fn filtered(filter: &str) -> Query {
-    Query {
-        filter: Some(filter.to_owned()),
-        ..Query::default()
-    }
+    Query::filtered(filter).unwrap()
 }
 
 /// Whether the store answers point reads at once at all: SQLite does, PostgreSQL (another
@@ -95,7 +92,11 @@ fn other_reads_are_declined(store: &dyn Store) {
             .is_none()
     );
     let sorted = Query {
-        sort_by: Some("userName".into()),
+        sort_by: Some(
+            scim_core::filter::parse_sort_by("userName")
+                .unwrap()
+                .into_owned(),
+        ),
         ..filtered(r#"userName eq "ada@example.com""#)
     };
     assert!(
@@ -110,9 +111,14 @@ fn point_read_errors_are_the_ordinary_errors(store: &dyn Store) {
     if let Some(read) = store.get_at_once(&tenant, "User", "missing", ReadOptions::FULL) {
         assert!(matches!(read, Err(StoreError::NotFound { .. })));
     }
-    // A malformed filter is refused before anything could wait, on every backend.
+    // A filter naming no attribute is refused before anything could wait, on every backend.
     let refused = store
-        .query_at_once(&tenant, "User", &filtered("userName eq"), ReadOptions::FULL)
+        .query_at_once(
+            &tenant,
+            "User",
+            &filtered(r#"nosuch eq "x""#),
+            ReadOptions::FULL,
+        )
         .expect("a filter error needs no database")
         .unwrap_err();
     assert!(

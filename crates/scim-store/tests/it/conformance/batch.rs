@@ -1,6 +1,7 @@
 //! `create_many`: what `create` guarantees, for many resources in one transaction.
 
 use scim_core::ScimType;
+use scim_store::Version;
 use scim_store::{Actor, EventActor, EventType, Query, ReadOptions, Store, StoreError, TenantId};
 use serde_json::{Value, json};
 
@@ -41,7 +42,7 @@ fn each_resource_is_created_as_create_would(store: &dyn Store) {
         "in the order given"
     );
     for resource in &created {
-        assert_eq!(resource.version, 1);
+        assert_eq!(resource.version, Version::new(1));
         let read = store
             .get(&tenant, "User", &id(resource), ReadOptions::FULL)
             .unwrap();
@@ -53,7 +54,7 @@ fn each_resource_is_created_as_create_would(store: &dyn Store) {
         assert_eq!(event.seq, i as i64 + 1, "consecutive, in order");
         assert_eq!(event.event_type, EventType::UserCreated);
         assert_eq!(event.resource.id, id(resource));
-        assert_eq!(event.resource.version, Some(1));
+        assert_eq!(event.resource.version, Some(Version::new(1)));
         assert_eq!(event.actor, EventActor::Token("token-9".into()));
         assert!(
             event.snapshot.is_some(),
@@ -65,10 +66,7 @@ fn each_resource_is_created_as_create_would(store: &dyn Store) {
         .query(
             &tenant,
             "User",
-            &Query {
-                filter: Some(r#"userName eq "ann@example.com""#.into()),
-                ..Query::default()
-            },
+            &Query::filtered(r#"userName eq "ann@example.com""#).unwrap(),
             ReadOptions::FULL,
         )
         .unwrap();

@@ -1,4 +1,5 @@
 use scim_core::ScimType;
+use scim_store::Version;
 use scim_store::{Actor, ReadOptions, Store, StoreError};
 use serde_json::json;
 
@@ -22,7 +23,7 @@ fn create_assigns_id_meta_and_version_1(store: &dyn Store) {
             }),
         )
         .unwrap();
-    assert_eq!(created.version, 1);
+    assert_eq!(created.version, Version::new(1));
     let body = created.resource.as_json();
     let id = body["id"].as_str().unwrap();
     assert_ne!(id, "client-chosen", "ids are the server's");
@@ -84,10 +85,10 @@ fn replace_validates_against_the_current_version(store: &dyn Store) {
             "User",
             &id,
             &serde_json::Value::Object(body.clone()),
-            Some(1),
+            Some(Version::new(1)),
         )
         .unwrap();
-    assert_eq!(replaced.version, 2);
+    assert_eq!(replaced.version, Version::new(2));
     assert_eq!(replaced.resource.as_json()["displayName"], "Kim");
     assert_eq!(
         replaced.resource.as_json()["meta"]["created"],
@@ -99,16 +100,14 @@ fn replace_validates_against_the_current_version(store: &dyn Store) {
             "User",
             &id,
             &serde_json::Value::Object(body),
-            Some(1),
+            Some(Version::new(1)),
         )
         .unwrap_err();
     assert!(
         matches!(
             stale,
-            StoreError::VersionMismatch {
-                expected: 1,
-                current: 2
-            }
+            StoreError::VersionMismatch { expected, current }
+                if expected == Version::new(1) && current == Version::new(2)
         ),
         "{stale}"
     );
@@ -117,7 +116,7 @@ fn replace_validates_against_the_current_version(store: &dyn Store) {
             .get(&tenant, "User", &id, ReadOptions::FULL)
             .unwrap()
             .version,
-        2
+        Version::new(2)
     );
 }
 
@@ -142,11 +141,11 @@ fn delete_removes_and_a_second_delete_is_not_found(store: &dyn Store) {
     let created = user(store, &tenant, "gone@example.com");
     let id = id(&created);
     assert!(matches!(
-        store.delete(Actor::tenant(&tenant), "User", &id, Some(7)),
+        store.delete(Actor::tenant(&tenant), "User", &id, Some(Version::new(7))),
         Err(StoreError::VersionMismatch { .. })
     ));
     store
-        .delete(Actor::tenant(&tenant), "User", &id, Some(1))
+        .delete(Actor::tenant(&tenant), "User", &id, Some(Version::new(1)))
         .unwrap();
     assert!(matches!(
         store.get(&tenant, "User", &id, ReadOptions::FULL),
@@ -220,7 +219,7 @@ fn tenants_never_see_each_other(store: &dyn Store) {
             .get(&first, "User", &mine_id, ReadOptions::FULL)
             .unwrap()
             .version,
-        1
+        Version::new(1)
     );
 }
 

@@ -1,4 +1,5 @@
 use scim_core::ScimType;
+use scim_store::Version;
 use scim_store::{Actor, Linked, Query, ReadOptions, Store, StoreError, TenantSettings};
 use serde_json::json;
 
@@ -143,11 +144,11 @@ fn replacing_a_group_replaces_its_members(store: &dyn Store) {
             "Group",
             &id(&g),
             &json!({"displayName": "G", "members": [{"value": id(&b)}]}),
-            Some(1),
+            Some(Version::new(1)),
         )
         .unwrap();
     assert_eq!(member_ids(&replaced), vec![id(&b)]);
-    assert_eq!(replaced.version, 2);
+    assert_eq!(replaced.version, Version::new(2));
     let events = store.events(&tenant, 0, 100).unwrap();
     assert_eq!(events.last().unwrap().changed, ["members"]);
 }
@@ -164,14 +165,15 @@ fn deleting_a_user_drops_its_memberships_and_moves_the_groups_on(store: &dyn Sto
         .unwrap();
     assert!(member_ids(&after).is_empty());
     assert_eq!(
-        after.version, 2,
+        after.version,
+        Version::new(2),
         "the group changed, so its version moved on"
     );
     let last = store.events(&tenant, 0, 100).unwrap().pop().unwrap();
     assert_eq!(last.resource.id, id(&g));
     assert_eq!(last.event_type, scim_store::EventType::GroupMembersRemoved);
     assert_eq!(last.members, [id(&a)]);
-    assert_eq!(last.resource.version, Some(2));
+    assert_eq!(last.resource.version, Some(Version::new(2)));
     assert_eq!(last.changed, ["members"]);
 }
 
@@ -254,10 +256,7 @@ fn a_member_keeps_the_display_it_was_added_with(store: &dyn Store) {
             .query(
                 &tenant,
                 "Group",
-                &scim_store::Query {
-                    filter: Some(filter.to_owned()),
-                    ..scim_store::Query::default()
-                },
+                &scim_store::Query::filtered(filter).unwrap(),
                 ReadOptions::DOCUMENT_ONLY,
             )
             .unwrap();
@@ -425,10 +424,7 @@ fn memberships_come_sorted_by_id(store: &dyn Store) {
         .unwrap();
     assert_eq!(listed(read.resource.as_json(), "groups"), group_ids);
     let filter = format!("id eq \"{member}\"");
-    let query = Query {
-        filter: Some(filter),
-        ..Query::default()
-    };
+    let query = Query::filtered(&filter).unwrap();
     let page = store
         .query(&tenant, "User", &query, ReadOptions::FULL)
         .unwrap();

@@ -17,7 +17,7 @@ fn page(
     count: u64,
 ) -> (u64, Vec<String>) {
     let query = Query {
-        filter: filter.map(str::to_owned),
+        filter: filter.and_then(|f| Query::filtered(f).unwrap().filter),
         start_index: Some(start),
         count: Some(count),
         ..Query::default()
@@ -30,7 +30,7 @@ fn page(
 
 fn total(store: &dyn Store, tenant: &TenantId, resource_type: &str, filter: Option<&str>) -> u64 {
     let query = Query {
-        filter: filter.map(str::to_owned),
+        filter: filter.and_then(|f| Query::filtered(f).unwrap().filter),
         count: Some(0),
         ..Query::default()
     };

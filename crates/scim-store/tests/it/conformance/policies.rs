@@ -1,4 +1,5 @@
 use scim_core::ScimType;
+use scim_store::Version;
 use scim_store::{Actor, LockedAttribute, ReadOptions, Store, StoreError, TenantSettings};
 use serde_json::json;
 
@@ -61,7 +62,7 @@ fn the_protected_owner_cannot_be_deleted_deactivated_or_removed(store: &dyn Stor
     let owner_now = store
         .get(&tenant, "User", &owner_id, ReadOptions::FULL)
         .unwrap();
-    assert_eq!(owner_now.version, 1, "nothing changed");
+    assert_eq!(owner_now.version, Version::new(1), "nothing changed");
     assert_eq!(
         member_ids(
             &store
@@ -109,7 +110,7 @@ fn deactivation_removes_memberships_when_the_tenant_says_so(store: &dyn Store) {
         .get(&tenant, "Group", &id(&g), ReadOptions::FULL)
         .unwrap();
     assert!(member_ids(&g_now).is_empty());
-    assert_eq!(g_now.version, 2);
+    assert_eq!(g_now.version, Version::new(2));
     // Deactivated users stay readable.
     assert!(
         store

@@ -20,10 +20,7 @@ fn names(store: &dyn Store, tenant: &TenantId, query: &Query) -> Vec<String> {
 }
 
 fn filter(text: &str) -> Query {
-    Query {
-        filter: Some(text.to_owned()),
-        ..Query::default()
-    }
+    Query::filtered(text).unwrap()
 }
 
 fn user_name_lookups_ignore_case(store: &dyn Store) {
@@ -195,7 +192,11 @@ fn sorting_follows_the_attribute_and_puts_missing_values_last(store: &dyn Store)
             store,
             &tenant,
             &Query {
-                sort_by: Some("title".into()),
+                sort_by: Some(
+                    scim_core::filter::parse_sort_by("title")
+                        .unwrap()
+                        .into_owned(),
+                ),
                 descending,
                 ..Query::default()
             },
@@ -216,7 +217,11 @@ fn sorting_follows_the_attribute_and_puts_missing_values_last(store: &dyn Store)
             store,
             &tenant,
             &Query {
-                sort_by: Some("userName".into()),
+                sort_by: Some(
+                    scim_core::filter::parse_sort_by("userName")
+                        .unwrap()
+                        .into_owned()
+                ),
                 ..Query::default()
             }
         ),
@@ -226,8 +231,9 @@ fn sorting_follows_the_attribute_and_puts_missing_values_last(store: &dyn Store)
 
 fn bad_filters_are_invalid_filter_errors(store: &dyn Store) {
     let tenant = tenant(store);
+    let unparsable = Query::filtered("userName eq").unwrap_err();
+    assert_eq!(unparsable.scim_type(), Some(ScimType::InvalidFilter));
     for text in [
-        r#"userName eq"#,
         r#"nosuch eq "x""#,
         r#"active gt true"#,
         r#"password eq "x""#,

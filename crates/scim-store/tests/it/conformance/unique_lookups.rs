@@ -52,11 +52,13 @@ fn same_as_general(
     for window in windows(after) {
         for options in OPTIONS {
             let lookup = Query {
-                filter: Some(filter.to_owned()),
+                filter: Query::filtered(filter).unwrap().filter,
                 ..window.clone()
             };
             let general = Query {
-                filter: Some(format!("({filter}) and id pr")),
+                filter: Query::filtered(&format!("({filter}) and id pr"))
+                    .unwrap()
+                    .filter,
                 ..window.clone()
             };
             let expected = store

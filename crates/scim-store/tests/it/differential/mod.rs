@@ -186,10 +186,12 @@ enum Answer {
 }
 
 fn ask(backend: &Backend, resource_type: &str, text: &str) -> Answer {
+    let Ok(parsed) = Query::filtered(text) else {
+        return Answer::Refused;
+    };
     let query = Query {
-        filter: Some(text.to_owned()),
         count: Some(1000),
-        ..Query::default()
+        ..parsed
     };
     match backend.store.query(
         &backend.tenant,

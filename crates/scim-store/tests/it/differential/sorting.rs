@@ -210,7 +210,11 @@ fn sort_orders_agree_with_the_documented_order() {
                     .collect();
                 for backend in &world.backends {
                     let query = Query {
-                        sort_by: Some(name.clone()),
+                        sort_by: Some(
+                            scim_core::filter::parse_sort_by(&name)
+                                .unwrap()
+                                .into_owned(),
+                        ),
                         descending,
                         count: Some(1000),
                         ..Query::default()

@@ -30,10 +30,7 @@ fn lookups_by_a_multi_valued_string_read_the_value_index() {
         r#"emails.value eq "BJ@example.com""#,
         r#"userType eq "Employee" and phoneNumbers[value eq "+1 555 0100"]"#,
     ] {
-        let query = Query {
-            filter: Some(filter.into()),
-            ..Query::default()
-        };
+        let query = Query::filtered(filter).unwrap();
         let plan = store.explain_query(&tenant, "User", &query, false).unwrap();
         assert!(
             plan.plan

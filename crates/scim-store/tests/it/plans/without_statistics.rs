@@ -80,7 +80,7 @@ fn provision(store: &dyn Store, name: &str) -> Provisioned {
             Value::Array(members),
         )])
         .unwrap();
-        let operations: Vec<_> = request.engine_operations().collect();
+        let operations: Vec<_> = request.as_operations().collect();
         store
             .patch(
                 Actor::tenant(&tenant),
@@ -132,10 +132,7 @@ impl Backend {
     }
 
     fn query_plan(&self, tenant: &TenantId, resource_type: &str, filter: &str) -> Vec<String> {
-        let query = Query {
-            filter: Some(filter.to_owned()),
-            ..Query::default()
-        };
+        let query = Query::filtered(filter).unwrap();
         match self {
             Self::Sqlite(s) => s.explain_query(tenant, resource_type, &query, false),
             Self::Postgres(s) => s.explain_query(tenant, resource_type, &query, false),
