@@ -378,10 +378,14 @@ fn access(store: &dyn Store, tenant: &TenantId, json: bool) -> Result<(), Comman
 
 /// Sets up the demo organisation, prints a key and a curl line, and serves.
 fn demo(
-    config: Config,
+    mut config: Config,
     store: Arc<dyn Store>,
     signals: Arc<EventSignals>,
 ) -> Result<(), CommandError> {
+    // The demo runs on one machine, with receivers beside it: webhooks to loopback and plain
+    // http are allowed (a served installation refuses both unless configured).
+    config.webhooks.allow_private_networks = true;
+    config.webhooks.allow_http = true;
     let id = tenant_id("demo")?;
     if store.tenant(&id)?.is_none() {
         create_tenant(

@@ -91,6 +91,7 @@ pub fn app_state(
     }
     let connections = usize::try_from(config.max_connections.max(1)).unwrap_or(1);
     let limits = Arc::new(crate::limits::Limits::new(&config.rate_limit));
+    let delivery = Arc::new(crate::delivery::Outbound::new(&config, store.clone()));
     Ok(AppState {
         store,
         auth: Arc::new(auth),
@@ -98,6 +99,7 @@ pub fn app_state(
         metrics: Arc::new(Metrics::new()?),
         limits,
         signals,
+        delivery,
         store_calls: Arc::new(tokio::sync::Semaphore::new(connections)),
     })
 }
@@ -132,9 +134,18 @@ fn spawn_revocation_poller(state: &AppState) {
     }
 }
 
-/// Serves HTTP until the process is stopped.
+/// Serves HTTP, and delivers events, until the process is stopped.
 pub fn serve(state: AppState) -> Result<(), StartError> {
     spawn_revocation_poller(&state);
+    let delivery = crate::delivery::Delivery::start(&state)?;
+    let served = serve_http(state);
+    // The HTTP server has stopped (SIGINT, SIGTERM): deliveries in progress record what they
+    // sent and release their leases before the process exits.
+    delivery.stop();
+    served
+}
+
+fn serve_http(state: AppState) -> Result<(), StartError> {
     let listen = state.config.listen.clone();
     let workers = state.config.workers;
     actix_web::rt::System::new().block_on(async move {

@@ -16,8 +16,8 @@ use scim_core::ScimError;
 use scim_core::message::ListResponse;
 use scim_core::resource::BaseUrl;
 use scim_core::schema::{
-    AuthenticationScheme, BulkSupport, FilterSupport, Pagination, PaginationMethod,
-    ServiceProviderConfig,
+    AsyncRequest, AuthenticationScheme, BulkSupport, FilterSupport, Pagination, PaginationMethod,
+    SecurityEvents, ServiceProviderConfig,
 };
 use scim_store::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
@@ -30,8 +30,9 @@ use crate::state::AppState;
 /// What this server supports, as `/ServiceProviderConfig` advertises it.
 ///
 /// Every value is what the handlers really do: the bulk limits are the ones the Bulk endpoint
-/// enforces, `maxResults` is the store's largest page, and both pagination methods of RFC 9865
-/// are offered, index pagination by default.
+/// enforces, `maxResults` is the store's largest page, both pagination methods of RFC 9865
+/// are offered, index pagination by default, and `securityEvents` (RFC 9967 §4) lists the
+/// SET event URIs subscriptions receive (requests are never completed asynchronously).
 pub fn service_provider_config(config: &Config) -> ServiceProviderConfig {
     let page = |n: u64| Some(u32::try_from(n).unwrap_or(u32::MAX));
     let mut spc = ServiceProviderConfig::new(vec![AuthenticationScheme::oauth_bearer_token()]);
@@ -51,6 +52,13 @@ pub fn service_provider_config(config: &Config) -> ServiceProviderConfig {
         default_page_size: page(DEFAULT_PAGE_SIZE),
         max_page_size: page(MAX_PAGE_SIZE),
         ..Pagination::new(true, true)
+    });
+    spc.security_events = Some(SecurityEvents {
+        async_request: AsyncRequest::None,
+        event_uris: crate::delivery::EVENT_URIS
+            .iter()
+            .map(|uri| (*uri).to_owned())
+            .collect(),
     });
     spc
 }
@@ -178,5 +186,12 @@ mod tests {
         let pagination = spc.pagination.unwrap();
         assert!(pagination.cursor && pagination.index);
         assert_eq!(pagination.default_page_size, Some(100));
+        let events = spc.security_events.unwrap();
+        assert_eq!(events.async_request, AsyncRequest::None);
+        assert!(
+            events
+                .event_uris
+                .contains(&"urn:ietf:params:scim:event:prov:create:full".to_owned())
+        );
     }
 }

@@ -8,6 +8,9 @@
 //! | `/scim/v2/Bulk` | bulk operations | SCIM key with `write` scope |
 //! | `/scim/v2/Me` | 501 (decision 0003: a SCIM key acts for an organisation, not a user) | SCIM key |
 //! | `/admin/v1/tenants/{tenant}/access` | effective access | admin token |
+//! | `POST /admin/v1/tenants/{tenant}/subscriptions/{id}/test` | a test delivery ([`crate::delivery`]) | admin token |
+//! | `POST /events/v1/tenants/{tenant}/subscriptions/{id}/poll` | RFC 8936 polling for SETs | the subscription's secret |
+//! | `/.well-known/jwks.json` | the keys SETs are signed with | none |
 //! | `/healthz`, `/readyz`, `/metrics` | operations | none |
 //!
 //! Every error, including the ones actix produces itself (an oversized body, an unknown path, a
@@ -18,6 +21,7 @@ mod admin;
 mod body;
 mod bulk;
 mod bulk_ids;
+mod delivery;
 pub mod discovery;
 pub mod error;
 mod observe;
@@ -61,6 +65,21 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .service(get_only("/healthz", web::get().to(ops::healthz)))
         .service(get_only("/readyz", web::get().to(ops::readyz)))
         .service(get_only("/metrics", web::get().to(ops::metrics)))
+        .service(get_only(
+            "/.well-known/jwks.json",
+            web::get().to(delivery::jwks),
+        ))
+        .service(
+            // No SCIM error bodies here: RFC 8936 answers errors with RFC 8935 documents.
+            web::scope("/events/v1")
+                .wrap(from_fn(observe::observe))
+                .service(
+                    web::resource("/tenants/{tenant}/subscriptions/{id}/poll")
+                        .route(web::post().to(delivery::poll))
+                        .default_service(not_allowed("POST")),
+                )
+                .default_service(web::to(not_found)),
+        )
         .service(
             web::scope("/admin/v1")
                 .wrap(from_fn(observe::observe))
@@ -69,6 +88,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
                     "/tenants/{tenant}/access",
                     web::get().to(admin::tenant_access),
                 ))
+                .service(
+                    web::resource("/tenants/{tenant}/subscriptions/{id}/test")
+                        .route(web::post().to(delivery::test_event))
+                        .default_service(not_allowed("POST")),
+                )
                 .default_service(web::to(not_found)),
         )
         .service(

@@ -39,6 +39,12 @@ pub(crate) enum StoreOp {
     EffectiveAccess,
     /// Verifying a SCIM key that is not cached: its signature, then its record.
     Authenticate,
+    /// Reading (or generating) the keys SETs are signed with.
+    EventKeys,
+    /// An RFC 8936 poll: acknowledgements, then the pending SETs.
+    SetPoll,
+    /// Looking up a subscription for a test delivery.
+    TestEvent,
 }
 
 impl StoreOp {
@@ -55,6 +61,9 @@ impl StoreOp {
             Self::Ping => "ping",
             Self::EffectiveAccess => "effective_access",
             Self::Authenticate => "authenticate",
+            Self::EventKeys => "event_keys",
+            Self::SetPoll => "set_poll",
+            Self::TestEvent => "test_event",
         }
     }
 }
