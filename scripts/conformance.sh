@@ -1,31 +1,17 @@
 #!/usr/bin/env bash
 # Runs the third-party SCIM conformance checker scim2-tester (pinned in
 # scripts/conformance/requirements.txt) against the real scim-server binary on a temporary SQLite
-# database, and fails on any failed check. The checker lives in a virtual environment under
-# target/; it is installed from PyPI the first time and whenever the pins change.
+# database, and fails on any failed check. The checker lives in the virtual environment of
+# scripts/python-venv.sh.
 #
 # Without python3 the run is skipped with a loud message, except under CI=true, where that fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-venv=target/conformance-venv
-requirements=scripts/conformance/requirements.txt
-
-if ! command -v python3 >/dev/null 2>&1; then
-    if [ "${CI:-}" = "true" ]; then
-        echo "CI=true but python3 is missing: the scim2-tester conformance run must happen in CI" >&2
-        exit 1
-    fi
+python=$(bash scripts/python-venv.sh)
+if [ -z "$python" ]; then
     echo "*** SKIPPING the scim2-tester conformance run: python3 is not installed ***" >&2
     exit 0
-fi
-
-if [ ! -x "$venv/bin/python" ] || ! cmp -s "$requirements" "$venv/requirements.txt"; then
-    echo "== installing scim2-tester into $venv"
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
-    cp "$requirements" "$venv/requirements.txt"
 fi
 
 cargo build --quiet --locked -p scim-server
@@ -72,7 +58,7 @@ if [ -z "$ready" ]; then
 fi
 
 echo "== scim2-tester against http://127.0.0.1:$port/scim/v2"
-if ! "$venv/bin/python" scripts/conformance/scim2_tester_check.py "http://127.0.0.1:$port/scim/v2" "$token"; then
+if ! "$python" scripts/conformance/scim2_tester_check.py "http://127.0.0.1:$port/scim/v2" "$token"; then
     echo "--- server log ---" >&2
     cat "$work/server.log" >&2
     exit 1
