@@ -13,6 +13,7 @@ mod limits;
 mod logs;
 mod member_bodies;
 mod ops;
+mod poll;
 mod protocol;
 mod root_search;
 mod support;
