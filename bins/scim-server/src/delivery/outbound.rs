@@ -36,9 +36,6 @@ pub enum EncodeError {
     /// The event-signing key is unavailable.
     #[error(transparent)]
     Key(#[from] EventKeyError),
-    /// Signing the token failed.
-    #[error("signing a SET: {0}")]
-    Jwt(#[from] jsonwebtoken::errors::Error),
 }
 
 /// An encoded message, ready to send (and to send again).
@@ -163,7 +160,7 @@ impl Outbound {
                 else {
                     return Ok(None);
                 };
-                Body::Set(set::sign(&claims, &self.keys.signing()?)?)
+                Body::Set(set::sign(&claims, &self.keys.signing()?))
             }
         };
         Ok(Some(Message {
@@ -192,7 +189,7 @@ impl Outbound {
             ),
             EventFormat::Set => {
                 let claims = set::verification_claims(subscription, &id, &self.issuer, now);
-                Body::Set(set::sign(&claims, &self.keys.signing()?)?)
+                Body::Set(set::sign(&claims, &self.keys.signing()?))
             }
         };
         Ok(Message {

@@ -19,8 +19,10 @@
 //! write), `toe` (when the write committed), `sub_id` (RFC 9967 §2.1: format `scim`, the
 //! resource's relative `uri`, its `id` and its `externalId`) and `events`, keyed by the URI.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use jsonwebtoken::{Algorithm, Header};
+use p256::ecdsa::signature::Signer as _;
 use scim_store::{Event, EventType, Subscription};
 use serde_json::{Map, Value, json};
 
@@ -220,12 +222,17 @@ pub(crate) fn verification_claims(
     })
 }
 
-/// Signs `claims` into a compact JWS with the event-signing key.
-pub(crate) fn sign(claims: &Value, key: &Signing) -> Result<String, jsonwebtoken::errors::Error> {
-    let mut header = Header::new(Algorithm::ES256);
-    header.typ = Some(TYP.into());
-    header.kid = Some(key.kid.clone());
-    jsonwebtoken::encode(&header, claims, &key.key)
+/// Signs `claims` into a compact JWS (RFC 7515 §7.1) with the event-signing key: ES256, the
+/// signature being R and S as two 32-byte big-endian integers (RFC 7518 §3.4).
+pub(crate) fn sign(claims: &Value, key: &Signing) -> String {
+    let header = json!({"alg": "ES256", "typ": TYP, "kid": key.kid});
+    let mut token = URL_SAFE_NO_PAD.encode(header.to_string());
+    token.push('.');
+    token.push_str(&URL_SAFE_NO_PAD.encode(claims.to_string()));
+    let signature: p256::ecdsa::Signature = key.key.sign(token.as_bytes());
+    token.push('.');
+    token.push_str(&URL_SAFE_NO_PAD.encode(signature.to_bytes()));
+    token
 }
 
 #[cfg(test)]
