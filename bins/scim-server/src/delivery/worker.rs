@@ -26,11 +26,12 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use scim_store::{
-    DELIVERY_LOG_LENGTH, DeliveryAttempt, DeliveryEnd, Event, Store, Subscription, TenantId,
+    DELIVERY_LOG_LENGTH, DeliveryAttempt, DeliveryEnd, Event, EventFormat, Store, Subscription,
+    TenantId,
 };
 
 use super::backoff;
-use super::outbound::{Message, Verdict};
+use super::outbound::{EncodeError, Message, Verdict};
 use crate::state::AppState;
 
 /// How often the database is asked for work that no commit of this process announced.
@@ -38,6 +39,9 @@ pub(crate) const POLL: Duration = Duration::from_secs(1);
 
 /// How many events are read from the log at once.
 const BATCH: u32 = 500;
+
+/// How many events are encoded ahead of the one being sent.
+const ENCODE_AHEAD: usize = 16;
 
 /// Progress is recorded (and the lease extended) at least this often while delivering.
 pub(crate) const FLUSH_INTERVAL: Duration = Duration::from_millis(500);
@@ -131,20 +135,20 @@ fn dispatch(shared: &Shared) {
     while !shared.stopping() {
         // Read before claiming, so that a commit during the claim still wakes the wait below.
         let seen = signals.generation();
-        let (wanted, held) = {
-            let queue = shared.queue();
-            (
-                queue.idle.saturating_sub(queue.waiting.len()),
-                queue.held.len(),
-            )
-        };
+        // The queue stays locked during the claim. A worker ends a run by recording it
+        // (`finish_delivery`) and then, under this lock, taking the subscription out of
+        // `held`: so a subscription claimed here and not held was claimed after that record,
+        // and its cursor and lease are current. Without the lock, a claim read just before a
+        // run's last record could hand a worker the old cursor, and its events would be sent
+        // twice.
+        let mut queue = shared.queue();
+        let wanted = queue.idle.saturating_sub(queue.waiting.len());
         if wanted > 0 {
             // Subscriptions this process holds are claimed again too (which extends their
             // leases): ask for enough to find `wanted` new ones.
-            let limit = u32::try_from(held + wanted).unwrap_or(u32::MAX);
+            let limit = u32::try_from(queue.held.len() + wanted).unwrap_or(u32::MAX);
             match store.claim_subscriptions(&shared.owner, shared.lease_until(), limit) {
                 Ok(claimed) => {
-                    let mut queue = shared.queue();
                     let mut added = 0;
                     for subscription in claimed {
                         if added < wanted && !queue.held.contains(&subscription.id) {
@@ -162,6 +166,7 @@ fn dispatch(shared: &Shared) {
                 }
             }
         }
+        drop(queue);
         signals.wait_any(seen, POLL);
     }
 }
@@ -268,27 +273,76 @@ impl<'s> Run<'s> {
             }
             first = false;
             self.report_depth(self.last_seq - self.cursor);
-            for event in &batch {
-                if self.shared.stopping() {
-                    return Some(DeliveryEnd::Delivered { lease_until: None });
-                }
-                if let Some(end) = self.deliver_one(event) {
-                    return Some(end);
-                }
-                if (self.attempts.len() >= DELIVERY_LOG_LENGTH as usize
-                    || self.flushed_at.elapsed() >= FLUSH_INTERVAL)
-                    && !self.flush()
-                {
-                    return None;
-                }
+            if let Some(end) = self.deliver_batch(&batch) {
+                return end;
             }
         }
     }
 
-    /// Sends one event; `Some` ends the run.
-    fn deliver_one(&mut self, event: &Event) -> Option<DeliveryEnd> {
+    /// Sends a batch of events, in order; `Some` ends the run (with `Some(None)` when nothing
+    /// more may be recorded).
+    ///
+    /// SETs are signed on a second thread, a few events ahead of the sending: an ES256
+    /// signature costs about as much as sending the SET to a nearby receiver, and the two
+    /// overlap (1.6 times the SETs per second, docs/benchmarks.md). JSON costs little to
+    /// encode, and is encoded as it is sent.
+    fn deliver_batch(&mut self, batch: &[Event]) -> Option<Option<DeliveryEnd>> {
+        let outbound = self.shared.state.delivery.clone();
+        let subscription = self.subscription.clone();
+        if subscription.format == EventFormat::Json {
+            return self.send_all(
+                batch,
+                batch.iter().map(|e| outbound.message(e, &subscription)),
+            );
+        }
+        std::thread::scope(|scope| {
+            let (encoded, encodings) = std::sync::mpsc::sync_channel(ENCODE_AHEAD);
+            scope.spawn(move || {
+                for event in batch {
+                    // The sender stopped early (a failure, a stop): so does the encoder.
+                    if encoded
+                        .send(outbound.message(event, &subscription))
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            });
+            self.send_all(batch, encodings)
+        })
+    }
+
+    /// Sends `batch`, each event encoded as `messages` yields it.
+    fn send_all(
+        &mut self,
+        batch: &[Event],
+        messages: impl IntoIterator<Item = Result<Option<Message>, EncodeError>>,
+    ) -> Option<Option<DeliveryEnd>> {
+        for (event, message) in batch.iter().zip(messages) {
+            if self.shared.stopping() {
+                return Some(Some(DeliveryEnd::Delivered { lease_until: None }));
+            }
+            if let Some(end) = self.deliver_one(event, message) {
+                return Some(Some(end));
+            }
+            if (self.attempts.len() >= DELIVERY_LOG_LENGTH as usize
+                || self.flushed_at.elapsed() >= FLUSH_INTERVAL)
+                && !self.flush()
+            {
+                return Some(None);
+            }
+        }
+        None
+    }
+
+    /// Sends one event, encoded as `message`; `Some` ends the run.
+    fn deliver_one(
+        &mut self,
+        event: &Event,
+        message: Result<Option<Message>, EncodeError>,
+    ) -> Option<DeliveryEnd> {
         let outbound = &self.shared.state.delivery;
-        let message: Message = match outbound.message(event, &self.subscription) {
+        let message: Message = match message {
             Ok(Some(message)) => message,
             Ok(None) => {
                 // Not for this subscription: the cursor moves over it.

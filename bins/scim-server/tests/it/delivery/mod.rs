@@ -228,7 +228,8 @@ fn json_ids(receiver: &Receiver, path: &str) -> Vec<String> {
 }
 
 /// Whether `delivered` holds every id of `expected`, in the same order, counting each id at
-/// its first delivery (redeliveries after a crash may repeat ids).
+/// its first delivery: after a crash, events may arrive again (the tests without one require
+/// each exactly once).
 fn in_order_without_gaps(delivered: &[String], expected: &[String]) -> Result<(), String> {
     let mut seen = std::collections::HashSet::new();
     let firsts: Vec<&String> = delivered.iter().filter(|id| seen.insert(*id)).collect();
