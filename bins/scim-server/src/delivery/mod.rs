@@ -5,7 +5,7 @@
 //! signed with the key of [`keys`]) sent as RFC 8935 describes. Poll subscriptions fetch SETs
 //! and acknowledge them (RFC 8936, [`poll`]). Delivery is at least once, in `seq` order per
 //! subscription, from a cursor kept in the database; several processes on one database share
-//! the work by leases, and retries back off exponentially ([`backoff`]) up to hours.
+//! the work by leases, and retries back off exponentially (`backoff`) up to hours.
 //!
 //! | module | what |
 //! | --- | --- |

@@ -11,7 +11,7 @@
 //!
 //! Two checks apply. [`check_url`] looks at the text (syntax, scheme, credentials, a literal
 //! address, `localhost`), so that a bad URL can be refused when a subscription is created. The
-//! [`GuardedResolver`] checks every address a host name resolves to, at the moment of
+//! `GuardedResolver` checks every address a host name resolves to, at the moment of
 //! connecting, and hands the HTTP client only the addresses it accepted: the connection goes to
 //! exactly the address that was checked, so a name that resolves to a public address when the
 //! subscription is created and to a private one later (DNS rebinding) is still refused.
@@ -114,7 +114,7 @@ impl std::fmt::Display for Range {
 /// Checks a receiver URL as far as its text allows: an absolute `https` URL (or `http` with
 /// `webhooks.allow_http`) without credentials or fragment, whose host, when it is an address
 /// or `localhost`, is globally reachable (unless `webhooks.allow_private_networks`). A host name
-/// is checked again, by address, whenever a delivery connects ([`GuardedResolver`]).
+/// is checked again, by address, whenever a delivery connects (by the resolver of the delivery client).
 ///
 /// ```
 /// use scim_server::config::WebhooksConfig;
