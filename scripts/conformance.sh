@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the third-party SCIM conformance checker scim2-tester (pinned in
 # scripts/conformance/requirements.txt) against the real scim-server binary on a temporary SQLite
-# database, and fails on any failed check. The checker lives in a virtual environment under
-# target/; it is installed from PyPI the first time and whenever the pins change.
+# database, and fails on any failed check. The checker lives in the virtual environment of
+# scripts/python-venv.sh.
 #
 # Without python3 the run is skipped with a loud message, except under CI=true, where that fails.
 set -euo pipefail

@@ -254,6 +254,9 @@ pub enum SubscriptionCommand {
         #[arg(long)]
         after: i64,
     },
+    /// Send the receiver a test message signed like its events; prints the attempt. The cursor
+    /// does not move.
+    Test(SubscriptionId),
 }
 
 /// A subscription of a tenant.

@@ -85,7 +85,7 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         }
         Command::Tenant(command) => tenant(&*store, command),
         Command::Token(command) => token(&config, &store, command),
-        Command::Subscription(command) => subscription(&config, &*store, command),
+        Command::Subscription(command) => subscription(&config, &store, command),
         Command::Events(args) => events(&*store, &args),
         Command::SigningKey(command) => signing_key(&config, &*store, command),
         Command::Access { tenant, json } => access(&*store, &tenant_id(&tenant)?, json),
@@ -246,9 +246,10 @@ fn token(
 
 fn subscription(
     config: &Config,
-    store: &dyn Store,
+    shared: &Arc<dyn Store>,
     command: SubscriptionCommand,
 ) -> Result<(), CommandError> {
+    let store = &**shared;
     use crate::cli::SubscriptionId;
     let target = |s: &SubscriptionId| tenant_id(&s.tenant).map(|t| (t, s.id.clone()));
     match command {
@@ -330,6 +331,11 @@ fn subscription(
         } => {
             let (tenant, id) = target(&subscription)?;
             print_json(&subscriptions::redeliver(store, &tenant, &id, after)?)
+        }
+        SubscriptionCommand::Test(s) => {
+            let (tenant, id) = target(&s)?;
+            let outbound = crate::delivery::Outbound::new(config, shared.clone());
+            print_json(&subscriptions::send_test(store, &outbound, &tenant, &id)?)
         }
     }
 }
@@ -480,6 +486,10 @@ fn demo(
     store: Arc<dyn Store>,
     signals: Arc<EventSignals>,
 ) -> Result<(), CommandError> {
+    // The demo runs on one machine, with receivers beside it: webhooks to loopback and plain
+    // http are allowed (a served installation refuses both unless configured).
+    config.webhooks.allow_private_networks = true;
+    config.webhooks.allow_http = true;
     let id = tenant_id("demo")?;
     if store.tenant(&id)?.is_none() {
         create_tenant(

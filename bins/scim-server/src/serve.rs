@@ -96,6 +96,7 @@ pub fn app_state(
         store.clone(),
         service_settings(&config),
     ));
+    let delivery = Arc::new(crate::delivery::Outbound::new(&config, store.clone()));
     Ok(AppState {
         scim,
         store,
@@ -104,6 +105,7 @@ pub fn app_state(
         metrics: Arc::new(Metrics::new()?),
         limits,
         signals,
+        delivery,
         store_calls: Arc::new(tokio::sync::Semaphore::new(connections)),
         readiness_probe: Arc::new(tokio::sync::Semaphore::new(1)),
     })
@@ -118,6 +120,14 @@ pub fn service_settings(config: &Config) -> scim_service::Settings {
         },
         max_body_bytes: config.max_body_bytes,
         patch_response_max_members: config.patch_response_max_members,
+        // Every subscription can receive these; requests never complete asynchronously.
+        security_events: Some(scim_core::schema::SecurityEvents {
+            async_request: scim_core::schema::AsyncRequest::None,
+            event_uris: crate::delivery::EVENT_URIS
+                .iter()
+                .map(|uri| (*uri).to_owned())
+                .collect(),
+        }),
     }
 }
 
@@ -151,14 +161,23 @@ fn spawn_revocation_poller(state: &AppState) {
     }
 }
 
-/// Serves HTTP until the process is stopped.
+/// Serves HTTP, and delivers events, until the process is stopped.
 ///
 /// SIGTERM stops gracefully: no new connection is accepted, and the requests in flight have
-/// `shutdown_timeout_seconds` to finish before their connections are closed; then this returns
-/// `Ok` (SIGINT and SIGQUIT stop at once). The revocation poller's thread ends with the
-/// process.
+/// `shutdown_timeout_seconds` to finish before their connections are closed; deliveries in
+/// progress then record what they sent, and this returns `Ok` (SIGINT and SIGQUIT stop at
+/// once). The revocation poller's thread ends with the process.
 pub fn serve(state: AppState) -> Result<(), StartError> {
     spawn_revocation_poller(&state);
+    let delivery = crate::delivery::Delivery::start(&state)?;
+    let served = serve_http(state);
+    // The HTTP server has stopped (SIGINT, SIGTERM): deliveries in progress record what they
+    // sent and release their leases before the process exits.
+    delivery.stop();
+    served
+}
+
+fn serve_http(state: AppState) -> Result<(), StartError> {
     let listen = state.config.listen.clone();
     let workers = state.config.workers;
     let shutdown_timeout = state.config.shutdown_timeout_seconds;

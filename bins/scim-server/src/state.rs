@@ -27,6 +27,8 @@ pub struct AppState {
     pub limits: Arc<crate::limits::Limits>,
     /// Signals of committed events, for readers that wait for them.
     pub signals: Arc<crate::events::EventSignals>,
+    /// What event deliveries need: the HTTP client, the event-signing keys, the issuer.
+    pub delivery: Arc<crate::delivery::Outbound>,
     /// One permit per database connection: store calls on the blocking pool wait for a permit,
     /// in arrival order, before they take a thread (see `http::store_call::blocking`).
     pub(crate) store_calls: Arc<tokio::sync::Semaphore>,

@@ -1,7 +1,7 @@
 //! What the service enforces and advertises.
 
 use scim_core::schema::{
-    AuthenticationScheme, BulkSupport, FilterSupport, Pagination, PaginationMethod,
+    AuthenticationScheme, BulkSupport, FilterSupport, Pagination, PaginationMethod, SecurityEvents,
     ServiceProviderConfig,
 };
 use scim_store::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
@@ -34,6 +34,10 @@ pub struct Settings {
     /// The most members a group PATCH answers with: a larger group's PATCH answers 204 No
     /// Content, so that changing a few members of a huge group stays as cheap as the change.
     pub patch_response_max_members: u32,
+    /// The Security Event Tokens the application delivers (RFC 9967 §4), advertised as
+    /// `securityEvents`; `None` (the default) leaves the block out: the service itself delivers
+    /// nothing.
+    pub security_events: Option<SecurityEvents>,
 }
 
 impl Default for Settings {
@@ -42,6 +46,7 @@ impl Default for Settings {
             bulk: BulkLimits::default(),
             max_body_bytes: 1024 * 1024,
             patch_response_max_members: 1000,
+            security_events: None,
         }
     }
 }
@@ -50,8 +55,9 @@ impl Settings {
     /// What this service supports, as `/ServiceProviderConfig` advertises it.
     ///
     /// Every value is what the service really does: the bulk limits are the ones the Bulk
-    /// endpoint enforces, `maxResults` is the store's largest page, and both pagination methods
-    /// of RFC 9865 are offered, index pagination by default.
+    /// endpoint enforces, `maxResults` is the store's largest page, both pagination methods of
+    /// RFC 9865 are offered, index pagination by default, and `securityEvents` is what the
+    /// settings say the application delivers.
     ///
     /// ```
     /// use scim_service::Settings;
@@ -78,6 +84,7 @@ impl Settings {
             max_page_size: page(MAX_PAGE_SIZE),
             ..Pagination::new(true, true)
         });
+        spc.security_events = self.security_events.clone();
         spc
     }
 }
@@ -107,5 +114,9 @@ mod tests {
         let pagination = spc.pagination.unwrap();
         assert!(pagination.cursor && pagination.index);
         assert_eq!(pagination.default_page_size, Some(100));
+        assert_eq!(
+            spc.security_events, None,
+            "nothing is delivered unless the settings say so"
+        );
     }
 }

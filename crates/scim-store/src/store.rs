@@ -257,6 +257,8 @@ pub trait Store: Send + Sync {
         secret: &str,
     ) -> Result<Subscription, StoreError>;
     /// Moves a subscription's cursor back (or forward) so that delivery resumes after `after`.
+    /// Its lease ends: a delivery in progress records nothing more ([`Store::finish_delivery`]
+    /// with its owner answers `false`), so it cannot move the cursor past the rewind.
     fn rewind_subscription(
         &self,
         tenant: &TenantId,

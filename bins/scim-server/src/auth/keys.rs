@@ -120,7 +120,7 @@ impl SigningKeys {
     }
 
     /// Loads the keys the configuration names. Without a configured HS256 secret, the secret is
-    /// the one kept in the database (see `auth/stored.rs`), so that every command and every
+    /// the one kept in the database (see `auth::stored`), so that every command and every
     /// instance on the database agree on it.
     pub fn load(auth: &AuthConfig, data_dir: &Path, store: &dyn Store) -> Result<Self, KeyError> {
         match auth.algorithm {

@@ -94,10 +94,9 @@ fn throttled(
     }
 }
 
-/// The admin token presented, compared with the configured one.
-fn credential(req: &HttpRequest, configured: &str) -> Result<Admin, ApiError> {
-    let presented = req
-        .headers()
+/// The bearer token of `Authorization: Bearer <token>`, if one is presented.
+pub(crate) fn bearer(req: &HttpRequest) -> Option<&str> {
+    req.headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|h| {
@@ -105,7 +104,11 @@ fn credential(req: &HttpRequest, configured: &str) -> Result<Admin, ApiError> {
             scheme.eq_ignore_ascii_case("bearer").then_some(rest.trim())
         })
         .filter(|t| !t.is_empty())
-        .ok_or(ApiError::AdminUnauthorized { presented: false })?;
+}
+
+/// The admin token presented, compared with the configured one.
+fn credential(req: &HttpRequest, configured: &str) -> Result<Admin, ApiError> {
+    let presented = bearer(req).ok_or(ApiError::AdminUnauthorized { presented: false })?;
     if same_secret(presented, configured) {
         Ok(Admin)
     } else {
@@ -115,7 +118,7 @@ fn credential(req: &HttpRequest, configured: &str) -> Result<Admin, ApiError> {
 
 /// Compares two secrets in time that depends on neither: their SHA-256 digests, which have a
 /// fixed length, are compared byte by byte without stopping at the first difference.
-fn same_secret(presented: &str, configured: &str) -> bool {
+pub(crate) fn same_secret(presented: &str, configured: &str) -> bool {
     let a = Sha256::digest(presented.as_bytes());
     let b = Sha256::digest(configured.as_bytes());
     a.iter()

@@ -9,6 +9,8 @@
 //! | `/scim/v2/Bulk` | bulk operations | SCIM key with `write` scope |
 //! | `/scim/v2/Me` | 501 (decision 0003: a SCIM key acts for an organisation, not a user) | SCIM key |
 //! | `/admin/v1/...` | the management API ([`manage`]): tenants, keys, subscriptions, events, access | admin token (`/admin/v1/openapi.json`: none) |
+//! | `POST /events/v1/tenants/{tenant}/subscriptions/{id}/poll` | RFC 8936 polling for SETs | the subscription's secret |
+//! | `/.well-known/jwks.json` | the keys SETs are signed with | none |
 //! | `/healthz`, `/readyz`, `/metrics` | operations | none |
 //!
 //! Every error, including the ones actix produces itself (an oversized body, an unknown path, a
@@ -21,6 +23,7 @@
 //! limit ([`MAX_REQUEST_TARGET`]), so that the server answers every length it can.
 
 mod admin;
+mod delivery;
 pub mod error;
 pub mod manage;
 mod observe;
@@ -62,6 +65,21 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
         .service(get_only("/healthz", web::get().to(ops::healthz)))
         .service(get_only("/readyz", web::get().to(ops::readyz)))
         .service(get_only("/metrics", web::get().to(ops::metrics)))
+        .service(get_only(
+            "/.well-known/jwks.json",
+            web::get().to(delivery::jwks),
+        ))
+        .service(
+            // No SCIM error bodies here: RFC 8936 answers errors with RFC 8935 documents.
+            web::scope("/events/v1")
+                .wrap(from_fn(observe::observe))
+                .service(
+                    web::resource("/tenants/{tenant}/subscriptions/{id}/poll")
+                        .route(web::post().to(delivery::poll))
+                        .default_service(not_allowed("POST")),
+                )
+                .default_service(web::to(not_found)),
+        )
         .service(
             web::scope("/admin/v1")
                 .wrap(from_fn(refuse_long_targets))

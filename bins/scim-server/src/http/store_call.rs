@@ -32,6 +32,10 @@ pub(crate) enum StoreOp {
     Manage,
     /// Reading the change log.
     Events,
+    /// Reading (or generating) the keys SETs are signed with.
+    EventKeys,
+    /// An RFC 8936 poll: acknowledgements, then the pending SETs.
+    SetPoll,
 }
 
 impl StoreOp {
@@ -43,6 +47,8 @@ impl StoreOp {
             Self::Authenticate => "authenticate",
             Self::Manage => "manage",
             Self::Events => "events",
+            Self::EventKeys => "event_keys",
+            Self::SetPoll => "set_poll",
         }
     }
 }

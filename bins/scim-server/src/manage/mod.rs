@@ -63,6 +63,16 @@ pub enum ManageError {
     /// A SCIM key could not be issued.
     #[error(transparent)]
     Issue(#[from] crate::auth::IssueError),
+    /// A subscription's signing secret could not be made (no randomness): 503.
+    #[error(transparent)]
+    Secret(#[from] crate::delivery::SecretError),
+    /// The operation does not apply to this subscription as it is (a test push to a poll
+    /// subscription): 409.
+    #[error("{0}")]
+    Conflict(String),
+    /// A test event could not be signed (the event-signing key is unavailable): 503.
+    #[error(transparent)]
+    Encode(#[from] crate::delivery::EncodeError),
 }
 
 impl ManageError {
@@ -88,7 +98,11 @@ impl ManageError {
             Self::Malformed { field, .. } | Self::Invalid { field, .. } => Some(field),
             Self::TenantNotFound(_) => Some("tenant"),
             Self::NotFound { .. } | Self::TenantExists(_) => Some("id"),
-            Self::Store(_) | Self::Issue(_) => None,
+            Self::Store(_)
+            | Self::Issue(_)
+            | Self::Secret(_)
+            | Self::Conflict(_)
+            | Self::Encode(_) => None,
         }
     }
 }

@@ -1,8 +1,8 @@
 //! Subscriptions to a tenant's events: create (the secret is shown in the answer), list, show,
 //! update, delete, rotate the secret, the delivery log, redeliver from a sequence number.
 //!
-//! Delivery itself (webhooks, SETs, the test event) belongs to the delivery workers; this
-//! module only manages the records they work from.
+//! Delivery itself (webhooks, SETs) belongs to the delivery workers; this module manages the
+//! records they work from, and sends test events ([`send_test`]).
 
 use chrono::{DateTime, Utc};
 use scim_store::{
@@ -176,7 +176,7 @@ pub fn create(
         return Err(ManageError::invalid("after", "must be 0 or more"));
     }
     require_tenant(store, tenant)?;
-    let secret = secret::new_secret()?;
+    let secret = crate::delivery::new_secret()?;
     let created = store.create_subscription(&NewSubscription {
         // Version 7: ids sort by creation time, so lists in id order come oldest first.
         id: uuid::Uuid::now_v7().to_string(),
@@ -264,7 +264,7 @@ pub fn rotate_secret(
     id: &str,
 ) -> Result<WithSecret, ManageError> {
     load(store, tenant, id)?;
-    let secret = secret::new_secret()?;
+    let secret = crate::delivery::new_secret()?;
     let updated = store
         .set_subscription_secret(tenant, id, &secret)
         .map_err(|e| not_found(e, id))?;
@@ -332,6 +332,30 @@ pub fn deliveries(
         .collect())
 }
 
+/// Sends a test message to a push subscription's receiver (enabled or not), signed like its
+/// events, records the attempt in its delivery log (never moving its cursor) and returns it,
+/// whether the receiver took the message or not. Blocks for up to
+/// `webhooks.request_timeout_seconds`.
+pub fn send_test(
+    store: &dyn Store,
+    outbound: &crate::delivery::Outbound,
+    tenant: &TenantId,
+    id: &str,
+) -> Result<DeliveryView, ManageError> {
+    use crate::delivery::{TestEventError, send_test_event};
+    let subscription = load(store, tenant, id)?;
+    match send_test_event(outbound, store, &subscription) {
+        Ok(attempt) => Ok(DeliveryView::of(&attempt)),
+        Err(TestEventError::Poll(_)) => Err(ManageError::Conflict(
+            "this subscription is delivered by polling (RFC 8936): its receiver fetches events, \
+             nothing is pushed to it"
+                .to_owned(),
+        )),
+        Err(TestEventError::Encode(e)) => Err(e.into()),
+        Err(TestEventError::Store(e)) => Err(e.into()),
+    }
+}
+
 /// Moves a subscription's cursor so that delivery resumes after sequence number `after` (back
 /// to deliver again, or forward to skip); never beyond the tenant's last event.
 pub fn redeliver(
@@ -373,12 +397,11 @@ fn not_found(e: scim_store::StoreError, id: &str) -> ManageError {
 /// The longest URL accepted.
 const MAX_URL_LENGTH: usize = 2048;
 
-/// Checks a receiver's URL: an absolute `https` URL with a host (or `http` when
-/// `webhooks.allow_http` is on), without credentials.
-///
-/// The syntax and scheme only: which addresses a push may reach (loopback, private networks)
-/// is the delivery workers' check, made when they connect, where the name is resolved. A poll
-/// subscription's URL is never connected to, so its scheme is not restricted.
+/// Checks a receiver's URL. A push receiver's must pass the delivery guard
+/// ([`crate::delivery::check_url`]: `https` unless `webhooks.allow_http`, no credentials, no
+/// literal private or loopback address unless `webhooks.allow_private_networks`), which the
+/// workers apply again to every address the name resolves to when they connect. A poll
+/// subscription's URL is never connected to: it need only be an absolute URL with a host.
 fn check_url(
     field: &str,
     text: &str,
@@ -391,26 +414,17 @@ fn check_url(
             format!("must be at most {MAX_URL_LENGTH} bytes"),
         ));
     }
+    if delivery == DeliveryMethod::Push {
+        return crate::delivery::check_url(webhooks, text)
+            .map(drop)
+            .map_err(|refusal| ManageError::invalid(field, refusal.to_string()));
+    }
     let url = url::Url::parse(text)
         .map_err(|e| ManageError::invalid(field, format!("not an absolute URL: {e}")))?;
     if url.host_str().is_none_or(str::is_empty) {
         return Err(ManageError::invalid(field, "must name a host"));
     }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(ManageError::invalid(
-            field,
-            "must not carry credentials: receivers verify the signature instead",
-        ));
-    }
-    match (url.scheme(), delivery) {
-        ("https", _) | (_, DeliveryMethod::Poll) => Ok(()),
-        ("http", DeliveryMethod::Push) if webhooks.allow_http => Ok(()),
-        ("http", DeliveryMethod::Push) => Err(ManageError::invalid(
-            field,
-            "must be https (plain http needs webhooks.allow_http)",
-        )),
-        _ => Err(ManageError::invalid(field, "must be an http(s) URL")),
-    }
+    Ok(())
 }
 
 fn check_audience(audience: &str) -> Result<(), ManageError> {
@@ -421,45 +435,6 @@ fn check_audience(audience: &str) -> Result<(), ManageError> {
         ));
     }
     Ok(())
-}
-
-/// Subscription secrets. Kept apart so that the delivery module's generator can replace this
-/// one without touching the operations above.
-mod secret {
-    use base64::Engine as _;
-
-    use super::ManageError;
-
-    /// A new Standard Webhooks secret: `whsec_` and the base64 of 32 random bytes.
-    pub(super) fn new_secret() -> Result<String, ManageError> {
-        let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|e| {
-            ManageError::Store(scim_store::StoreError::Unavailable(format!(
-                "no randomness for a secret: {e}"
-            )))
-        })?;
-        Ok(format!(
-            "whsec_{}",
-            base64::engine::general_purpose::STANDARD.encode(bytes)
-        ))
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use base64::Engine as _;
-
-        #[test]
-        fn secrets_are_whsec_and_32_random_bytes() {
-            let a = super::new_secret().unwrap();
-            let b = super::new_secret().unwrap();
-            assert_ne!(a, b);
-            let encoded = a.strip_prefix("whsec_").unwrap();
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(encoded)
-                .unwrap();
-            assert_eq!(bytes.len(), 32);
-        }
-    }
 }
 
 #[cfg(test)]
@@ -481,6 +456,19 @@ mod tests {
             Some("url".into())
         );
         assert!(check_url("url", "http://example.com/hooks", &lax, push).is_ok());
+        for internal in [
+            "https://169.254.169.254/latest",
+            "https://127.0.0.1/",
+            "https://localhost/",
+        ] {
+            assert!(
+                matches!(
+                    check_url("url", internal, &lax, push),
+                    Err(ManageError::Invalid { .. })
+                ),
+                "{internal} is refused when the subscription is made, not only when delivering"
+            );
+        }
         for bad in [
             "example.com/hooks",
             "ftp://example.com/x",

@@ -2,6 +2,7 @@
 //! and the real binary on a real socket, driven as identity providers drive it.
 
 mod cli;
+mod delivery;
 mod harness;
 mod idp;
 mod inproc;

@@ -75,6 +75,28 @@ fn subscriptions_are_managed_from_the_command_line() {
         "0",
     ]));
     assert_eq!(rewound["cursor"], 0);
+    // A test message to a receiver whose name never resolves (RFC 6761): the failed attempt is
+    // printed and logged.
+    let unreachable = json(&deployment.cli(&[
+        "subscription",
+        "create",
+        "--tenant",
+        "acme",
+        "--url",
+        "https://receiver.invalid/events",
+    ]));
+    let unreachable = unreachable["id"].as_str().expect("an id").to_owned();
+    let attempt =
+        json(&deployment.cli(&["subscription", "test", "--tenant", "acme", &unreachable]));
+    assert_eq!(attempt["delivered"], false, "{attempt}");
+    let log = json(&deployment.cli(&[
+        "subscription",
+        "deliveries",
+        "--tenant",
+        "acme",
+        &unreachable,
+    ]));
+    assert_eq!(log[0]["id"], attempt["id"]);
 
     // Refusals exit with status 1, changing nothing: https only, known event types, known ids.
     for args in [
@@ -85,6 +107,14 @@ fn subscriptions_are_managed_from_the_command_line() {
             "acme",
             "--url",
             "http://plain.example.com/",
+        ],
+        vec![
+            "subscription",
+            "create",
+            "--tenant",
+            "acme",
+            "--url",
+            "https://169.254.169.254/latest/meta-data",
         ],
         vec![
             "subscription",

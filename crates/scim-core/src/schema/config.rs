@@ -62,6 +62,9 @@ pub struct ServiceProviderConfig {
     /// The pagination methods offered (RFC 9865); `None` leaves the block out (index
     /// pagination only, as RFC 7644 defines).
     pub pagination: Option<Pagination>,
+    /// The Security Events the provider can deliver (RFC 9967 §4); `None` leaves the block
+    /// out, which says that it delivers none.
+    pub security_events: Option<SecurityEvents>,
 }
 
 impl ServiceProviderConfig {
@@ -77,6 +80,7 @@ impl ServiceProviderConfig {
             etag: false,
             authentication_schemes,
             pagination: None,
+            security_events: None,
         }
     }
 
@@ -131,6 +135,7 @@ impl FromJson for ServiceProviderConfig {
             etag: supported(&mut object, "etag")?,
             authentication_schemes: object.list("authenticationSchemes")?,
             pagination: object.optional("pagination")?,
+            security_events: object.optional("securityEvents")?,
         })
     }
 }
@@ -160,6 +165,7 @@ impl ToJson for ServiceProviderConfig {
             ),
         );
         out.opt("pagination", self.pagination.as_ref());
+        out.opt("securityEvents", self.security_events.as_ref());
         out.into_value()
     }
 }
@@ -457,6 +463,79 @@ impl ToJson for Pagination {
     }
 }
 
+/// Whether SCIM requests may complete asynchronously (RFC 9967 §4 `asyncRequest`), read
+/// ignoring case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AsyncRequest {
+    /// `none`: requests always complete before the response.
+    None,
+    /// `long`: the provider completes long requests asynchronously at its discretion.
+    Long,
+    /// `request`: requests complete asynchronously when the client asks for it.
+    Request,
+}
+
+impl AsyncRequest {
+    /// The keyword as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Long => "long",
+            Self::Request => "request",
+        }
+    }
+}
+
+impl FromJson for AsyncRequest {
+    fn from_json(value: Value, loc: &Loc<'_>) -> Result<Self, ResourceError> {
+        let text = String::from_json(value, loc)?;
+        [Self::None, Self::Long, Self::Request]
+            .into_iter()
+            .find(|m| m.as_str().eq_ignore_ascii_case(&text))
+            .ok_or_else(|| loc.invalid_value(format_args!("{text:?} is not none, long or request")))
+    }
+}
+
+impl ToJson for AsyncRequest {
+    fn to_json(&self) -> Value {
+        Value::String(self.as_str().to_owned())
+    }
+}
+
+/// The `securityEvents` block of RFC 9967 §4: the Security Event Tokens (RFC 8417) the
+/// provider can issue and deliver (RFC 8935 push, RFC 8936 poll).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityEvents {
+    /// Whether requests may complete asynchronously.
+    pub async_request: AsyncRequest,
+    /// The event URIs the provider generates (informational).
+    pub event_uris: Vec<String>,
+}
+
+impl FromJson for SecurityEvents {
+    fn from_json(value: Value, loc: &Loc<'_>) -> Result<Self, ResourceError> {
+        let mut object = Object::new(value, loc)?;
+        Ok(Self {
+            async_request: object
+                .optional("asyncRequest")?
+                .unwrap_or(AsyncRequest::None),
+            event_uris: object.list("eventUris")?,
+        })
+    }
+}
+
+impl ToJson for SecurityEvents {
+    fn to_json(&self) -> Value {
+        let mut out = Writer::new();
+        out.put("asyncRequest", self.async_request.to_json());
+        out.put(
+            "eventUris",
+            Value::Array(self.event_uris.iter().cloned().map(Value::String).collect()),
+        );
+        out.into_value()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -482,6 +561,32 @@ mod tests {
         let bad = Pagination::from_json(json!({"defaultPaginationMethod": "page"}), &Loc::Root);
         assert!(
             matches!(bad, Err(ResourceError::InvalidValue { path, .. }) if path == "defaultPaginationMethod")
+        );
+    }
+
+    #[test]
+    fn rfc_9967_security_events_round_trip() {
+        let json = json!({
+            "asyncRequest": "none",
+            "eventUris": [
+                "urn:ietf:params:scim:event:prov:create:full",
+                "urn:ietf:params:scim:event:prov:delete"
+            ]
+        });
+        let events = SecurityEvents::from_json(json.clone(), &Loc::Root).unwrap();
+        assert_eq!(events.async_request, AsyncRequest::None);
+        assert_eq!(events.to_json(), json);
+        let config = ServiceProviderConfig::from_value(
+            json!({"securityEvents": {"asyncRequest": "REQUEST", "eventUris": []}}),
+        )
+        .unwrap();
+        assert_eq!(
+            config.security_events.map(|e| e.async_request),
+            Some(AsyncRequest::Request)
+        );
+        let bad = SecurityEvents::from_json(json!({"asyncRequest": "sometimes"}), &Loc::Root);
+        assert!(
+            matches!(bad, Err(ResourceError::InvalidValue { path, .. }) if path == "asyncRequest")
         );
     }
 

@@ -17,8 +17,9 @@ pub use attribute::{
     Attribute, AttributeDefinitionError, AttributeType, Mutability, Returned, Uniqueness,
 };
 pub use config::{
-    AuthenticationScheme, AuthenticationSchemeKind, BulkSupport, FilterSupport, Pagination,
-    PaginationMethod, ServiceProviderConfig, ServiceProviderConfigDocument,
+    AsyncRequest, AuthenticationScheme, AuthenticationSchemeKind, BulkSupport, FilterSupport,
+    Pagination, PaginationMethod, SecurityEvents, ServiceProviderConfig,
+    ServiceProviderConfigDocument,
 };
 pub use discovery::{ResourceTypeDocument, SchemaDocument};
 pub use registry::{

@@ -198,9 +198,11 @@ impl<B: Backend> Engine<B> {
         self.backend.write(|conn| {
             let last = current_seq(conn, tenant)?;
             let mut sql = Sql::new(conn.dialect());
+            // The lease goes too: a delivery in progress can no longer record its (later)
+            // cursor over the rewound one, and stops; the next claim starts from `after`.
             sql.push("UPDATE subscriptions SET cursor_seq = ")
                 .int_value(after.clamp(0, last))
-                .push(", acked_beyond = '[]', next_attempt_at = ")
+                .push(", acked_beyond = '[]', lease_owner = NULL, lease_until = NULL, next_attempt_at = ")
                 .int_value(now)
                 .push(" WHERE tenant_id = ")
                 .text_value(tenant.as_str())

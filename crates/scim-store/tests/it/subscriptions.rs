@@ -417,6 +417,41 @@ fn concurrent_claims_never_overlap(store: &dyn Store) {
     assert_eq!(mine, before);
 }
 
+fn a_rewind_ends_the_lease_of_a_delivery_in_progress(store: &dyn Store) {
+    let tenant = tenant(store);
+    let sub = store
+        .create_subscription(&new(&tenant, DeliveryMethod::Push))
+        .unwrap();
+    users(store, &tenant, 3);
+    let soon = Utc::now() + Duration::seconds(30);
+    let claimed = store.claim_subscriptions("worker", soon, 10).unwrap();
+    assert_eq!(claimed.len(), 1);
+    store
+        .rewind_subscription(&tenant, &sub.id, sub.cursor)
+        .unwrap();
+    // The delivery that was under way cannot record its progress over the rewind.
+    let later = sub.cursor + 3;
+    assert!(
+        !store
+            .finish_delivery(
+                Some("worker"),
+                &claimed[0],
+                later,
+                &[],
+                &DeliveryEnd::Delivered {
+                    lease_until: Some(soon)
+                },
+            )
+            .unwrap()
+    );
+    let current = store.subscription(&tenant, &sub.id).unwrap().unwrap();
+    assert_eq!(current.cursor, sub.cursor);
+    // Anyone may claim it now, from the rewound cursor.
+    let again = store.claim_subscriptions("another", soon, 10).unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].cursor, sub.cursor);
+}
+
 /// Runs each named test on a SQLite file and a PostgreSQL database of its own.
 macro_rules! on_own_databases {
     ($($name:ident),* $(,)?) => {
@@ -434,4 +469,5 @@ on_own_databases!(
     poll_acknowledgements_move_the_cursor_over_what_is_done,
     pruning_keeps_what_an_enabled_subscription_still_needs,
     concurrent_claims_never_overlap,
+    a_rewind_ends_the_lease_of_a_delivery_in_progress,
 );

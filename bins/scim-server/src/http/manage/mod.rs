@@ -106,6 +106,11 @@ pub const OPERATIONS: &[Operation] = &[
         "/tenants/{tenant}/subscriptions/{id}/redeliver",
         || web::post().to(subscriptions::redeliver),
     ),
+    op(
+        Method::POST,
+        "/tenants/{tenant}/subscriptions/{id}/test",
+        || web::post().to(subscriptions::test),
+    ),
 ];
 
 /// The OpenAPI 3.1 document served at `/admin/v1/openapi.json`.

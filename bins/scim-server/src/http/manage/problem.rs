@@ -143,6 +143,12 @@ impl From<ManageError> for Problem {
                 tracing::error!(error = %e, "cannot issue a SCIM key");
                 Self::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
             }
+            ManageError::Conflict(_) => Self::new(StatusCode::CONFLICT, err.to_string()),
+            ManageError::Secret(_) | ManageError::Encode(_) => {
+                tracing::error!(error = %err, "cannot sign for a subscription");
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, err.to_string())
+                    .with_header(header::RETRY_AFTER, header::HeaderValue::from_static("1"))
+            }
         };
         match field {
             Some(field) => problem.about(field),

@@ -1,4 +1,4 @@
-//! `/admin/v1/tenants/{tenant}/subscriptions[/{id}[/rotate-secret|/deliveries|/redeliver]]`.
+//! `/admin/v1/tenants/{tenant}/subscriptions[/{id}[/rotate-secret|/deliveries|/redeliver|/test]]`.
 
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
@@ -208,4 +208,27 @@ pub(crate) async fn redeliver(
     })
     .await?;
     Ok(HttpResponse::Ok().json(view))
+}
+
+/// `POST /admin/v1/tenants/{tenant}/subscriptions/{id}/test`: a test message to a push
+/// subscription's receiver; the attempt as the delivery log records it.
+pub(crate) async fn test(
+    _admin: Admin,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, Problem> {
+    let (tenant, id) = target(path)?;
+    let app = state.get_ref().clone();
+    // The receiver may take up to webhooks.request_timeout_seconds to answer: on a blocking
+    // thread, without holding one of the permits that share out the database connections.
+    let attempt =
+        web::block(move || subscriptions::send_test(&*app.store, &app.delivery, &tenant, &id))
+            .await
+            .map_err(|_| {
+                Problem::new(
+                    actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "the test delivery was cancelled",
+                )
+            })??;
+    Ok(HttpResponse::Ok().json(attempt))
 }

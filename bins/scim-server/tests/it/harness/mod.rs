@@ -4,10 +4,12 @@
 mod database;
 mod http;
 mod process;
+mod receiver;
 
 pub(crate) use database::{Backend, Deployment};
 pub(crate) use http::{Client, Response, SCIM_JSON, send_raw};
 pub(crate) use process::Server;
+pub(crate) use receiver::{Answer, Receiver};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -127,6 +127,12 @@ impl Server {
         }
     }
 
+    /// Kills the process at once (SIGKILL, `kill -9`): nothing it holds is released.
+    pub(crate) fn kill(&mut self) {
+        self.child.kill().expect("kill the server");
+        let _ = self.child.wait();
+    }
+
     /// What the server logged so far (its standard error).
     pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()

@@ -14,6 +14,7 @@ mod logs;
 mod manage;
 mod member_bodies;
 mod ops;
+mod poll;
 mod protocol;
 mod root_search;
 mod support;

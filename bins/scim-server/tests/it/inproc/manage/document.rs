@@ -109,7 +109,8 @@ async fn every_operation_answers_as_the_document_says() {
     let subscription = call(
         Method::POST,
         format!("{t}/subscriptions"),
-        Some(json!({"url": "https://example.com/hooks"})),
+        // `.invalid` never resolves (RFC 6761): the test delivery below fails at once, offline.
+        Some(json!({"url": "https://receiver.invalid/hooks"})),
     )
     .await;
     let s = format!("{t}/subscriptions/{}", subscription["id"].as_str().unwrap());
@@ -124,6 +125,9 @@ async fn every_operation_answers_as_the_document_says() {
         Some(json!({"after": 0})),
     )
     .await;
+    let attempt = call(Method::POST, format!("{s}/test"), None).await;
+    assert_eq!(attempt["delivered"], false, "{attempt}");
+    assert!(attempt["error"].is_string(), "{attempt}");
     call(Method::DELETE, s, None).await;
     call(Method::DELETE, t.into(), None).await;
 
