@@ -434,9 +434,9 @@ mod secret {
     pub(super) fn new_secret() -> Result<String, ManageError> {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|e| {
-            ManageError::Store(scim_store::StoreError::Unavailable(format!(
-                "no randomness for a secret: {e}"
-            )))
+            ManageError::Store(scim_store::StoreError::Unavailable(
+                scim_store::DatabaseFailure::new(format!("no randomness for a secret: {e}")),
+            ))
         })?;
         Ok(format!(
             "whsec_{}",
