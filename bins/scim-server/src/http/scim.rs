@@ -34,7 +34,16 @@ pub(crate) async fn scim(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let path = req.path().strip_prefix(MOUNT).unwrap_or_default();
+    // actix routes by the path with its escapes decoded, the service by the path as sent: they
+    // differ when the mount itself is escaped (`/scim/%762/Users`), which must not reach the
+    // service as the empty path, its root.
+    let Some(path) = req.path().strip_prefix(MOUNT) else {
+        return Err(ScimError::not_found(format!(
+            "{} is not below {MOUNT}: write its base path without escapes",
+            req.path()
+        ))
+        .into());
+    };
     let method = Method::parse(req.method().as_str());
     let route = state.scim.route(method, path);
     let label = route
