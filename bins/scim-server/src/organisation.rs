@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 
 pub use scim_store::Organisation;
 use scim_store::{
-    EventActor, LockedAttribute, Query, ReadOptions, Store, StoreError, TenantId, TenantSettings,
+    EventActor, LockedAttribute, Query, ReadOptions, Store, StoreError, StoredResource, TenantId,
+    TenantSettings,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -113,17 +114,15 @@ pub fn effective_access(
         };
         let page = store.query(tenant, "Group", &query, ReadOptions::FULL)?;
         for group in &page.resources {
+            // A group without members has no `members` attribute at all.
             let members = group
                 .resource
                 .as_json()
                 .get("members")
                 .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            for member in members
-                .iter()
-                .filter_map(|m| m.get("value").and_then(Value::as_str))
-            {
+                .into_iter()
+                .flatten();
+            for member in members.filter_map(|m| m.get("value").and_then(Value::as_str)) {
                 grants
                     .entry(member.to_owned())
                     .or_default()
@@ -144,15 +143,17 @@ pub fn effective_access(
         let page = store.query(tenant, "User", &query, ReadOptions::DOCUMENT_ONLY)?;
         for user in &page.resources {
             let body = user.resource.as_json();
-            let id = user.resource.id().unwrap_or_default().to_owned();
+            let id = stored_id(user)?.to_owned();
+            let user_name = body
+                .get("userName")
+                .and_then(Value::as_str)
+                .ok_or_else(|| StoreError::Corrupt(format!("User {id} has no userName")))?
+                .to_owned();
             users.push(UserAccess {
+                // A user in no project x role group has no access, which is no error.
                 access: grants.remove(&id).unwrap_or_default(),
                 id,
-                user_name: body
-                    .get("userName")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
+                user_name,
                 active: body.get("active").and_then(Value::as_bool) != Some(false),
                 owner: false,
             });
@@ -198,7 +199,7 @@ pub fn set_owner(
         resource_type: "User".into(),
         id: user_name.to_owned(),
     })?;
-    let id = user.resource.id().unwrap_or_default().to_owned();
+    let id = stored_id(user)?.to_owned();
     // Protected first, so that the organisation never names an owner that is not protected.
     // The previous owner is read and replaced under the tenant's lock, so that of concurrent
     // changes of owner the last one wins.
@@ -215,8 +216,12 @@ pub fn set_owner(
         Ok(())
     })?;
     if let Some(previous) = previous {
-        // The previous owner may have been deleted meanwhile; that is not an error here.
-        let _ = store.set_protected(tenant, &previous, false);
+        // The previous owner may have been deleted meanwhile; that is not an error here, but a
+        // store that failed is: the previous owner would stay protected unnoticed.
+        match store.set_protected(tenant, &previous, false) {
+            Ok(()) | Err(StoreError::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
         // A concurrent change may have made `previous` the owner again between our change and
         // the line above: whoever is the owner now is protected again, so that the last
         // change's owner ends protected, whatever the interleaving.
@@ -226,6 +231,17 @@ pub fn set_owner(
         }
     }
     Ok(id)
+}
+
+/// The id of a resource the store returned: the store always gives one, so its absence is
+/// corrupt data, not a resource with an empty id.
+fn stored_id(stored: &StoredResource) -> Result<&str, StoreError> {
+    stored.resource.id().ok_or_else(|| {
+        StoreError::Corrupt(format!(
+            "a stored {} has no id",
+            stored.resource.resource_type()
+        ))
+    })
 }
 
 #[cfg(test)]

@@ -316,7 +316,9 @@ async fn an_escaped_mount_is_a_404_not_the_root() {
         let reply = app.get(path, &app.a.read).await;
         let error = reply.assert_error(404, None);
         assert!(
-            error["detail"].as_str().is_some_and(|d| d.contains("/scim/v2")),
+            error["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("/scim/v2")),
             "{path}: {error}"
         );
     }
