@@ -7,7 +7,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use actix_web::body::{BodySize, MessageBody};
-use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
@@ -141,7 +140,7 @@ async fn read_body(
 
 /// The service's answer as an actix response.
 fn into_http(response: Response) -> HttpResponse {
-    let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status = super::error::http_status(response.status);
     let mut http = HttpResponse::build(status);
     for (name, value) in response.headers {
         http.append_header((name, value));
