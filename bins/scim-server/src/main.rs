@@ -1,4 +1,8 @@
 //! The `scim-server` command.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 use clap::Parser;
 

@@ -120,17 +120,15 @@ pub fn effective_access(
         };
         let page = store.query(tenant, "Group", &query, ReadOptions::FULL)?;
         for group in &page.resources {
+            // A group without members has no `members` attribute at all.
             let members = group
                 .resource
                 .as_json()
                 .get("members")
                 .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            for member in members
-                .iter()
-                .filter_map(|m| m.get("value").and_then(Value::as_str))
-            {
+                .into_iter()
+                .flatten();
+            for member in members.filter_map(|m| m.get("value").and_then(Value::as_str)) {
                 grants
                     .entry(member.to_owned())
                     .or_default()
@@ -152,14 +150,16 @@ pub fn effective_access(
         for user in &page.resources {
             let body = user.resource.as_json();
             let id = user.id.clone();
+            let user_name = body
+                .get("userName")
+                .and_then(Value::as_str)
+                .ok_or_else(|| StoreError::Corrupt(format!("User {id} has no userName")))?
+                .to_owned();
             users.push(UserAccess {
+                // A user in no project x role group has no access, which is no error.
                 access: grants.remove(&id).unwrap_or_default(),
                 id,
-                user_name: body
-                    .get("userName")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_owned(),
+                user_name,
                 active: body.get("active").and_then(Value::as_bool) != Some(false),
                 owner: false,
             });

@@ -36,8 +36,13 @@ pub enum StartError {
 
 /// Sets up logging once: text or JSON lines on stderr, filtered by `RUST_LOG` (default `info`).
 pub fn init_logging(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let default = || tracing_subscriber::EnvFilter::new("info");
+    let (filter, refused) = match tracing_subscriber::EnvFilter::try_from_default_env() {
+        Ok(filter) => (filter, None),
+        // Unset is the default; set but wrong is an operator's mistake to be told of.
+        Err(e) if std::env::var_os("RUST_LOG").is_some() => (default(), Some(e)),
+        Err(_) => (default(), None),
+    };
     // Colours only on a terminal: escape codes in a log file are noise, and cost time per line.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let builder = tracing_subscriber::fmt()
@@ -49,6 +54,9 @@ pub fn init_logging(format: LogFormat) {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
+    if let Some(e) = refused {
+        tracing::warn!(error = %e, "RUST_LOG is not a log filter: logging at info");
+    }
 }
 
 /// Opens the store the configuration names (applying migrations), telling `signals` of every

@@ -60,48 +60,141 @@ pub enum StoreError {
     /// or refuses new ones), or SQLite could not take its lock within the busy timeout or
     /// cannot write its file (read-only, full, failing).
     #[error("database unavailable: {0}")]
-    Unavailable(String),
+    Unavailable(#[source] DatabaseFailure),
     /// The database asked for the transaction to be retried (a serialization failure or a
     /// deadlock) and retrying did not help.
     #[error("transient database conflict: {0}")]
-    Transient(String),
+    Transient(#[source] DatabaseFailure),
     /// The database failed.
     #[error("database error: {0}")]
-    Database(String),
+    Database(#[source] DatabaseFailure),
     /// A stored row could not be read back (corrupt JSON, impossible value).
     #[error("corrupt stored data: {0}")]
     Corrupt(String),
     /// Applying migrations failed.
     #[error("migration failed: {0}")]
-    Migration(String),
+    Migration(#[source] DatabaseFailure),
     /// The store was opened with settings that cannot work (a schema name it cannot use).
     #[error("{0}")]
     Configuration(String),
 }
 
-impl From<diesel::result::Error> for StoreError {
-    fn from(err: diesel::result::Error) -> Self {
+/// What a database failure says, and the error that caused it.
+///
+/// Held by the variants of [`StoreError`] that report the database's own failures
+/// ([`Unavailable`](StoreError::Unavailable), [`Transient`](StoreError::Transient),
+/// [`Database`](StoreError::Database), [`Migration`](StoreError::Migration)). It is opaque so
+/// that the database library (its version, its error types) stays out of this crate's API: the
+/// cause is reachable as a `dyn Error` through [`source`](std::error::Error::source), for a
+/// log or a report, and to be downcast by whoever knows its type.
+///
+/// Its text reads on its own: built from a cause, it is the cause's text, so that a log line
+/// showing only the [`StoreError`] still says what the database said. It is never sent to a
+/// client (see `From<StoreError> for ScimError`): it may quote SQL or stored data.
+#[derive(Debug)]
+pub struct DatabaseFailure {
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl DatabaseFailure {
+    /// A failure with no underlying error, which `message` describes: a wait that ran out, an
+    /// impossible answer from the database, or, for a [`Store`](crate::Store) implemented
+    /// elsewhere, whatever stands for the database there.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// A failure caused by `source`, described as `context: <source's text>`.
+    pub fn with_source(
+        context: impl std::fmt::Display,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            message: format!("{context}: {source}"),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// A failure whose text is its cause's.
+    fn caused_by(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        let source = source.into();
+        Self {
+            message: source.to_string(),
+            source: Some(source),
+        }
+    }
+}
+
+impl std::fmt::Display for DatabaseFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DatabaseFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|source| source as &(dyn std::error::Error + 'static))
+    }
+}
+
+// diesel's errors are converted by name, never by `From`: a public `From` impl would make
+// diesel's version part of this crate's API.
+impl StoreError {
+    /// Classifies a failed statement or transaction: what a retry of the transaction or of the
+    /// call can get past is [`Transient`](Self::Transient) or
+    /// [`Unavailable`](Self::Unavailable), anything else [`Database`](Self::Database).
+    pub(crate) fn from_diesel(err: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
-        match &err {
-            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                StoreError::Transient(err.to_string())
-            }
+        let variant = match &err {
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => Self::Transient,
             Error::DatabaseError(_, info) if info.message().contains("deadlock detected") => {
-                StoreError::Transient(err.to_string())
+                Self::Transient
             }
             // diesel reports PostgreSQL's connection exceptions (SQLSTATE class 08), and any
             // statement on a connection libpq found closed (a terminated session: 57P01 to
             // 57P03), as a closed connection; a transaction it could not roll back for the
             // same reason leaves the transaction manager broken.
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _)
-            | Error::BrokenTransactionManager => StoreError::Unavailable(err.to_string()),
+            | Error::BrokenTransactionManager => Self::Unavailable,
             Error::DatabaseError(DatabaseErrorKind::Unknown, info)
                 if is_sqlite_unavailable(info.message()) =>
             {
-                StoreError::Unavailable(err.to_string())
+                Self::Unavailable
             }
-            _ => StoreError::Database(err.to_string()),
-        }
+            _ => Self::Database,
+        };
+        variant(DatabaseFailure::caused_by(err))
+    }
+
+    /// No connection could be had from the pool in time (or the pool could not be built).
+    pub(crate) fn from_pool(err: diesel::r2d2::PoolError) -> Self {
+        Self::Unavailable(DatabaseFailure::caused_by(err))
+    }
+
+    /// A connection could not be opened.
+    pub(crate) fn from_connection(err: diesel::ConnectionError) -> Self {
+        Self::Unavailable(DatabaseFailure::caused_by(err))
+    }
+
+    /// The embedded migrations could not be applied.
+    pub(crate) fn from_migration(err: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        Self::Migration(DatabaseFailure::caused_by(err))
+    }
+
+    /// A [`Database`](Self::Database) failure with no underlying error.
+    pub(crate) fn database(message: impl Into<String>) -> Self {
+        Self::Database(DatabaseFailure::new(message))
+    }
+
+    /// An [`Unavailable`](Self::Unavailable) failure with no underlying error.
+    pub(crate) fn unavailable(message: impl Into<String>) -> Self {
+        Self::Unavailable(DatabaseFailure::new(message))
     }
 }
 
@@ -123,12 +216,6 @@ fn is_sqlite_unavailable(message: &str) -> bool {
         "unable to open database file",
     ];
     MESSAGES.iter().any(|m| message.starts_with(m))
-}
-
-impl From<diesel::r2d2::PoolError> for StoreError {
-    fn from(err: diesel::r2d2::PoolError) -> Self {
-        StoreError::Unavailable(err.to_string())
-    }
 }
 
 impl From<StoreError> for ScimError {
@@ -177,7 +264,10 @@ mod tests {
             ),
             Error::BrokenTransactionManager,
         ] {
-            assert!(matches!(StoreError::from(err), StoreError::Unavailable(_)));
+            assert!(matches!(
+                StoreError::from_diesel(err),
+                StoreError::Unavailable(_)
+            ));
         }
     }
 
@@ -190,7 +280,7 @@ mod tests {
             "database or disk is full",
             "disk I/O error",
         ] {
-            let err = StoreError::from(database_error(DatabaseErrorKind::Unknown, message));
+            let err = StoreError::from_diesel(database_error(DatabaseErrorKind::Unknown, message));
             assert!(matches!(err, StoreError::Unavailable(_)), "{message}");
             assert_eq!(ScimError::from(err).status(), 503, "{message}");
         }
@@ -203,10 +293,62 @@ mod tests {
             "no such table: resources",
             "syntax error at or near \"x\"",
         ] {
-            let err = StoreError::from(database_error(DatabaseErrorKind::Unknown, message));
+            let err = StoreError::from_diesel(database_error(DatabaseErrorKind::Unknown, message));
             assert!(matches!(err, StoreError::Database(_)), "{message}");
             assert_eq!(ScimError::from(err).status(), 500, "{message}");
         }
+    }
+
+    /// The chain of causes of a database failure, outermost first.
+    fn chain(err: &StoreError) -> Vec<&(dyn std::error::Error + 'static)> {
+        std::iter::successors(Some(err as &(dyn std::error::Error + 'static)), |e| {
+            e.source()
+        })
+        .collect()
+    }
+
+    #[test]
+    fn a_database_failure_keeps_its_cause_and_says_what_it_said() {
+        let err = StoreError::from_diesel(database_error(
+            DatabaseErrorKind::Unknown,
+            "no such table: resources",
+        ));
+        assert_eq!(err.to_string(), "database error: no such table: resources");
+        let causes = chain(&err);
+        assert_eq!(causes.len(), 3, "{causes:?}");
+        assert!(causes[1].is::<DatabaseFailure>());
+        let Some(Error::DatabaseError(DatabaseErrorKind::Unknown, info)) =
+            causes[2].downcast_ref::<Error>()
+        else {
+            panic!("the cause is diesel's error: {causes:?}");
+        };
+        assert_eq!(info.message(), "no such table: resources");
+        // The database's words stay in the log, never in the client's answer.
+        let scim = ScimError::from(err);
+        assert_eq!(scim.status(), 500);
+        assert!(!scim.detail().contains("resources"), "{}", scim.detail());
+    }
+
+    #[test]
+    fn failures_built_elsewhere_say_what_happened() {
+        let bare = StoreError::Unavailable(DatabaseFailure::new("switched off"));
+        assert_eq!(bare.to_string(), "database unavailable: switched off");
+        assert_eq!(chain(&bare).len(), 2);
+
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "not yours");
+        let caused = StoreError::Unavailable(DatabaseFailure::with_source("cannot create /x", io));
+        assert_eq!(
+            caused.to_string(),
+            "database unavailable: cannot create /x: not yours"
+        );
+        let causes = chain(&caused);
+        assert_eq!(
+            causes[2]
+                .downcast_ref::<std::io::Error>()
+                .map(std::io::Error::kind),
+            Some(std::io::ErrorKind::PermissionDenied)
+        );
+        assert_eq!(ScimError::from(caused).status(), 503);
     }
 
     /// The messages matched are the ones SQLite produces: a database over its page limit
@@ -222,6 +364,9 @@ mod tests {
         let full = conn
             .batch_execute("INSERT INTO t VALUES (printf('%.100000c', 'x'))")
             .expect_err("the insert does not fit");
-        assert!(matches!(StoreError::from(full), StoreError::Unavailable(_)));
+        assert!(matches!(
+            StoreError::from_diesel(full),
+            StoreError::Unavailable(_)
+        ));
     }
 }

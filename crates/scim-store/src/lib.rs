@@ -79,7 +79,7 @@ mod token;
 
 pub use clock::{Clock, IdGenerator, SteppingClock, SystemClock, UuidV7Ids};
 
-pub use error::StoreError;
+pub use error::{DatabaseFailure, StoreError};
 pub use event::{Event, EventActor, EventPart, EventResource, EventType, MEMBERS_PER_EVENT};
 pub use links::{Link, Linked, Links};
 pub use model::{

@@ -149,19 +149,17 @@ impl StoreBuilder {
             #[cfg(feature = "postgres")]
             return Ok(Arc::new(self.open_postgres(url)?));
             #[cfg(not(feature = "postgres"))]
-            return Err(StoreError::Unavailable(
-                "built without the postgres feature".into(),
+            return Err(StoreError::unavailable(
+                "built without the postgres feature",
             ));
         }
         if url.starts_with("sqlite:") || url == ":memory:" {
             #[cfg(feature = "sqlite")]
             return Ok(Arc::new(self.open_sqlite(url)?));
             #[cfg(not(feature = "sqlite"))]
-            return Err(StoreError::Unavailable(
-                "built without the sqlite feature".into(),
-            ));
+            return Err(StoreError::unavailable("built without the sqlite feature"));
         }
-        Err(StoreError::Unavailable(format!(
+        Err(StoreError::unavailable(format!(
             "unsupported database URL {url:?}: use sqlite://PATH, sqlite::memory: or postgres://..."
         )))
     }
@@ -177,7 +175,10 @@ impl StoreBuilder {
                 .filter(|p| !p.as_os_str().is_empty())
         {
             std::fs::create_dir_all(parent).map_err(|e| {
-                StoreError::Unavailable(format!("cannot create {}: {e}", parent.display()))
+                StoreError::Unavailable(crate::DatabaseFailure::with_source(
+                    format_args!("cannot create {}", parent.display()),
+                    e,
+                ))
             })?;
         }
         // A `file:` URI names its file after its own rules; SQLite creates that one.
@@ -229,10 +230,12 @@ fn create_private_file(path: &std::path::Path) -> Result<(), StoreError> {
     match options.open(path) {
         Ok(_) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(StoreError::Unavailable(format!(
-            "cannot create {}: {e}",
-            path.display()
-        ))),
+        Err(e) => Err(StoreError::Unavailable(
+            crate::DatabaseFailure::with_source(
+                format_args!("cannot create {}", path.display()),
+                e,
+            ),
+        )),
     }
 }
 

@@ -300,9 +300,7 @@ impl Authenticator {
     /// The principal of `token` and when it expires.
     fn check(&self, token: &str, now: DateTime<Utc>) -> Result<(Principal, i64), Refusal> {
         let claims = self.verified_claims(token, now)?;
-        let expired = || Refusal::Expired {
-            at: DateTime::from_timestamp(claims.exp, 0).unwrap_or(DateTime::UNIX_EPOCH),
-        };
+        let expired = || expired_at(claims.exp);
         if claims.exp <= now.timestamp() {
             return Err(expired());
         }
@@ -381,16 +379,19 @@ impl Authenticator {
                     ErrorKind::InvalidSignature => {}
                     // The signature is checked before the claims: this key signed it.
                     ErrorKind::ExpiredSignature => {
-                        let exp = unverified_claims(token).map_or(0, |c| c.exp);
-                        return Err(Refusal::Expired {
-                            at: DateTime::from_timestamp(exp, 0).unwrap_or(DateTime::UNIX_EPOCH),
-                        });
+                        return Err(unverified::<Expiry>(token).map_or_else(
+                            || Refusal::Malformed("expired, with an unreadable expiry".into()),
+                            |claim| expired_at(claim.exp),
+                        ));
                     }
                     ErrorKind::InvalidIssuer => {
-                        return Err(Refusal::WrongIssuer {
-                            found: unverified_claims(token).map(|c| c.iss).unwrap_or_default(),
-                            expected: self.issuer.clone(),
-                        });
+                        return Err(unverified::<Issuer>(token).map_or_else(
+                            || Refusal::Malformed("another issuer's, unreadable".into()),
+                            |claim| Refusal::WrongIssuer {
+                                found: claim.iss,
+                                expected: self.issuer.clone(),
+                            },
+                        ));
                     }
                     _ => return Err(Refusal::Malformed(e.to_string())),
                 },
@@ -500,11 +501,34 @@ impl Authenticator {
     }
 }
 
-/// The claims of a token whose signature was checked already, or which is being diagnosed.
-fn unverified_claims(token: &str) -> Option<Claims> {
-    jsonwebtoken::dangerous::insecure_decode::<Claims>(token)
+/// A claim of a token whose signature was checked already, to say why it is refused: read
+/// alone, so that saying why depends on the claim at fault only, not on the order in which
+/// jsonwebtoken reads and checks the others.
+fn unverified<T: serde::de::DeserializeOwned>(token: &str) -> Option<T> {
+    jsonwebtoken::dangerous::insecure_decode::<T>(token)
         .ok()
         .map(|data| data.claims)
+}
+
+#[derive(Deserialize)]
+struct Expiry {
+    exp: i64,
+}
+
+#[derive(Deserialize)]
+struct Issuer {
+    iss: String,
+}
+
+/// The refusal of a token past its expiry `exp` (seconds since the epoch); one too far from
+/// any date to print (chrono's range is ±262,000 years) cannot say when.
+fn expired_at(exp: i64) -> Refusal {
+    match DateTime::from_timestamp(exp, 0) {
+        Some(at) => Refusal::Expired { at },
+        None => Refusal::Malformed(format!(
+            "expired, at {exp} seconds from 1970, which is no date"
+        )),
+    }
 }
 
 #[cfg(test)]

@@ -321,3 +321,37 @@ fn a_check_without_the_cache_records_the_keys_use_and_a_cached_one_does_not() {
             .is_none()
     );
 }
+
+#[test]
+fn a_diagnosis_says_when_a_key_expired_and_whose_it_is() {
+    let (_store, auth, tenant) = setup();
+    let now = Utc::now();
+    let sign = |iss: &str, exp: DateTime<Utc>| {
+        let claims = Claims {
+            iss: iss.to_owned(),
+            tenant: tenant.to_string(),
+            jti: "k1".to_owned(),
+            scope: "read".to_owned(),
+            iat: (exp - Duration::days(1)).timestamp(),
+            exp: exp.timestamp(),
+        };
+        jsonwebtoken::encode(
+            &Header::new(jsonwebtoken::Algorithm::HS256),
+            &claims,
+            auth.keys().encoding().unwrap(),
+        )
+        .unwrap()
+    };
+    let expired_at = DateTime::from_timestamp((now - Duration::hours(1)).timestamp(), 0).unwrap();
+    assert_eq!(
+        auth.diagnose(&sign("test", expired_at), now),
+        Err(Refusal::Expired { at: expired_at })
+    );
+    assert_eq!(
+        auth.diagnose(&sign("elsewhere", now + Duration::days(1)), now),
+        Err(Refusal::WrongIssuer {
+            found: "elsewhere".to_owned(),
+            expected: "test".to_owned(),
+        })
+    );
+}

@@ -17,6 +17,15 @@ pub const SCIM_JSON: &str = "application/scim+json";
 /// off further on their own.
 const RETRY_AFTER_SECONDS: &str = "2";
 
+/// The HTTP status of a code scim-core or the service chose. They choose real ones only: a
+/// code that is none (outside 100 to 999) is a bug, answered 500 and logged, not hidden.
+pub(super) fn http_status(code: u16) -> StatusCode {
+    StatusCode::from_u16(code).unwrap_or_else(|_| {
+        tracing::error!(status = code, "not an HTTP status code: answered 500");
+        StatusCode::INTERNAL_SERVER_ERROR
+    })
+}
+
 /// Starts an error response of `status`: a SCIM document, and for a 503 the `Retry-After`
 /// that tells the client to come back rather than give up.
 pub(super) fn error_response_builder(status: StatusCode) -> HttpResponseBuilder {
@@ -136,7 +145,7 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        StatusCode::from_u16(self.document().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+        http_status(self.document().status())
     }
 
     fn error_response(&self) -> HttpResponse {

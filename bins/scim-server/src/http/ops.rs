@@ -53,8 +53,18 @@ async fn ping(state: &AppState) -> Result<(), ApiError> {
 }
 
 /// `GET /metrics`: the Prometheus text exposition format.
+/// A failure is a 500, never an empty page: a scraper would take that for a server without
+/// traffic.
 pub(crate) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render())
+    match state.metrics.render() {
+        Ok(text) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(text),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot render the metrics");
+            HttpResponse::InternalServerError()
+                .content_type(TEXT)
+                .body(format!("cannot render the metrics: {e}\n"))
+        }
+    }
 }

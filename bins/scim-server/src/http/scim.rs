@@ -7,7 +7,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use actix_web::body::{BodySize, MessageBody};
-use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
@@ -34,7 +33,16 @@ pub(crate) async fn scim(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let path = req.path().strip_prefix(MOUNT).unwrap_or_default();
+    // actix routes by the path with its escapes decoded, the service by the path as sent: they
+    // differ when the mount itself is escaped (`/scim/%762/Users`), which must not reach the
+    // service as the empty path, its root.
+    let Some(path) = req.path().strip_prefix(MOUNT) else {
+        return Err(ScimError::not_found(format!(
+            "{} is not below {MOUNT}: write its base path without escapes",
+            req.path()
+        ))
+        .into());
+    };
     let method = Method::parse(req.method().as_str());
     let route = state.scim.route(method, path);
     let label = route
@@ -132,7 +140,7 @@ async fn read_body(
 
 /// The service's answer as an actix response.
 fn into_http(response: Response) -> HttpResponse {
-    let status = StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let status = super::error::http_status(response.status);
     let mut http = HttpResponse::build(status);
     for (name, value) in response.headers {
         http.append_header((name, value));

@@ -12,7 +12,7 @@ use std::time::Instant;
 use actix_web::rt::time::timeout;
 use actix_web::web;
 use scim_core::ScimError;
-use scim_store::{Store, StoreError};
+use scim_store::{DatabaseFailure, Store, StoreError};
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::error::ApiError;
@@ -128,10 +128,10 @@ async fn take_turn(state: &AppState) -> Result<OwnedSemaphorePermit, ApiError> {
         Ok(Ok(turn)) => Ok(turn),
         // The semaphore is never closed.
         Ok(Err(_)) => Err(ScimError::with_status(503, "the server is shutting down").into()),
-        Err(_) => Err(StoreError::Unavailable(format!(
+        Err(_) => Err(StoreError::Unavailable(DatabaseFailure::new(format!(
             "no database connection was free within {} ms",
             wait.as_millis()
-        ))
+        )))
         .into()),
     }
 }

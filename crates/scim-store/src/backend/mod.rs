@@ -24,6 +24,23 @@ use crate::sql::{Dialect, Sql};
 /// while another process migrates it) should wait for it, where a call fails fast.
 pub(crate) const OPEN_WAIT: Duration = Duration::from_secs(30);
 
+/// A transaction's error, as diesel's `Connection::transaction` wants it: convertible from
+/// diesel's own error (a failed `BEGIN`, `COMMIT` or rollback), which [`StoreError`] is not, so
+/// that diesel stays out of its public API. Classified there as any failed statement is.
+pub(crate) struct TxError(pub(crate) StoreError);
+
+impl TxError {
+    pub(crate) fn into_inner(self) -> StoreError {
+        self.0
+    }
+}
+
+impl From<diesel::result::Error> for TxError {
+    fn from(err: diesel::result::Error) -> Self {
+        Self(StoreError::from_diesel(err))
+    }
+}
+
 /// A connection the store's logic runs statements on.
 pub(crate) trait SqlConn {
     fn dialect(&self) -> Dialect;
@@ -99,7 +116,9 @@ macro_rules! impl_sql_conn {
 
             fn execute(&mut self, sql: &crate::sql::Sql) -> Result<usize, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound(sql).execute(self)?)
+                bound(sql)
+                    .execute(self)
+                    .map_err(crate::StoreError::from_diesel)
             }
 
             fn execute_unique(
@@ -111,7 +130,7 @@ macro_rules! impl_sql_conn {
                 match bound(sql).execute(self) {
                     Ok(n) => Ok(Some(n)),
                     Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(None),
-                    Err(e) => Err(e.into()),
+                    Err(e) => Err(crate::StoreError::from_diesel(e)),
                 }
             }
 
@@ -125,7 +144,7 @@ macro_rules! impl_sql_conn {
                 match rows {
                     Ok(rows) => Ok(Some(rows.into_iter().map(|r| r.n).collect())),
                     Err(Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(None),
-                    Err(e) => Err(e.into()),
+                    Err(e) => Err(crate::StoreError::from_diesel(e)),
                 }
             }
 
@@ -134,7 +153,9 @@ macro_rules! impl_sql_conn {
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::ResourceRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound(sql).load(self)?)
+                bound(sql)
+                    .load(self)
+                    .map_err(crate::StoreError::from_diesel)
             }
 
             fn page(
@@ -142,7 +163,9 @@ macro_rules! impl_sql_conn {
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::PageRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound(sql).load(self)?)
+                bound(sql)
+                    .load(self)
+                    .map_err(crate::StoreError::from_diesel)
             }
 
             fn members(
@@ -150,7 +173,9 @@ macro_rules! impl_sql_conn {
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::MemberRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound(sql).load(self)?)
+                bound(sql)
+                    .load(self)
+                    .map_err(crate::StoreError::from_diesel)
             }
 
             fn events(
@@ -158,7 +183,9 @@ macro_rules! impl_sql_conn {
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::EventRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound(sql).load(self)?)
+                bound(sql)
+                    .load(self)
+                    .map_err(crate::StoreError::from_diesel)
             }
 
             fn tokens(
@@ -166,7 +193,9 @@ macro_rules! impl_sql_conn {
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::TokenRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound(sql).load(self)?)
+                bound(sql)
+                    .load(self)
+                    .map_err(crate::StoreError::from_diesel)
             }
 
             fn tenants(
@@ -174,7 +203,9 @@ macro_rules! impl_sql_conn {
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::TenantRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound(sql).load(self)?)
+                bound(sql)
+                    .load(self)
+                    .map_err(crate::StoreError::from_diesel)
             }
 
             fn server_keys(
@@ -182,7 +213,9 @@ macro_rules! impl_sql_conn {
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::ServerKeyRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound(sql).load(self)?)
+                bound(sql)
+                    .load(self)
+                    .map_err(crate::StoreError::from_diesel)
             }
 
             fn subscriptions(
@@ -190,7 +223,9 @@ macro_rules! impl_sql_conn {
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::SubscriptionRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound(sql).load(self)?)
+                bound(sql)
+                    .load(self)
+                    .map_err(crate::StoreError::from_diesel)
             }
 
             fn deliveries(
@@ -198,18 +233,24 @@ macro_rules! impl_sql_conn {
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::DeliveryRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                Ok(bound(sql).load(self)?)
+                bound(sql)
+                    .load(self)
+                    .map_err(crate::StoreError::from_diesel)
             }
 
             fn integers(&mut self, sql: &crate::sql::Sql) -> Result<Vec<i64>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                let rows: Vec<crate::backend::rows::IntegerRow> = bound(sql).load(self)?;
+                let rows: Vec<crate::backend::rows::IntegerRow> = bound(sql)
+                    .load(self)
+                    .map_err(crate::StoreError::from_diesel)?;
                 Ok(rows.into_iter().map(|r| r.n).collect())
             }
 
             fn strings(&mut self, sql: &crate::sql::Sql) -> Result<Vec<String>, crate::StoreError> {
                 use diesel::RunQueryDsl;
-                let rows: Vec<crate::backend::rows::StringRow> = bound(sql).load(self)?;
+                let rows: Vec<crate::backend::rows::StringRow> = bound(sql)
+                    .load(self)
+                    .map_err(crate::StoreError::from_diesel)?;
                 Ok(rows.into_iter().map(|r| r.s).collect())
             }
 
@@ -230,13 +271,15 @@ macro_rules! impl_sql_conn {
                 explain.append(sql);
                 Ok(match sql.dialect() {
                     crate::sql::Dialect::Sqlite => {
-                        let rows: Vec<crate::backend::rows::SqlitePlanRow> =
-                            bound(&explain).load(self)?;
+                        let rows: Vec<crate::backend::rows::SqlitePlanRow> = bound(&explain)
+                            .load(self)
+                            .map_err(crate::StoreError::from_diesel)?;
                         crate::backend::rows::sqlite_plan_lines(&rows)
                     }
                     crate::sql::Dialect::Postgres => {
-                        let rows: Vec<crate::backend::rows::PostgresPlanRow> =
-                            bound(&explain).load(self)?;
+                        let rows: Vec<crate::backend::rows::PostgresPlanRow> = bound(&explain)
+                            .load(self)
+                            .map_err(crate::StoreError::from_diesel)?;
                         rows.into_iter().map(|r| r.line).collect()
                     }
                 })

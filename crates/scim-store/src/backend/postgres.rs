@@ -16,7 +16,7 @@ use diesel::pg::PgConnection;
 use diesel::r2d2::{ConnectionManager, ManageConnection, Pool, PooledConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use super::{Backend, OPEN_WAIT, SqlConn, impl_sql_conn};
+use super::{Backend, OPEN_WAIT, SqlConn, TxError, impl_sql_conn};
 use crate::StoreError;
 use crate::sql::Dialect;
 
@@ -119,9 +119,10 @@ fn in_schema(url: &str, schema: &str) -> Result<String, StoreError> {
         ));
     }
     let mut conn = <PgConnection as diesel::Connection>::establish(url)
-        .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        .map_err(StoreError::from_connection)?;
     // The name was checked above: it needs no quoting beyond the double quotes.
-    conn.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))?;
+    conn.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS \"{schema}\""))
+        .map_err(StoreError::from_diesel)?;
     let separator = if query.is_some() { '&' } else { '?' };
     Ok(format!("{url}{separator}options=-csearch_path%3D{schema}"))
 }
@@ -183,7 +184,8 @@ impl PostgresBackend {
                 self.pool
                     .get_timeout(deadline.saturating_duration_since(Instant::now()))
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(StoreError::from_pool)?;
         drop(all);
         Ok(())
     }
@@ -205,7 +207,7 @@ impl PostgresBackend {
                 deadline.saturating_duration_since(Instant::now())
             };
             match self.pool.get_timeout(left.min(SLICE)) {
-                Err(e) if left <= SLICE => return Err(e.into()),
+                Err(e) if left <= SLICE => return Err(StoreError::from_pool(e)),
                 Err(_) => {}
                 Ok(pooled) => return Ok(pooled),
             }
@@ -213,14 +215,19 @@ impl PostgresBackend {
     }
 
     fn migrate(&self) -> Result<(), StoreError> {
-        let mut pooled = self.pool.get_timeout(OPEN_WAIT)?;
+        let mut pooled = self
+            .pool
+            .get_timeout(OPEN_WAIT)
+            .map_err(StoreError::from_pool)?;
         let conn = &mut pooled.conn;
-        conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+        conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
+            .map_err(StoreError::from_diesel)?;
         let result = conn
             .run_pending_migrations(MIGRATIONS)
             .map(|_| ())
-            .map_err(|e| StoreError::Migration(e.to_string()));
-        conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+            .map_err(StoreError::from_migration);
+        conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+            .map_err(StoreError::from_diesel)?;
         result
     }
 
@@ -263,7 +270,7 @@ impl PostgresBackend {
 }
 
 fn lost() -> StoreError {
-    StoreError::Unavailable("the connection to the database was lost".into())
+    StoreError::unavailable("the connection to the database was lost")
 }
 
 impl Backend for PostgresBackend {
@@ -275,7 +282,8 @@ impl Backend for PostgresBackend {
             conn.build_transaction()
                 .read_only()
                 .repeatable_read()
-                .run(|c| f(c))
+                .run(|c| f(c).map_err(TxError))
+                .map_err(TxError::into_inner)
         })
     }
 
@@ -286,7 +294,12 @@ impl Backend for PostgresBackend {
         let mut transaction = |conn: &mut PgConnection| {
             let mut attempt = 1;
             loop {
-                match conn.build_transaction().read_write().run(|c| f(c)) {
+                let result = conn
+                    .build_transaction()
+                    .read_write()
+                    .run(|c| f(c).map_err(TxError))
+                    .map_err(TxError::into_inner);
+                match result {
                     Err(StoreError::Transient(_)) if attempt < WRITE_ATTEMPTS => attempt += 1,
                     result => return result,
                 }

@@ -12,7 +12,7 @@ use diesel::{Connection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use parking_lot::Mutex;
 
-use super::{Backend, OPEN_WAIT, SqlConn, impl_sql_conn};
+use super::{Backend, OPEN_WAIT, SqlConn, TxError, impl_sql_conn};
 use crate::StoreError;
 use crate::sql::Dialect;
 
@@ -120,7 +120,7 @@ impl SqliteBackend {
             .test_on_check_out(false)
             .connection_customizer(Box::new(Pragmas { busy_timeout: wait }))
             .build(ConnectionManager::new(url))
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            .map_err(StoreError::from_pool)?;
         let backend = Self {
             pool,
             wait,
@@ -128,7 +128,7 @@ impl SqliteBackend {
         };
         if *location == Location::Memory {
             // The pool's one connection is the database; a file was migrated by `prepare_file`.
-            let mut pooled = backend.pool.get()?;
+            let mut pooled = backend.pool.get().map_err(StoreError::from_pool)?;
             migrate(&mut pooled)?;
         }
         Ok(backend)
@@ -138,7 +138,7 @@ impl SqliteBackend {
 fn migrate(conn: &mut SqliteConnection) -> Result<(), StoreError> {
     conn.run_pending_migrations(MIGRATIONS)
         .map(|_| ())
-        .map_err(|e| StoreError::Migration(e.to_string()))
+        .map_err(StoreError::from_migration)
 }
 
 /// Switches a database file to WAL and migrates it on a connection of its own, before the
@@ -150,10 +150,10 @@ fn migrate(conn: &mut SqliteConnection) -> Result<(), StoreError> {
 /// journal mode changes) and the pool logged errors and retried. Done first, alone, the
 /// pool's connections find WAL already set, which needs no lock.
 fn prepare_file(path: &str) -> Result<(), StoreError> {
-    let mut conn =
-        SqliteConnection::establish(path).map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    conn.batch_execute(&busy_timeout(OPEN_WAIT))?;
-    conn.batch_execute(CONNECTION_PRAGMAS)?;
+    let mut conn = SqliteConnection::establish(path).map_err(StoreError::from_connection)?;
+    conn.batch_execute(&busy_timeout(OPEN_WAIT))
+        .and_then(|()| conn.batch_execute(CONNECTION_PRAGMAS))
+        .map_err(StoreError::from_diesel)?;
     migrate(&mut conn)
 }
 
@@ -162,9 +162,13 @@ impl Backend for SqliteBackend {
         &self,
         mut f: impl FnMut(&mut dyn SqlConn) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
-        let mut pooled = self.pool.get_timeout(self.wait)?;
+        let mut pooled = self
+            .pool
+            .get_timeout(self.wait)
+            .map_err(StoreError::from_pool)?;
         let conn: &mut SqliteConnection = &mut pooled;
-        conn.transaction(|c| f(c))
+        conn.transaction(|c| f(c).map_err(TxError))
+            .map_err(TxError::into_inner)
     }
 
     fn write<R>(
@@ -175,22 +179,30 @@ impl Backend for SqliteBackend {
         // queue, the connection and the database's lock share one deadline.
         let deadline = Instant::now() + self.wait;
         let _turn = self.writer.try_lock_until(deadline).ok_or_else(|| {
-            StoreError::Unavailable("the other writes of this process took the whole wait".into())
+            StoreError::unavailable("the other writes of this process took the whole wait")
         })?;
         let left = || deadline.saturating_duration_since(Instant::now());
-        let mut pooled = self.pool.get_timeout(left())?;
+        let mut pooled = self
+            .pool
+            .get_timeout(left())
+            .map_err(StoreError::from_pool)?;
         let conn: &mut SqliteConnection = &mut pooled;
         // What is left bounds the wait for another process's lock. It stays set for the
         // connection's reads, which in WAL mode wait for no other connection.
-        conn.batch_execute(&busy_timeout(left()))?;
-        conn.immediate_transaction(|c| f(c))
+        conn.batch_execute(&busy_timeout(left()))
+            .map_err(StoreError::from_diesel)?;
+        conn.immediate_transaction(|c| f(c).map_err(TxError))
+            .map_err(TxError::into_inner)
     }
 
     fn run<R>(
         &self,
         mut f: impl FnMut(&mut dyn SqlConn) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
-        let mut pooled = self.pool.get_timeout(self.wait)?;
+        let mut pooled = self
+            .pool
+            .get_timeout(self.wait)
+            .map_err(StoreError::from_pool)?;
         let conn: &mut SqliteConnection = &mut pooled;
         f(conn)
     }

@@ -168,7 +168,7 @@ impl<B: Backend> Engine<B> {
                 .bind(Bind::OptionalBigInt(token.expires_at.map(to_micros)))
                 .push(", NULL)");
             if conn.execute_unique(&sql)?.is_none() {
-                return Err(StoreError::Database(format!(
+                return Err(StoreError::database(format!(
                     "token id {} is taken",
                     token.id
                 )));

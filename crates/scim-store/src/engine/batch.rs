@@ -133,7 +133,7 @@ impl<B: Backend> Engine<B> {
             }
             let Some(seqs) = tables::insert_resources(conn, &rows)? else {
                 // The names were free, so only a generated id can have collided.
-                return Err(StoreError::Database(
+                return Err(StoreError::database(
                     "a new resource id collided with an existing one".to_owned(),
                 ));
             };

@@ -64,7 +64,7 @@ impl<B: Backend> Engine<B> {
                 .int_value(now)
                 .push(")");
             if conn.execute_unique(&sql)?.is_none() {
-                return Err(StoreError::Database(format!(
+                return Err(StoreError::database(format!(
                     "subscription id {} is taken",
                     new.id
                 )));

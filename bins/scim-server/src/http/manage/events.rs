@@ -34,12 +34,10 @@ pub(crate) async fn feed(
     let query = QueryParams::of(&req)?;
     let request = FeedRequest {
         after: query.integer("after", 0, i64::MAX, 0)?,
-        limit: u32::try_from(query.integer("limit", 1, MAX_LIMIT.into(), DEFAULT_LIMIT.into())?)
-            .unwrap_or(DEFAULT_LIMIT),
+        limit: query.integer("limit", 1, MAX_LIMIT, DEFAULT_LIMIT)?,
         full: query.flag("full")?,
     };
-    let wait = query.integer("wait", 0, i64::try_from(MAX_WAIT_SECONDS).unwrap_or(30), 0)?;
-    let wait = Duration::from_secs(u64::try_from(wait).unwrap_or(0));
+    let wait = Duration::from_secs(query.integer("wait", 0, MAX_WAIT_SECONDS, 0)?);
     let page = wait_for_events(&state, tenant, request, wait, RECHECK).await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -150,27 +150,30 @@ impl QueryParams {
             .map(|(_, v)| v.as_str())
     }
 
-    /// An integer parameter within `min..=max`, or `default` when absent.
-    pub(crate) fn integer(
+    /// An integer parameter within `min..=max`, or `default` when absent, of the type the
+    /// caller uses it as: a value in range always fits.
+    pub(crate) fn integer<T>(
         &self,
         name: &str,
-        min: i64,
-        max: i64,
-        default: i64,
-    ) -> Result<i64, ManageError> {
+        min: T,
+        max: T,
+        default: T,
+    ) -> Result<T, ManageError>
+    where
+        T: Copy + PartialOrd + std::fmt::Display + TryFrom<i64>,
+    {
         let Some(text) = self.get(name) else {
             return Ok(default);
         };
+        // Read as i64 first, so that `-1` for an unsigned parameter is out of range, not "not
+        // an integer".
         let value: i64 = text
             .parse()
             .map_err(|_| ManageError::malformed(name, "must be an integer"))?;
-        if !(min..=max).contains(&value) {
-            return Err(ManageError::malformed(
-                name,
-                format!("must be {min} to {max}"),
-            ));
-        }
-        Ok(value)
+        T::try_from(value)
+            .ok()
+            .filter(|value| (min..=max).contains(value))
+            .ok_or_else(|| ManageError::malformed(name, format!("must be {min} to {max}")))
     }
 
     /// A boolean parameter (`true` or `false`), `false` when absent.
@@ -184,10 +187,9 @@ impl QueryParams {
 
     /// `limit` (1 to [`MAX_LIMIT`]) and `after` (an id) of a list.
     pub(crate) fn page(&self) -> Result<PageRequest, ManageError> {
-        let limit = self.integer("limit", 1, MAX_LIMIT.into(), DEFAULT_LIMIT.into())?;
         Ok(PageRequest {
             after: self.get("after").map(str::to_owned),
-            limit: u32::try_from(limit).unwrap_or(DEFAULT_LIMIT),
+            limit: self.integer("limit", 1, MAX_LIMIT, DEFAULT_LIMIT)?,
         })
     }
 }

@@ -180,8 +180,7 @@ pub(crate) async fn deliveries(
     req: HttpRequest,
 ) -> Result<HttpResponse, Problem> {
     let (tenant, id) = target(path)?;
-    let limit = QueryParams::of(&req)?.integer("limit", 1, MAX_DELIVERIES.into(), 50)?;
-    let limit = u32::try_from(limit).unwrap_or(MAX_DELIVERIES);
+    let limit = QueryParams::of(&req)?.integer("limit", 1, MAX_DELIVERIES, 50)?;
     let deliveries = call(&state, move |store| {
         subscriptions::deliveries(store, &tenant, &id, limit)
     })

@@ -306,6 +306,24 @@ async fn unknown_endpoints_are_404_error_documents() {
         .assert_problem(404, None);
 }
 
+/// actix routes by the path with its escapes decoded and the service by the path as sent: an
+/// escaped mount reached the service as an empty path, which is its root listing.
+#[actix_web::test]
+async fn an_escaped_mount_is_a_404_not_the_root() {
+    let app = TestApp::new();
+    app.create_user(&app.a.write, "escaped@example.com").await;
+    for path in ["/scim/%762/Users", "/scim/v%32", "/%73cim/v2/Users/.search"] {
+        let reply = app.get(path, &app.a.read).await;
+        let error = reply.assert_error(404, None);
+        assert!(
+            error["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("/scim/v2")),
+            "{path}: {error}"
+        );
+    }
+}
+
 #[actix_web::test]
 async fn me_is_501_for_an_authenticated_caller_and_401_otherwise() {
     let app = TestApp::new();

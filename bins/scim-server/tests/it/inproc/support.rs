@@ -16,10 +16,10 @@ use scim_server::auth::{IssueRequest, issue_token};
 use scim_server::config::Config;
 use scim_server::events::EventSignals;
 use scim_store::{
-    Actor, DeliveryAttempt, DeliveryEnd, Event, EventActor, KeyPurpose, NewSubscription, NewToken,
-    Page, Query, ReadOptions, ServerKey, Store, StoreBuilder, StoreError, StoredResource,
-    Subscription, SubscriptionChange, Tenant as TenantRecord, TenantId, TenantSettings,
-    TokenRecord,
+    Actor, DatabaseFailure, DeliveryAttempt, DeliveryEnd, Event, EventActor, KeyPurpose,
+    NewSubscription, NewToken, Page, Query, ReadOptions, ServerKey, Store, StoreBuilder,
+    StoreError, StoredResource, Subscription, SubscriptionChange, Tenant as TenantRecord, TenantId,
+    TenantSettings, TokenRecord,
 };
 use serde_json::{Value, json};
 
@@ -358,7 +358,9 @@ impl SwitchableStore {
             std::thread::sleep(std::time::Duration::from_millis(stall));
         }
         if self.down.load(Ordering::SeqCst) {
-            Err(StoreError::Unavailable("switched off by the test".into()))
+            Err(StoreError::Unavailable(DatabaseFailure::new(
+                "switched off by the test",
+            )))
         } else {
             Ok(&*self.inner)
         }

@@ -1,8 +1,8 @@
 use chrono::{Duration, Utc};
 use scim_store::Version;
 use scim_store::{
-    EventActor, EventType, LockedAttribute, NewToken, Scope, Store, StoreError, TenantId,
-    TenantSettings,
+    DatabaseFailure, EventActor, EventType, LockedAttribute, NewToken, Scope, Store, StoreError,
+    TenantId, TenantSettings,
 };
 
 use super::user;
@@ -79,7 +79,9 @@ fn a_refused_settings_change_changes_nothing(store: &dyn Store) {
     let before = store.tenant(&id).unwrap().unwrap().settings;
     let refused = store.modify_tenant_settings(&id, &EventActor::Cli, &mut |settings| {
         settings.allow_group_create = !settings.allow_group_create;
-        Err(StoreError::Unavailable("refused by the caller".into()))
+        Err(StoreError::Unavailable(DatabaseFailure::new(
+            "refused by the caller",
+        )))
     });
     assert!(
         matches!(refused, Err(StoreError::Unavailable(_))),
