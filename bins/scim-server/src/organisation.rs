@@ -179,11 +179,7 @@ pub fn effective_access(
 
 /// The owner's id, as `tenant set-owner` recorded it.
 pub fn owner_of(settings: &TenantSettings) -> Option<String> {
-    settings
-        .application
-        .get("ownerId")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
+    Organisation::owner_of(settings)
 }
 
 /// Makes the user called `user_name` the protected owner of the organisation.
@@ -202,34 +198,8 @@ pub fn set_owner(
         resource_type: "User".into(),
         id: user_name.to_owned(),
     })?;
-    let id = user.id.clone();
-    // Protected first, so that the organisation never names an owner that is not protected.
-    // The previous owner is read and replaced under the tenant's lock, so that of concurrent
-    // changes of owner the last one wins.
-    store.set_protected(tenant, &id, true)?;
-    let mut previous = None;
-    store.modify_tenant_settings(tenant, by, &mut |settings| {
-        previous = owner_of(settings).filter(|p| *p != id);
-        if !settings.application.is_object() {
-            settings.application = json!({});
-        }
-        if let Some(object) = settings.application.as_object_mut() {
-            object.insert("ownerId".into(), Value::String(id.clone()));
-        }
-        Ok(())
-    })?;
-    if let Some(previous) = previous {
-        // The previous owner may have been deleted meanwhile; that is not an error here.
-        let _ = store.set_protected(tenant, &previous, false);
-        // A concurrent change may have made `previous` the owner again between our change and
-        // the line above: whoever is the owner now is protected again, so that the last
-        // change's owner ends protected, whatever the interleaving.
-        let current = store.tenant(tenant)?.and_then(|t| owner_of(&t.settings));
-        if current.as_deref() == Some(previous.as_str()) {
-            store.set_protected(tenant, &previous, true)?;
-        }
-    }
-    Ok(id)
+    store.set_owner(tenant, &user.id, by)?;
+    Ok(user.id.clone())
 }
 
 #[cfg(test)]

@@ -415,6 +415,14 @@ macro_rules! delegate_store {
             ) -> Result<(), StoreError> {
                 self.0.set_protected_impl(tenant, id, protected)
             }
+            fn set_owner(
+                &self,
+                tenant: &TenantId,
+                user_id: &str,
+                by: &crate::EventActor,
+            ) -> Result<Option<String>, StoreError> {
+                self.0.set_owner_impl(tenant, user_id, by)
+            }
             fn events(
                 &self,
                 tenant: &TenantId,

@@ -58,6 +58,27 @@ impl Organisation {
         settings.application = Value::Object(application);
     }
 
+    /// The id of the organisation's owner (`application.ownerId`), if it has one. The owner is
+    /// set with [`Store::set_owner`](crate::Store::set_owner), which also protects it.
+    pub fn owner_of(settings: &TenantSettings) -> Option<String> {
+        settings
+            .application
+            .get("ownerId")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+
+    /// Records `user_id` as the owner in `settings`, keeping the other application data.
+    pub(crate) fn write_owner(settings: &mut TenantSettings, user_id: &str) {
+        let mut application = settings
+            .application
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        application.insert("ownerId".to_owned(), Value::String(user_id.to_owned()));
+        settings.application = Value::Object(application);
+    }
+
     /// The group name for a project and a role.
     pub fn group_name(&self, project: &str, role: &str) -> String {
         format!("{}-{project}-{role}", self.group_prefix)

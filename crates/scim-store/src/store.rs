@@ -229,6 +229,20 @@ pub trait Store: Send + Sync {
     fn set_protected(&self, tenant: &TenantId, id: &str, protected: bool)
     -> Result<(), StoreError>;
 
+    /// Makes the User `user_id` the organisation's owner ([`Organisation::owner_of`]) and
+    /// protects it, unprotecting the previous owner, in one transaction under the tenant's
+    /// lock, so that of concurrent changes of owner the last one wins and only its owner is
+    /// protected. Returns the previous owner's id when it was another user. A `user_id` that is
+    /// no User of the tenant is [`StoreError::NotFound`] and changes nothing.
+    ///
+    /// [`Organisation::owner_of`]: crate::Organisation::owner_of
+    fn set_owner(
+        &self,
+        tenant: &TenantId,
+        user_id: &str,
+        by: &EventActor,
+    ) -> Result<Option<String>, StoreError>;
+
     /// The tenant's change log after sequence number `after`, at most `limit` events, in order.
     fn events(&self, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<Event>, StoreError>;
 

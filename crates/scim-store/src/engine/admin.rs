@@ -5,6 +5,7 @@ use crate::backend::{Backend, EventRow, SqlConn, TenantRow, TokenRow};
 use crate::clock::{from_micros, to_micros};
 use crate::event::{Event, EventActor, EventPart, EventResource, EventType};
 use crate::model::Actor;
+use crate::organisation::Organisation;
 use crate::sql::{Bind, Dialect, Sql};
 use crate::token::{NewToken, TokenRecord, scopes_from_text, scopes_to_text};
 use crate::{StoreError, Tenant, TenantId, TenantSettings};
@@ -138,6 +139,59 @@ impl<B: Backend> Engine<B> {
                 log.write(conn, &*self.ids)?;
             }
             Ok(tenant)
+        })
+    }
+
+    /// Makes the User `user_id` the organisation's protected owner, in one transaction under
+    /// the tenant's lock: the new owner protected, the previous one (if another user, and still
+    /// there) unprotected, and `application.ownerId` written, so concurrent changes of owner
+    /// serialise and the last one's owner is the only one protected.
+    pub(crate) fn set_owner_impl(
+        &self,
+        tenant: &TenantId,
+        user_id: &str,
+        by: &EventActor,
+    ) -> Result<Option<String>, StoreError> {
+        let now = to_micros(self.clock.now());
+        self.logged_write(tenant, |conn| {
+            let before = lock_tenant(conn, tenant)?.settings;
+            let user = super::tables::load_resource(
+                conn,
+                tenant,
+                "User",
+                user_id,
+                crate::ReadOptions::DOCUMENT_ONLY,
+            )?;
+            if user.is_none() {
+                return Err(StoreError::NotFound {
+                    resource_type: "User".to_owned(),
+                    id: user_id.to_owned(),
+                });
+            }
+            super::tables::set_protected(conn, tenant, user_id, true)?;
+            let previous = Organisation::owner_of(&before).filter(|p| p != user_id);
+            if let Some(previous) = &previous {
+                // Deleted since it became the owner: nothing to unprotect.
+                super::tables::set_protected(conn, tenant, previous, false)?;
+            }
+            let mut settings = before.clone();
+            Organisation::write_owner(&mut settings, user_id);
+            let changed = changed_settings(&before, &settings)?;
+            store_settings(conn, tenant, to_json(&settings)?)?;
+            if !changed.is_empty() {
+                let mut log = EventLog::new(acting(tenant, by), now);
+                log.push(
+                    NewEvent::about_other(
+                        EventType::TenantUpdated,
+                        "Tenant",
+                        tenant.as_str(),
+                        None,
+                    )
+                    .changed(changed),
+                );
+                log.write(conn, &*self.ids)?;
+            }
+            Ok(previous)
         })
     }
 

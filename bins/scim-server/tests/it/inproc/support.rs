@@ -514,6 +514,14 @@ impl Store for SwitchableStore {
     ) -> Result<(), StoreError> {
         self.up()?.set_protected(tenant, id, protected)
     }
+    fn set_owner(
+        &self,
+        tenant: &TenantId,
+        user_id: &str,
+        by: &scim_store::EventActor,
+    ) -> Result<Option<String>, StoreError> {
+        self.up()?.set_owner(tenant, user_id, by)
+    }
     fn events(&self, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<Event>, StoreError> {
         self.up()?.events(tenant, after, limit)
     }

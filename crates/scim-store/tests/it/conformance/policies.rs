@@ -236,7 +236,66 @@ fn group_creation_and_deletion_can_be_switched_off(store: &dyn Store) {
     assert_eq!(scim_core::ScimError::from(err).status(), 403);
 }
 
+fn changing_the_owner_protects_the_new_owner_only(store: &dyn Store) {
+    use scim_store::{EventActor, Organisation};
+    let tenant = tenant(store);
+    let by = EventActor::Cli;
+    let owner_now = || Organisation::owner_of(&store.tenant(&tenant).unwrap().unwrap().settings);
+    let delete = |id: &str| store.delete(Actor::tenant(&tenant), "User", id, None);
+    let ada = id(&user(store, &tenant, "ada@example.com"));
+    let bob = id(&user(store, &tenant, "bob@example.com"));
+    let team = id(&group(store, &tenant, "Team", &[]));
+    assert_eq!(store.set_owner(&tenant, &ada, &by).unwrap(), None);
+    assert_eq!(
+        store.set_owner(&tenant, &ada, &by).unwrap(),
+        None,
+        "already the owner"
+    );
+    assert_eq!(
+        store.set_owner(&tenant, &bob, &by).unwrap(),
+        Some(ada.clone())
+    );
+    assert_eq!(owner_now(), Some(bob.clone()));
+    assert!(matches!(delete(&bob), Err(StoreError::Protected { .. })));
+    delete(&ada).expect("the previous owner is no longer protected");
+
+    // Only a User of the tenant can be the owner; anything else changes nothing.
+    for not_a_user in [team.as_str(), "nobody", ada.as_str()] {
+        assert!(
+            matches!(
+                store.set_owner(&tenant, not_a_user, &by),
+                Err(StoreError::NotFound { .. })
+            ),
+            "{not_a_user}"
+        );
+    }
+    assert_eq!(owner_now(), Some(bob.clone()));
+
+    // Concurrent changes serialise: whichever commits last is the owner, and the only one
+    // protected.
+    let candidates: Vec<String> = (0..6)
+        .map(|n| id(&user(store, &tenant, &format!("c{n}@example.com"))))
+        .collect();
+    std::thread::scope(|scope| {
+        for candidate in &candidates {
+            scope.spawn(|| store.set_owner(&tenant, candidate, &by).unwrap());
+        }
+    });
+    let owner = owner_now().expect("an owner");
+    for candidate in candidates.iter().chain([&bob]) {
+        if *candidate == owner {
+            assert!(matches!(
+                delete(candidate),
+                Err(StoreError::Protected { .. })
+            ));
+        } else {
+            delete(candidate).expect("only the owner is protected");
+        }
+    }
+}
+
 crate::on_every_backend!(
+    changing_the_owner_protects_the_new_owner_only,
     the_protected_owner_cannot_be_deleted_deactivated_or_removed,
     deactivation_removes_memberships_when_the_tenant_says_so,
     locked_attributes_accept_the_same_value_only,
