@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use scim_core::ScimError;
 use scim_core::schema::SchemaRegistry;
-use scim_store::Store;
+use scim_store::ResourceStore;
 
 use crate::caller::Caller;
 use crate::request::{Method, Request};
@@ -45,18 +45,19 @@ use crate::{bulk, discovery, resources, root_search};
 /// # Ok::<(), scim_store::StoreError>(())
 /// ```
 pub struct ScimService {
-    store: Arc<dyn Store>,
+    store: Arc<dyn ResourceStore>,
     settings: Settings,
 }
 
 impl ScimService {
-    /// A service over `store`.
-    pub fn new(store: Arc<dyn Store>, settings: Settings) -> Self {
+    /// A service over `store`: any [`ResourceStore`], such as the `Arc<dyn Store>`
+    /// `scim_store::StoreBuilder::open` returns, or a backend of your own.
+    pub fn new(store: Arc<dyn ResourceStore>, settings: Settings) -> Self {
         Self { store, settings }
     }
 
     /// The store.
-    pub fn store(&self) -> &Arc<dyn Store> {
+    pub fn store(&self) -> &Arc<dyn ResourceStore> {
         &self.store
     }
 
@@ -139,7 +140,7 @@ pub(crate) struct Context<'a, R> {
 }
 
 impl<R> Context<'_, R> {
-    pub(crate) fn store(&self) -> Arc<dyn Store> {
+    pub(crate) fn store(&self) -> Arc<dyn ResourceStore> {
         self.service.store.clone()
     }
 

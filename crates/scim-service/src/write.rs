@@ -4,7 +4,7 @@
 use scim_core::ScimError;
 use scim_core::message::{ETagCondition, PatchRequest, Version};
 use scim_core::schema::ResourceType;
-use scim_store::{ReadOptions, Store, StoredResource};
+use scim_store::{ReadOptions, ResourceStore, StoredResource};
 use serde_json::Value;
 
 use crate::caller::Caller;
@@ -102,7 +102,7 @@ pub(crate) async fn delete(
 /// checked against the current version, which is then the one expected, so a write racing with
 /// this one still fails instead of overwriting it.
 fn expected_version(
-    store: &dyn Store,
+    store: &dyn ResourceStore,
     caller: &Caller,
     resource_type: &str,
     id: &str,

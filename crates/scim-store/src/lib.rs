@@ -31,6 +31,14 @@
 //! | `sqlite` | yes | [`SqliteStore`]: SQLite compiled in (no system library), a file or in memory |
 //! | `postgres` | yes | [`PostgresStore`]: PostgreSQL through libpq, for several server instances |
 //!
+//! # The traits
+//!
+//! [`Store`] is two traits together: [`ResourceStore`], the SCIM resources of tenants (all that
+//! `scim-service` needs, and all a backend of your own must offer to serve SCIM), and
+//! [`AdminStore`], tenants, keys, the change log and subscriptions. [`StoreBuilder::open`]
+//! returns an `Arc<dyn Store>`, whose methods need no import; on a concrete type
+//! ([`SqliteStore`], [`PostgresStore`]) import the trait whose methods you call.
+//!
 //! # Using it from async code
 //!
 //! Diesel is synchronous, and so is [`Store`]. An async server runs store calls on a blocking
@@ -40,7 +48,7 @@
 //! `docs/decisions/0004-sync-diesel-on-a-blocking-pool.md` says why.
 //!
 //! Moving a call to another thread and back costs more than a point read on SQLite, so the
-//! store also offers [`Store::get_at_once`] and [`Store::query_at_once`]: the same reads,
+//! store also offers [`ResourceStore::get_at_once`] and [`ResourceStore::query_at_once`]: the same reads,
 //! answered on the calling thread when they cannot wait (an index lookup on the embedded
 //! database, with a connection free at once), and declined (`None`) otherwise. An async server
 //! tries them on its executor and falls back to the blocking pool.
@@ -95,7 +103,7 @@ pub use organisation::Organisation;
 /// The version of a stored resource, re-exported so that `Store` signatures read alone.
 pub use scim_core::message::Version;
 pub use server_key::{KeyPurpose, ServerKey};
-pub use store::{CommitListener, Store};
+pub use store::{AdminStore, CommitListener, ResourceStore, Store};
 pub use subscription::{
     DELIVERY_LOG_LENGTH, DeliveryAttempt, DeliveryEnd, DeliveryMethod, EventFormat,
     NewSubscription, Subscription, SubscriptionChange, SubscriptionState,

@@ -84,8 +84,8 @@ pub struct ReadOptions {
     pub groups: bool,
     /// Where the memberships loaded are returned.
     pub memberships: Memberships,
-    /// With `members`, the most members a Group may have for [`Store::get`](crate::Store::get)
-    /// and [`Store::patch`](crate::Store::patch) to load them; a larger Group is read without
+    /// With `members`, the most members a Group may have for [`ResourceStore::get`](crate::ResourceStore::get)
+    /// and [`ResourceStore::patch`](crate::ResourceStore::patch) to load them; a larger Group is read without
     /// its members, and [`StoredResource::members_left_out`] says so. Finding out costs at most
     /// this many index entries, whatever the group's size. `None`: no limit.
     pub member_limit: Option<u32>,

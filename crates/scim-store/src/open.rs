@@ -15,6 +15,8 @@ use serde_json::Value;
 use crate::engine::Engine;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 use crate::model::{Actor, Page, Query, ReadOptions, StatementPlan, StoredResource};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+use crate::{AdminStore, ResourceStore};
 use crate::{Clock, IdGenerator, Store, StoreError, SystemClock, UuidV7Ids};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 use crate::{Event, NewToken, Tenant, TenantId, TenantSettings, TokenRecord, Version};
@@ -218,7 +220,6 @@ pub struct SqliteStore(Engine<crate::backend::sqlite::SqliteBackend>);
 #[cfg(feature = "postgres")]
 pub struct PostgresStore(Engine<crate::backend::postgres::PostgresBackend>);
 
-/// Implements [`Store`] for a wrapper of [`Engine`] by delegation.
 /// Creates an empty database file readable by its owner only, unless it exists: the database
 /// holds the server's signing keys. SQLite gives its `-wal` and `-shm` files the same mode.
 #[cfg(feature = "sqlite")]
@@ -239,315 +240,329 @@ fn create_private_file(path: &std::path::Path) -> Result<(), StoreError> {
     }
 }
 
+/// A backend's public store type, and the engine behind it: every such type is a [`Store`]
+/// through the two implementations below.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-macro_rules! delegate_store {
-    ($store:ty) => {
-        impl Store for $store {
-            fn registry(&self) -> &SchemaRegistry {
-                self.0.registry()
-            }
-            fn create_tenant(
-                &self,
-                id: &TenantId,
-                settings: &TenantSettings,
-            ) -> Result<Tenant, StoreError> {
-                self.0.create_tenant_impl(id, settings)
-            }
-            fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>, StoreError> {
-                self.0.tenant_impl(id)
-            }
-            fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
-                self.0.tenants_impl()
-            }
-            fn delete_tenant(&self, id: &TenantId) -> Result<bool, StoreError> {
-                self.0.delete_tenant_impl(id)
-            }
-            fn update_tenant_settings(
-                &self,
-                id: &TenantId,
-                settings: &TenantSettings,
-                by: &crate::EventActor,
-            ) -> Result<Tenant, StoreError> {
-                self.0.update_tenant_settings_impl(id, settings, by)
-            }
-            fn modify_tenant_settings(
-                &self,
-                id: &TenantId,
-                by: &crate::EventActor,
-                change: &mut dyn FnMut(&mut TenantSettings) -> Result<(), StoreError>,
-            ) -> Result<Tenant, StoreError> {
-                self.0.modify_tenant_settings_impl(id, by, change)
-            }
-            fn insert_token(
-                &self,
-                token: &NewToken,
-                by: &crate::EventActor,
-            ) -> Result<TokenRecord, StoreError> {
-                self.0.insert_token_impl(token, by)
-            }
-            fn token(&self, id: &str) -> Result<Option<TokenRecord>, StoreError> {
-                self.0.token_impl(id)
-            }
-            fn tokens(&self, tenant: Option<&TenantId>) -> Result<Vec<TokenRecord>, StoreError> {
-                self.0.tokens_impl(tenant)
-            }
-            fn revoke_token(&self, id: &str, by: &crate::EventActor) -> Result<bool, StoreError> {
-                self.0.revoke_token_impl(id, by)
-            }
-            fn touch_token(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-                self.0.touch_token_impl(id, at)
-            }
-            fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
-                self.0.revoked_since_impl(since)
-            }
-            fn server_keys(
-                &self,
-                purpose: crate::KeyPurpose,
-            ) -> Result<Vec<crate::ServerKey>, StoreError> {
-                self.0.server_keys_impl(purpose)
-            }
-            fn add_server_key(&self, key: &crate::ServerKey) -> Result<bool, StoreError> {
-                self.0.add_server_key_impl(key)
-            }
-            fn retire_server_key(&self, id: &str) -> Result<bool, StoreError> {
-                self.0.retire_server_key_impl(id)
-            }
-            fn delete_server_key(&self, id: &str) -> Result<bool, StoreError> {
-                self.0.delete_server_key_impl(id)
-            }
-            fn create(
-                &self,
-                actor: Actor<'_>,
-                resource_type: &str,
-                body: &Value,
-            ) -> Result<StoredResource, StoreError> {
-                self.0.create_impl(actor, resource_type, body)
-            }
-            fn create_many(
-                &self,
-                actor: Actor<'_>,
-                resource_type: &str,
-                bodies: &[Value],
-            ) -> Result<Vec<StoredResource>, StoreError> {
-                self.0.create_many_impl(actor, resource_type, bodies)
-            }
-            fn get(
-                &self,
-                tenant: &TenantId,
-                resource_type: &str,
-                id: &str,
-                options: ReadOptions,
-            ) -> Result<StoredResource, StoreError> {
-                self.0.get_impl(tenant, resource_type, id, options)
-            }
-            fn replace(
-                &self,
-                actor: Actor<'_>,
-                resource_type: &str,
-                id: &str,
-                body: &Value,
-                expected_version: Option<Version>,
-            ) -> Result<StoredResource, StoreError> {
-                self.0
-                    .replace_impl(actor, resource_type, id, body, expected_version)
-            }
-            fn patch(
-                &self,
-                actor: Actor<'_>,
-                resource_type: &str,
-                id: &str,
-                operations: &[Operation<'_>],
-                expected_version: Option<Version>,
-                options: ReadOptions,
-            ) -> Result<StoredResource, StoreError> {
-                self.0.patch_impl(
-                    actor,
-                    resource_type,
-                    id,
-                    operations,
-                    expected_version,
-                    options,
-                )
-            }
-            fn delete(
-                &self,
-                actor: Actor<'_>,
-                resource_type: &str,
-                id: &str,
-                expected_version: Option<Version>,
-            ) -> Result<(), StoreError> {
-                self.0
-                    .delete_impl(actor, resource_type, id, expected_version)
-            }
-            fn query(
-                &self,
-                tenant: &TenantId,
-                resource_type: &str,
-                query: &Query,
-                options: ReadOptions,
-            ) -> Result<Page, StoreError> {
-                self.0.query_impl(tenant, resource_type, query, options)
-            }
-            fn get_at_once(
-                &self,
-                tenant: &TenantId,
-                resource_type: &str,
-                id: &str,
-                options: ReadOptions,
-            ) -> Option<Result<StoredResource, StoreError>> {
-                self.0.get_at_once_impl(tenant, resource_type, id, options)
-            }
-            fn query_at_once(
-                &self,
-                tenant: &TenantId,
-                resource_type: &str,
-                query: &Query,
-                options: ReadOptions,
-            ) -> Option<Result<Page, StoreError>> {
-                self.0
-                    .query_at_once_impl(tenant, resource_type, query, options)
-            }
-            fn set_protected(
-                &self,
-                tenant: &TenantId,
-                id: &str,
-                protected: bool,
-            ) -> Result<(), StoreError> {
-                self.0.set_protected_impl(tenant, id, protected)
-            }
-            fn set_owner(
-                &self,
-                tenant: &TenantId,
-                user_id: &str,
-                by: &crate::EventActor,
-            ) -> Result<Option<String>, StoreError> {
-                self.0.set_owner_impl(tenant, user_id, by)
-            }
-            fn events(
-                &self,
-                tenant: &TenantId,
-                after: i64,
-                limit: u32,
-            ) -> Result<Vec<Event>, StoreError> {
-                self.0.events_impl(tenant, after, limit)
-            }
-            fn create_subscription(
-                &self,
-                new: &crate::NewSubscription,
-            ) -> Result<crate::Subscription, StoreError> {
-                self.0.create_subscription_impl(new)
-            }
-            fn subscription(
-                &self,
-                tenant: &TenantId,
-                id: &str,
-            ) -> Result<Option<crate::Subscription>, StoreError> {
-                self.0.subscription_impl(tenant, id)
-            }
-            fn subscriptions(
-                &self,
-                tenant: Option<&TenantId>,
-            ) -> Result<Vec<crate::Subscription>, StoreError> {
-                self.0.subscriptions_impl(tenant)
-            }
-            fn update_subscription(
-                &self,
-                tenant: &TenantId,
-                id: &str,
-                change: &crate::SubscriptionChange,
-            ) -> Result<crate::Subscription, StoreError> {
-                self.0.update_subscription_impl(tenant, id, change)
-            }
-            fn delete_subscription(&self, tenant: &TenantId, id: &str) -> Result<bool, StoreError> {
-                self.0.delete_subscription_impl(tenant, id)
-            }
-            fn set_subscription_secret(
-                &self,
-                tenant: &TenantId,
-                id: &str,
-                secret: &str,
-            ) -> Result<crate::Subscription, StoreError> {
-                self.0.set_subscription_secret_impl(tenant, id, secret)
-            }
-            fn rewind_subscription(
-                &self,
-                tenant: &TenantId,
-                id: &str,
-                after: i64,
-            ) -> Result<crate::Subscription, StoreError> {
-                self.0.rewind_subscription_impl(tenant, id, after)
-            }
-            fn claim_subscriptions(
-                &self,
-                owner: &str,
-                lease_until: DateTime<Utc>,
-                limit: u32,
-            ) -> Result<Vec<crate::Subscription>, StoreError> {
-                self.0.claim_subscriptions_impl(owner, lease_until, limit)
-            }
-            fn finish_delivery(
-                &self,
-                owner: Option<&str>,
-                subscription: &crate::Subscription,
-                cursor: i64,
-                attempts: &[crate::DeliveryAttempt],
-                end: &crate::DeliveryEnd,
-            ) -> Result<bool, StoreError> {
-                self.0
-                    .finish_delivery_impl(owner, subscription, cursor, attempts, end)
-            }
-            fn record_attempts(
-                &self,
-                subscription: &crate::Subscription,
-                attempts: &[crate::DeliveryAttempt],
-            ) -> Result<(), StoreError> {
-                self.0.record_attempts_impl(subscription, attempts)
-            }
-            fn deliveries(
-                &self,
-                tenant: &TenantId,
-                id: &str,
-                limit: u32,
-            ) -> Result<Vec<crate::DeliveryAttempt>, StoreError> {
-                self.0.deliveries_impl(tenant, id, limit)
-            }
-            fn acknowledge(
-                &self,
-                tenant: &TenantId,
-                id: &str,
-                event_ids: &[String],
-            ) -> Result<i64, StoreError> {
-                self.0.acknowledge_impl(tenant, id, event_ids)
-            }
-            fn acknowledged_beyond(
-                &self,
-                tenant: &TenantId,
-                id: &str,
-            ) -> Result<Vec<i64>, StoreError> {
-                self.0.unacknowledged_beyond_impl(tenant, id)
-            }
-            fn prune_events(&self, older_than: DateTime<Utc>) -> Result<u64, StoreError> {
-                self.0.prune_events_impl(older_than)
-            }
-            fn ping(&self) -> Result<(), StoreError> {
-                self.0.ping_impl()
-            }
-        }
-    };
+trait Backed: Send + Sync {
+    type Backend: crate::backend::Backend;
+    fn engine(&self) -> &Engine<Self::Backend>;
 }
 
 #[cfg(feature = "sqlite")]
-delegate_store!(SqliteStore);
+impl Backed for SqliteStore {
+    type Backend = crate::backend::sqlite::SqliteBackend;
+    fn engine(&self) -> &Engine<Self::Backend> {
+        &self.0
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl Backed for PostgresStore {
+    type Backend = crate::backend::postgres::PostgresBackend;
+    fn engine(&self) -> &Engine<Self::Backend> {
+        &self.0
+    }
+}
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+impl<S: Backed> ResourceStore for S {
+    fn registry(&self) -> &SchemaRegistry {
+        self.engine().registry()
+    }
+    fn create(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        body: &Value,
+    ) -> Result<StoredResource, StoreError> {
+        self.engine().create_impl(actor, resource_type, body)
+    }
+    fn create_many(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        bodies: &[Value],
+    ) -> Result<Vec<StoredResource>, StoreError> {
+        self.engine().create_many_impl(actor, resource_type, bodies)
+    }
+    fn get(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &str,
+        options: ReadOptions,
+    ) -> Result<StoredResource, StoreError> {
+        self.engine().get_impl(tenant, resource_type, id, options)
+    }
+    fn replace(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        id: &str,
+        body: &Value,
+        expected_version: Option<Version>,
+    ) -> Result<StoredResource, StoreError> {
+        self.engine()
+            .replace_impl(actor, resource_type, id, body, expected_version)
+    }
+    fn patch(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        id: &str,
+        operations: &[Operation<'_>],
+        expected_version: Option<Version>,
+        options: ReadOptions,
+    ) -> Result<StoredResource, StoreError> {
+        self.engine().patch_impl(
+            actor,
+            resource_type,
+            id,
+            operations,
+            expected_version,
+            options,
+        )
+    }
+    fn delete(
+        &self,
+        actor: Actor<'_>,
+        resource_type: &str,
+        id: &str,
+        expected_version: Option<Version>,
+    ) -> Result<(), StoreError> {
+        self.engine()
+            .delete_impl(actor, resource_type, id, expected_version)
+    }
+    fn query(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        query: &Query,
+        options: ReadOptions,
+    ) -> Result<Page, StoreError> {
+        self.engine()
+            .query_impl(tenant, resource_type, query, options)
+    }
+    fn get_at_once(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        id: &str,
+        options: ReadOptions,
+    ) -> Option<Result<StoredResource, StoreError>> {
+        self.engine()
+            .get_at_once_impl(tenant, resource_type, id, options)
+    }
+    fn query_at_once(
+        &self,
+        tenant: &TenantId,
+        resource_type: &str,
+        query: &Query,
+        options: ReadOptions,
+    ) -> Option<Result<Page, StoreError>> {
+        self.engine()
+            .query_at_once_impl(tenant, resource_type, query, options)
+    }
+    fn ping(&self) -> Result<(), StoreError> {
+        self.engine().ping_impl()
+    }
+}
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+impl<S: Backed> AdminStore for S {
+    fn create_tenant(
+        &self,
+        id: &TenantId,
+        settings: &TenantSettings,
+    ) -> Result<Tenant, StoreError> {
+        self.engine().create_tenant_impl(id, settings)
+    }
+    fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>, StoreError> {
+        self.engine().tenant_impl(id)
+    }
+    fn tenants(&self) -> Result<Vec<Tenant>, StoreError> {
+        self.engine().tenants_impl()
+    }
+    fn delete_tenant(&self, id: &TenantId) -> Result<bool, StoreError> {
+        self.engine().delete_tenant_impl(id)
+    }
+    fn update_tenant_settings(
+        &self,
+        id: &TenantId,
+        settings: &TenantSettings,
+        by: &crate::EventActor,
+    ) -> Result<Tenant, StoreError> {
+        self.engine().update_tenant_settings_impl(id, settings, by)
+    }
+    fn modify_tenant_settings(
+        &self,
+        id: &TenantId,
+        by: &crate::EventActor,
+        change: &mut dyn FnMut(&mut TenantSettings) -> Result<(), StoreError>,
+    ) -> Result<Tenant, StoreError> {
+        self.engine().modify_tenant_settings_impl(id, by, change)
+    }
+    fn insert_token(
+        &self,
+        token: &NewToken,
+        by: &crate::EventActor,
+    ) -> Result<TokenRecord, StoreError> {
+        self.engine().insert_token_impl(token, by)
+    }
+    fn token(&self, id: &str) -> Result<Option<TokenRecord>, StoreError> {
+        self.engine().token_impl(id)
+    }
+    fn tokens(&self, tenant: Option<&TenantId>) -> Result<Vec<TokenRecord>, StoreError> {
+        self.engine().tokens_impl(tenant)
+    }
+    fn revoke_token(&self, id: &str, by: &crate::EventActor) -> Result<bool, StoreError> {
+        self.engine().revoke_token_impl(id, by)
+    }
+    fn touch_token(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.engine().touch_token_impl(id, at)
+    }
+    fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        self.engine().revoked_since_impl(since)
+    }
+    fn server_keys(&self, purpose: crate::KeyPurpose) -> Result<Vec<crate::ServerKey>, StoreError> {
+        self.engine().server_keys_impl(purpose)
+    }
+    fn add_server_key(&self, key: &crate::ServerKey) -> Result<bool, StoreError> {
+        self.engine().add_server_key_impl(key)
+    }
+    fn retire_server_key(&self, id: &str) -> Result<bool, StoreError> {
+        self.engine().retire_server_key_impl(id)
+    }
+    fn delete_server_key(&self, id: &str) -> Result<bool, StoreError> {
+        self.engine().delete_server_key_impl(id)
+    }
+    fn set_protected(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        protected: bool,
+    ) -> Result<(), StoreError> {
+        self.engine().set_protected_impl(tenant, id, protected)
+    }
+    fn set_owner(
+        &self,
+        tenant: &TenantId,
+        user_id: &str,
+        by: &crate::EventActor,
+    ) -> Result<Option<String>, StoreError> {
+        self.engine().set_owner_impl(tenant, user_id, by)
+    }
+    fn events(&self, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<Event>, StoreError> {
+        self.engine().events_impl(tenant, after, limit)
+    }
+    fn create_subscription(
+        &self,
+        new: &crate::NewSubscription,
+    ) -> Result<crate::Subscription, StoreError> {
+        self.engine().create_subscription_impl(new)
+    }
+    fn subscription(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+    ) -> Result<Option<crate::Subscription>, StoreError> {
+        self.engine().subscription_impl(tenant, id)
+    }
+    fn subscriptions(
+        &self,
+        tenant: Option<&TenantId>,
+    ) -> Result<Vec<crate::Subscription>, StoreError> {
+        self.engine().subscriptions_impl(tenant)
+    }
+    fn update_subscription(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        change: &crate::SubscriptionChange,
+    ) -> Result<crate::Subscription, StoreError> {
+        self.engine().update_subscription_impl(tenant, id, change)
+    }
+    fn delete_subscription(&self, tenant: &TenantId, id: &str) -> Result<bool, StoreError> {
+        self.engine().delete_subscription_impl(tenant, id)
+    }
+    fn set_subscription_secret(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        secret: &str,
+    ) -> Result<crate::Subscription, StoreError> {
+        self.engine()
+            .set_subscription_secret_impl(tenant, id, secret)
+    }
+    fn rewind_subscription(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        after: i64,
+    ) -> Result<crate::Subscription, StoreError> {
+        self.engine().rewind_subscription_impl(tenant, id, after)
+    }
+    fn claim_subscriptions(
+        &self,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<crate::Subscription>, StoreError> {
+        self.engine()
+            .claim_subscriptions_impl(owner, lease_until, limit)
+    }
+    fn finish_delivery(
+        &self,
+        owner: Option<&str>,
+        subscription: &crate::Subscription,
+        cursor: i64,
+        attempts: &[crate::DeliveryAttempt],
+        end: &crate::DeliveryEnd,
+    ) -> Result<bool, StoreError> {
+        self.engine()
+            .finish_delivery_impl(owner, subscription, cursor, attempts, end)
+    }
+    fn record_attempts(
+        &self,
+        subscription: &crate::Subscription,
+        attempts: &[crate::DeliveryAttempt],
+    ) -> Result<(), StoreError> {
+        self.engine().record_attempts_impl(subscription, attempts)
+    }
+    fn deliveries(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::DeliveryAttempt>, StoreError> {
+        self.engine().deliveries_impl(tenant, id, limit)
+    }
+    fn acknowledge(
+        &self,
+        tenant: &TenantId,
+        id: &str,
+        event_ids: &[String],
+    ) -> Result<i64, StoreError> {
+        self.engine().acknowledge_impl(tenant, id, event_ids)
+    }
+    fn acknowledged_beyond(&self, tenant: &TenantId, id: &str) -> Result<Vec<i64>, StoreError> {
+        self.engine().unacknowledged_beyond_impl(tenant, id)
+    }
+    fn prune_events(&self, older_than: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.engine().prune_events_impl(older_than)
+    }
+}
 
 #[cfg(feature = "sqlite")]
 impl SqliteStore {
-    /// The statement [`Store::query`] runs for `query`, with the plan SQLite chooses for it
+    /// The statement [`ResourceStore::query`] runs for `query`, with the plan SQLite chooses for it
     /// (`EXPLAIN QUERY PLAN`): what an operator reads to find out why a filter is slow. SQLite cannot run a plan and report on it, so `analyze` changes
     /// nothing here (see [`PostgresStore::explain_query`]).
     ///
     /// ```
     /// use scim_core::schema::SchemaRegistry;
-    /// use scim_store::{Query, Store, StoreBuilder, TenantId, TenantSettings};
+    /// // On a concrete store type, the methods are the traits' to import.
+    /// use scim_store::{AdminStore, Query, StoreBuilder, TenantId, TenantSettings};
     ///
     /// let store = StoreBuilder::new(SchemaRegistry::standard()).open_sqlite("sqlite::memory:")?;
     /// let tenant = TenantId::new("acme").unwrap();
@@ -568,7 +583,7 @@ impl SqliteStore {
         self.0.explain_impl(tenant, resource_type, query, analyze)
     }
 
-    /// The statement [`Store::get`] runs for `id`, with every membership, and SQLite's plan
+    /// The statement [`ResourceStore::get`] runs for `id`, with every membership, and SQLite's plan
     /// for it (see [`Self::explain_query`]).
     pub fn explain_get(
         &self,
@@ -581,11 +596,8 @@ impl SqliteStore {
     }
 }
 #[cfg(feature = "postgres")]
-delegate_store!(PostgresStore);
-
-#[cfg(feature = "postgres")]
 impl PostgresStore {
-    /// The statement [`Store::query`] runs for `query`, with PostgreSQL's `EXPLAIN`; with
+    /// The statement [`ResourceStore::query`] runs for `query`, with PostgreSQL's `EXPLAIN`; with
     /// `analyze`, `EXPLAIN (ANALYZE, BUFFERS)`, which runs it (in a read-only transaction) and
     /// reports actual rows, times and pages. See
     /// [`SqliteStore::explain_query`] for an example.
@@ -599,7 +611,7 @@ impl PostgresStore {
         self.0.explain_impl(tenant, resource_type, query, analyze)
     }
 
-    /// The statement [`Store::get`] runs for `id`, with every membership, and PostgreSQL's
+    /// The statement [`ResourceStore::get`] runs for `id`, with every membership, and PostgreSQL's
     /// plan for it (see [`Self::explain_query`]).
     pub fn explain_get(
         &self,

@@ -59,7 +59,7 @@ impl Organisation {
     }
 
     /// The id of the organisation's owner (`application.ownerId`), if it has one. The owner is
-    /// set with [`Store::set_owner`](crate::Store::set_owner), which also protects it.
+    /// set with [`AdminStore::set_owner`](crate::AdminStore::set_owner), which also protects it.
     pub fn owner_of(settings: &TenantSettings) -> Option<String> {
         settings
             .application

@@ -17,14 +17,16 @@ use crate::{
 /// [`StoreBuilder::on_commit`](crate::StoreBuilder::on_commit)).
 pub type CommitListener = std::sync::Arc<dyn Fn(&TenantId) + Send + Sync>;
 
-/// Storage for SCIM resources, tenants, tokens and the change log.
+/// Storage for SCIM resources, tenants, tokens and the change log: [`ResourceStore`] and
+/// [`AdminStore`] together. Every type that implements both is a `Store`; the SQLite and
+/// PostgreSQL stores do.
 ///
 /// # Contract
 ///
 /// - **Tenancy.** Every resource operation names its tenant; nothing reads or writes across
 ///   tenants. An id of another tenant is simply not found.
 /// - **Validation.** Bodies are raw client JSON. The store validates them with
-///   [`scim_core::validate::Validator`] against [`Store::registry`] inside the write, so a PUT is
+///   [`scim_core::validate::Validator`] against [`ResourceStore::registry`] inside the write, so a PUT is
 ///   checked against the very version it replaces. Strings containing U+0000 are refused with
 ///   `invalidValue` on every backend (PostgreSQL cannot store them).
 /// - **Atomicity.** Every write is one transaction: the row, the memberships, the tenant's
@@ -50,72 +52,17 @@ pub type CommitListener = std::sync::Arc<dyn Fn(&TenantId) + Send + Sync>;
 ///   What a later retry can get past (no connection in time, a lost connection, a lock not
 ///   taken, a file that cannot be written) is [`StoreError::Unavailable`]; a write that fails
 ///   so may or may not have committed, a write that returns `Ok` has.
-pub trait Store: Send + Sync {
+pub trait Store: ResourceStore + AdminStore {}
+
+impl<T: ResourceStore + AdminStore + ?Sized> Store for T {}
+
+/// The SCIM resources of tenants: what `scim-service` needs to answer SCIM requests, and all a
+/// backend of one's own must provide to serve them.
+///
+/// The [`Store`] documentation is the contract.
+pub trait ResourceStore: Send + Sync {
     /// The schemas and resource types the store validates against.
     fn registry(&self) -> &SchemaRegistry;
-
-    /// Creates a tenant.
-    fn create_tenant(&self, id: &TenantId, settings: &TenantSettings)
-    -> Result<Tenant, StoreError>;
-    /// A tenant, if it exists.
-    fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>, StoreError>;
-    /// Every tenant, by id.
-    fn tenants(&self) -> Result<Vec<Tenant>, StoreError>;
-    /// Deletes a tenant and everything it has, in one transaction: its resources and
-    /// memberships, tokens, change log, subscriptions with their delivery logs, and counts.
-    /// `false` when there is no such tenant. Its id may be used again afterwards, and a tenant
-    /// created with it starts a new change log at sequence number 1.
-    fn delete_tenant(&self, id: &TenantId) -> Result<bool, StoreError>;
-    /// Replaces a tenant's settings; a change is logged as `tenant.updated`, by `by`.
-    fn update_tenant_settings(
-        &self,
-        id: &TenantId,
-        settings: &TenantSettings,
-        by: &EventActor,
-    ) -> Result<Tenant, StoreError>;
-    /// Edits a tenant's settings under the tenant's write lock: `change` is handed the settings
-    /// as they are at that moment. Two concurrent edits apply one after the other, so neither
-    /// loses the other's change, as a read followed by [`Store::update_tenant_settings`] can.
-    /// An error from `change` changes nothing and is returned.
-    ///
-    /// `change` may run more than once (a backend may retry its transaction): it should only
-    /// edit the settings it is given and record what it saw.
-    fn modify_tenant_settings(
-        &self,
-        id: &TenantId,
-        by: &EventActor,
-        change: &mut dyn FnMut(&mut TenantSettings) -> Result<(), StoreError>,
-    ) -> Result<Tenant, StoreError>;
-
-    /// Records a newly issued token (and logs `token.issued`, by `by`).
-    fn insert_token(&self, token: &NewToken, by: &EventActor) -> Result<TokenRecord, StoreError>;
-    /// A token record by id.
-    fn token(&self, id: &str) -> Result<Option<TokenRecord>, StoreError>;
-    /// The token records of one tenant, or of all.
-    fn tokens(&self, tenant: Option<&TenantId>) -> Result<Vec<TokenRecord>, StoreError>;
-    /// Revokes a token (and logs `token.revoked`, by `by`); `false` when it does not exist or
-    /// was revoked already.
-    fn revoke_token(&self, id: &str, by: &EventActor) -> Result<bool, StoreError>;
-    /// Records that a token was used at `at` (a later use only moves it forward).
-    fn touch_token(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
-    /// The ids of tokens revoked at or after `since` (for refreshing verification caches).
-    fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError>;
-
-    /// The server's keys for `purpose`: the current one first (if any), then retired ones,
-    /// most recently retired first. Every process on the database sees the same keys.
-    fn server_keys(&self, purpose: KeyPurpose) -> Result<Vec<ServerKey>, StoreError>;
-    /// Adds a key; `false` (and nothing changes) when its id is taken or when it is current
-    /// ([`ServerKey::retired_at`] is `None`) and its purpose has a current key already. Processes
-    /// that start together on a new database may each offer a key: one wins, and all of them
-    /// then read it with [`Store::server_keys`].
-    fn add_server_key(&self, key: &ServerKey) -> Result<bool, StoreError>;
-    /// Retires a current key, so that a new one can be added; `false` when no current key has
-    /// this id.
-    fn retire_server_key(&self, id: &str) -> Result<bool, StoreError>;
-    /// Deletes a retired key, so that nothing it signed verifies any more; `false` when no
-    /// retired key has this id (a current key must be retired first).
-    fn delete_server_key(&self, id: &str) -> Result<bool, StoreError>;
-
     /// Creates a resource from a client document.
     fn create(
         &self,
@@ -126,7 +73,7 @@ pub trait Store: Send + Sync {
     /// Creates resources of one type from client documents in one transaction: all of them or
     /// none.
     ///
-    /// Each resource gets exactly what [`Store::create`] would give it: validation, its own id,
+    /// Each resource gets exactly what [`ResourceStore::create`] would give it: validation, its own id,
     /// version 1 and its own change-log event (in the order of `bodies`, with consecutive
     /// sequence numbers). A unique name that is taken, or that two bodies share, fails the
     /// whole call with [`StoreError::Uniqueness`]; an invalid body fails it with the error
@@ -183,7 +130,7 @@ pub trait Store: Send + Sync {
     /// Runs a query over one resource type.
     ///
     /// Filters select exactly what [`scim_core::filter::ResolvedFilter::matches`] selects on the
-    /// resources as [`Store::get`] returns them, except that a filter naming `meta.location` or
+    /// resources as [`ResourceStore::get`] returns them, except that a filter naming `meta.location` or
     /// the `$ref` of Group `members` or User `groups` is refused with `invalidFilter`: those
     /// depend on the address the server is reached at, which the store does not know.
     fn query(
@@ -193,12 +140,12 @@ pub trait Store: Send + Sync {
         query: &Query,
         options: ReadOptions,
     ) -> Result<Page, StoreError>;
-    /// [`Store::get`], answered on the calling thread only if that cannot make it wait: `None`
+    /// [`ResourceStore::get`], answered on the calling thread only if that cannot make it wait: `None`
     /// when the read might wait (for a connection, for another process such as a database
     /// server, or for a Group's members, which are unbounded in number), in which case the
     /// caller should make the ordinary call where waiting is harmless (a blocking thread pool).
     ///
-    /// An async server calls this on its executor and falls back to [`Store::get`] on its
+    /// An async server calls this on its executor and falls back to [`ResourceStore::get`] on its
     /// blocking pool: a point read on an embedded database costs microseconds, less than moving
     /// it to another thread and back. The default answers `None`.
     fn get_at_once(
@@ -211,8 +158,8 @@ pub trait Store: Send + Sync {
         let _ = (tenant, resource_type, id, options);
         None
     }
-    /// [`Store::query`], answered on the calling thread only if that cannot make it wait (see
-    /// [`Store::get_at_once`]) and the query is a point lookup: one equality on `id`,
+    /// [`ResourceStore::query`], answered on the calling thread only if that cannot make it wait (see
+    /// [`ResourceStore::get_at_once`]) and the query is a point lookup: one equality on `id`,
     /// `externalId` or a User's `userName`, which an index answers. `None` otherwise. The
     /// default answers `None`.
     fn query_at_once(
@@ -225,10 +172,78 @@ pub trait Store: Send + Sync {
         let _ = (tenant, resource_type, query, options);
         None
     }
+    /// Checks that the database answers.
+    fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// The administration of tenants around their resources: tenants and their settings, SCIM keys,
+/// the server's signing keys, protection and the owner, the change log, and subscriptions to it
+/// with their deliveries.
+///
+/// The [`Store`] documentation is the contract.
+pub trait AdminStore: Send + Sync {
+    /// Creates a tenant.
+    fn create_tenant(&self, id: &TenantId, settings: &TenantSettings)
+    -> Result<Tenant, StoreError>;
+    /// A tenant, if it exists.
+    fn tenant(&self, id: &TenantId) -> Result<Option<Tenant>, StoreError>;
+    /// Every tenant, by id.
+    fn tenants(&self) -> Result<Vec<Tenant>, StoreError>;
+    /// Deletes a tenant and everything it has, in one transaction: its resources and
+    /// memberships, tokens, change log, subscriptions with their delivery logs, and counts.
+    /// `false` when there is no such tenant. Its id may be used again afterwards, and a tenant
+    /// created with it starts a new change log at sequence number 1.
+    fn delete_tenant(&self, id: &TenantId) -> Result<bool, StoreError>;
+    /// Replaces a tenant's settings; a change is logged as `tenant.updated`, by `by`.
+    fn update_tenant_settings(
+        &self,
+        id: &TenantId,
+        settings: &TenantSettings,
+        by: &EventActor,
+    ) -> Result<Tenant, StoreError>;
+    /// Edits a tenant's settings under the tenant's write lock: `change` is handed the settings
+    /// as they are at that moment. Two concurrent edits apply one after the other, so neither
+    /// loses the other's change, as a read followed by [`AdminStore::update_tenant_settings`] can.
+    /// An error from `change` changes nothing and is returned.
+    ///
+    /// `change` may run more than once (a backend may retry its transaction): it should only
+    /// edit the settings it is given and record what it saw.
+    fn modify_tenant_settings(
+        &self,
+        id: &TenantId,
+        by: &EventActor,
+        change: &mut dyn FnMut(&mut TenantSettings) -> Result<(), StoreError>,
+    ) -> Result<Tenant, StoreError>;
+    /// Records a newly issued token (and logs `token.issued`, by `by`).
+    fn insert_token(&self, token: &NewToken, by: &EventActor) -> Result<TokenRecord, StoreError>;
+    /// A token record by id.
+    fn token(&self, id: &str) -> Result<Option<TokenRecord>, StoreError>;
+    /// The token records of one tenant, or of all.
+    fn tokens(&self, tenant: Option<&TenantId>) -> Result<Vec<TokenRecord>, StoreError>;
+    /// Revokes a token (and logs `token.revoked`, by `by`); `false` when it does not exist or
+    /// was revoked already.
+    fn revoke_token(&self, id: &str, by: &EventActor) -> Result<bool, StoreError>;
+    /// Records that a token was used at `at` (a later use only moves it forward).
+    fn touch_token(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// The ids of tokens revoked at or after `since` (for refreshing verification caches).
+    fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError>;
+    /// The server's keys for `purpose`: the current one first (if any), then retired ones,
+    /// most recently retired first. Every process on the database sees the same keys.
+    fn server_keys(&self, purpose: KeyPurpose) -> Result<Vec<ServerKey>, StoreError>;
+    /// Adds a key; `false` (and nothing changes) when its id is taken or when it is current
+    /// ([`ServerKey::retired_at`] is `None`) and its purpose has a current key already. Processes
+    /// that start together on a new database may each offer a key: one wins, and all of them
+    /// then read it with [`AdminStore::server_keys`].
+    fn add_server_key(&self, key: &ServerKey) -> Result<bool, StoreError>;
+    /// Retires a current key, so that a new one can be added; `false` when no current key has
+    /// this id.
+    fn retire_server_key(&self, id: &str) -> Result<bool, StoreError>;
+    /// Deletes a retired key, so that nothing it signed verifies any more; `false` when no
+    /// retired key has this id (a current key must be retired first).
+    fn delete_server_key(&self, id: &str) -> Result<bool, StoreError>;
     /// Marks a resource protected (or not).
     fn set_protected(&self, tenant: &TenantId, id: &str, protected: bool)
     -> Result<(), StoreError>;
-
     /// Makes the User `user_id` the organisation's owner ([`Organisation::owner_of`]) and
     /// protects it, unprotecting the previous owner, in one transaction under the tenant's
     /// lock, so that of concurrent changes of owner the last one wins and only its owner is
@@ -242,10 +257,8 @@ pub trait Store: Send + Sync {
         user_id: &str,
         by: &EventActor,
     ) -> Result<Option<String>, StoreError>;
-
     /// The tenant's change log after sequence number `after`, at most `limit` events, in order.
     fn events(&self, tenant: &TenantId, after: i64, limit: u32) -> Result<Vec<Event>, StoreError>;
-
     /// Creates a subscription to a tenant's events, starting after `new.after` (or after the
     /// tenant's last event).
     fn create_subscription(&self, new: &NewSubscription) -> Result<Subscription, StoreError>;
@@ -271,7 +284,7 @@ pub trait Store: Send + Sync {
         secret: &str,
     ) -> Result<Subscription, StoreError>;
     /// Moves a subscription's cursor back (or forward) so that delivery resumes after `after`.
-    /// Its lease ends: a delivery in progress records nothing more ([`Store::finish_delivery`]
+    /// Its lease ends: a delivery in progress records nothing more ([`AdminStore::finish_delivery`]
     /// with its owner answers `false`), so it cannot move the cursor past the rewind.
     fn rewind_subscription(
         &self,
@@ -327,7 +340,4 @@ pub trait Store: Send + Sync {
     /// Deletes events older than `older_than` that every enabled subscription of their tenant
     /// has received; returns how many.
     fn prune_events(&self, older_than: DateTime<Utc>) -> Result<u64, StoreError>;
-
-    /// Checks that the database answers.
-    fn ping(&self) -> Result<(), StoreError>;
 }

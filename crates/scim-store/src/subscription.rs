@@ -256,7 +256,7 @@ pub struct DeliveryAttempt {
 /// The most attempts a subscription's delivery log keeps; older ones are dropped.
 pub const DELIVERY_LOG_LENGTH: i64 = 200;
 
-/// How a delivery run ended, for [`Store::finish_delivery`](crate::Store::finish_delivery).
+/// How a delivery run ended, for [`AdminStore::finish_delivery`](crate::AdminStore::finish_delivery).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeliveryEnd {
     /// Everything up to the cursor was delivered; the lease is kept until `lease_until` (to

@@ -237,7 +237,7 @@ impl<B: Backend> Engine<B> {
     }
 
     /// [`Self::get_impl`] on the calling thread, when that cannot wait (see
-    /// [`crate::Store::get_at_once`]); a Group's members are unbounded in number, so reads that
+    /// [`crate::ResourceStore::get_at_once`]); a Group's members are unbounded in number, so reads that
     /// load them never qualify.
     pub(crate) fn get_at_once_impl(
         &self,

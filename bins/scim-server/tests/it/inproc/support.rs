@@ -16,10 +16,10 @@ use scim_server::auth::{IssueRequest, issue_token};
 use scim_server::config::Config;
 use scim_server::events::EventSignals;
 use scim_store::{
-    Actor, DatabaseFailure, DeliveryAttempt, DeliveryEnd, Event, EventActor, KeyPurpose,
-    NewSubscription, NewToken, Page, Query, ReadOptions, ServerKey, Store, StoreBuilder,
-    StoreError, StoredResource, Subscription, SubscriptionChange, Tenant as TenantRecord, TenantId,
-    TenantSettings, TokenRecord,
+    Actor, AdminStore, DatabaseFailure, DeliveryAttempt, DeliveryEnd, Event, EventActor,
+    KeyPurpose, NewSubscription, NewToken, Page, Query, ReadOptions, ResourceStore, ServerKey,
+    Store, StoreBuilder, StoreError, StoredResource, Subscription, SubscriptionChange,
+    Tenant as TenantRecord, TenantId, TenantSettings, TokenRecord,
 };
 use serde_json::{Value, json};
 
@@ -367,71 +367,9 @@ impl SwitchableStore {
     }
 }
 
-impl Store for SwitchableStore {
+impl ResourceStore for SwitchableStore {
     fn registry(&self) -> &SchemaRegistry {
         self.inner.registry()
-    }
-    fn create_tenant(
-        &self,
-        id: &TenantId,
-        settings: &TenantSettings,
-    ) -> Result<TenantRecord, StoreError> {
-        self.up()?.create_tenant(id, settings)
-    }
-    fn tenant(&self, id: &TenantId) -> Result<Option<TenantRecord>, StoreError> {
-        self.up()?.tenant(id)
-    }
-    fn tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
-        self.up()?.tenants()
-    }
-    fn delete_tenant(&self, id: &TenantId) -> Result<bool, StoreError> {
-        self.up()?.delete_tenant(id)
-    }
-    fn update_tenant_settings(
-        &self,
-        id: &TenantId,
-        settings: &TenantSettings,
-        by: &EventActor,
-    ) -> Result<TenantRecord, StoreError> {
-        self.up()?.update_tenant_settings(id, settings, by)
-    }
-    fn modify_tenant_settings(
-        &self,
-        id: &TenantId,
-        by: &EventActor,
-        change: &mut dyn FnMut(&mut TenantSettings) -> Result<(), StoreError>,
-    ) -> Result<TenantRecord, StoreError> {
-        self.up()?.modify_tenant_settings(id, by, change)
-    }
-    fn insert_token(&self, token: &NewToken, by: &EventActor) -> Result<TokenRecord, StoreError> {
-        self.up()?.insert_token(token, by)
-    }
-    fn token(&self, id: &str) -> Result<Option<TokenRecord>, StoreError> {
-        self.up()?.token(id)
-    }
-    fn tokens(&self, tenant: Option<&TenantId>) -> Result<Vec<TokenRecord>, StoreError> {
-        self.up()?.tokens(tenant)
-    }
-    fn revoke_token(&self, id: &str, by: &EventActor) -> Result<bool, StoreError> {
-        self.up()?.revoke_token(id, by)
-    }
-    fn touch_token(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-        self.up()?.touch_token(id, at)
-    }
-    fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
-        self.up()?.revoked_since(since)
-    }
-    fn server_keys(&self, purpose: KeyPurpose) -> Result<Vec<ServerKey>, StoreError> {
-        self.up()?.server_keys(purpose)
-    }
-    fn add_server_key(&self, key: &ServerKey) -> Result<bool, StoreError> {
-        self.up()?.add_server_key(key)
-    }
-    fn retire_server_key(&self, id: &str) -> Result<bool, StoreError> {
-        self.up()?.retire_server_key(id)
-    }
-    fn delete_server_key(&self, id: &str) -> Result<bool, StoreError> {
-        self.up()?.delete_server_key(id)
     }
     fn create(
         &self,
@@ -505,6 +443,74 @@ impl Store for SwitchableStore {
         options: ReadOptions,
     ) -> Result<Page, StoreError> {
         self.up()?.query(tenant, resource_type, query, options)
+    }
+    fn ping(&self) -> Result<(), StoreError> {
+        self.up()?.ping()
+    }
+}
+
+impl AdminStore for SwitchableStore {
+    fn create_tenant(
+        &self,
+        id: &TenantId,
+        settings: &TenantSettings,
+    ) -> Result<TenantRecord, StoreError> {
+        self.up()?.create_tenant(id, settings)
+    }
+    fn tenant(&self, id: &TenantId) -> Result<Option<TenantRecord>, StoreError> {
+        self.up()?.tenant(id)
+    }
+    fn tenants(&self) -> Result<Vec<TenantRecord>, StoreError> {
+        self.up()?.tenants()
+    }
+    fn delete_tenant(&self, id: &TenantId) -> Result<bool, StoreError> {
+        self.up()?.delete_tenant(id)
+    }
+    fn update_tenant_settings(
+        &self,
+        id: &TenantId,
+        settings: &TenantSettings,
+        by: &EventActor,
+    ) -> Result<TenantRecord, StoreError> {
+        self.up()?.update_tenant_settings(id, settings, by)
+    }
+    fn modify_tenant_settings(
+        &self,
+        id: &TenantId,
+        by: &EventActor,
+        change: &mut dyn FnMut(&mut TenantSettings) -> Result<(), StoreError>,
+    ) -> Result<TenantRecord, StoreError> {
+        self.up()?.modify_tenant_settings(id, by, change)
+    }
+    fn insert_token(&self, token: &NewToken, by: &EventActor) -> Result<TokenRecord, StoreError> {
+        self.up()?.insert_token(token, by)
+    }
+    fn token(&self, id: &str) -> Result<Option<TokenRecord>, StoreError> {
+        self.up()?.token(id)
+    }
+    fn tokens(&self, tenant: Option<&TenantId>) -> Result<Vec<TokenRecord>, StoreError> {
+        self.up()?.tokens(tenant)
+    }
+    fn revoke_token(&self, id: &str, by: &EventActor) -> Result<bool, StoreError> {
+        self.up()?.revoke_token(id, by)
+    }
+    fn touch_token(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.up()?.touch_token(id, at)
+    }
+    fn revoked_since(&self, since: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        self.up()?.revoked_since(since)
+    }
+    fn server_keys(&self, purpose: KeyPurpose) -> Result<Vec<ServerKey>, StoreError> {
+        self.up()?.server_keys(purpose)
+    }
+    fn add_server_key(&self, key: &ServerKey) -> Result<bool, StoreError> {
+        self.up()?.add_server_key(key)
+    }
+    fn retire_server_key(&self, id: &str) -> Result<bool, StoreError> {
+        self.up()?.retire_server_key(id)
+    }
+    fn delete_server_key(&self, id: &str) -> Result<bool, StoreError> {
+        self.up()?.delete_server_key(id)
     }
     fn set_protected(
         &self,
@@ -612,8 +618,5 @@ impl Store for SwitchableStore {
     }
     fn prune_events(&self, older_than: DateTime<Utc>) -> Result<u64, StoreError> {
         self.up()?.prune_events(older_than)
-    }
-    fn ping(&self) -> Result<(), StoreError> {
-        self.up()?.ping()
     }
 }

@@ -4,7 +4,7 @@
 mod without_statistics;
 
 use scim_core::schema::SchemaRegistry;
-use scim_store::{Actor, Query, Store, StoreBuilder, TenantId, TenantSettings};
+use scim_store::{Actor, AdminStore, Query, ResourceStore, StoreBuilder, TenantId, TenantSettings};
 use serde_json::json;
 
 /// Entra ID finds a user by work email; SQLite cannot index inside `data_ci`'s arrays, so the
