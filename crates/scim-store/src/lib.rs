@@ -49,6 +49,7 @@
 
 mod backend;
 mod clock;
+mod console;
 mod engine;
 mod error;
 mod event;
@@ -64,6 +65,10 @@ mod tenant;
 mod token;
 
 pub use clock::{Clock, IdGenerator, SteppingClock, SystemClock, UuidV7Ids};
+pub use console::{
+    ActorFilter, ConsoleScope, ConsoleSession, EventQuery, GroupMember, LinkRedemption,
+    MAX_EVENT_PAGE, MemberPage, NewConsoleLink, NewConsoleSession,
+};
 pub use engine::{CommitListener, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use error::StoreError;
 pub use event::{Event, EventActor, EventPart, EventResource, EventType, MEMBERS_PER_EVENT};

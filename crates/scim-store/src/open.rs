@@ -489,6 +489,56 @@ macro_rules! delegate_store {
             fn prune_events(&self, older_than: DateTime<Utc>) -> Result<u64, StoreError> {
                 self.0.prune_events_impl(older_than)
             }
+            fn recent_events(
+                &self,
+                tenant: &TenantId,
+                query: &crate::EventQuery,
+            ) -> Result<Vec<Event>, StoreError> {
+                self.0.recent_events_impl(tenant, query)
+            }
+            fn group_members(
+                &self,
+                tenant: &TenantId,
+                group_id: &str,
+                after: Option<&str>,
+                limit: u32,
+            ) -> Result<crate::MemberPage, StoreError> {
+                self.0.group_members_impl(tenant, group_id, after, limit)
+            }
+            fn create_console_session(
+                &self,
+                session: &crate::NewConsoleSession,
+            ) -> Result<crate::ConsoleSession, StoreError> {
+                self.0.create_console_session_impl(session)
+            }
+            fn console_session(
+                &self,
+                id_hash: &str,
+            ) -> Result<Option<crate::ConsoleSession>, StoreError> {
+                self.0.console_session_impl(id_hash)
+            }
+            fn touch_console_session(
+                &self,
+                id_hash: &str,
+                at: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                self.0.touch_console_session_impl(id_hash, at)
+            }
+            fn delete_console_session(&self, id_hash: &str) -> Result<bool, StoreError> {
+                self.0.delete_console_session_impl(id_hash)
+            }
+            fn create_console_link(&self, link: &crate::NewConsoleLink) -> Result<(), StoreError> {
+                self.0.create_console_link_impl(link)
+            }
+            fn redeem_console_link(
+                &self,
+                redemption: &crate::LinkRedemption,
+            ) -> Result<Option<crate::ConsoleSession>, StoreError> {
+                self.0.redeem_console_link_impl(redemption)
+            }
+            fn prune_console(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+                self.0.prune_console_impl(now)
+            }
             fn ping(&self) -> Result<(), StoreError> {
                 self.0.ping_impl()
             }
