@@ -30,7 +30,7 @@ mod observe;
 mod ops;
 mod principal;
 mod rendered;
-mod resources;
+pub(crate) mod resources;
 mod root_search;
 mod store_call;
 mod write;

@@ -350,6 +350,28 @@ pub fn redeliver(
     Ok(SubscriptionView::of(&rewound))
 }
 
+/// Sends a test event to a subscription's receiver and returns the attempt, as its delivery
+/// log records it.
+///
+/// THE ONE PLACE test deliveries go through (the console's "Send test" button calls it).
+/// Delivery itself lives in the delivery module (`crate::delivery`, another branch): once it
+/// is here, the body below becomes
+/// `crate::delivery::send_test_event(state, &subscription)` with its `DeliveryAttempt` turned
+/// into a [`DeliveryView`], and a poll subscription's refusal into
+/// [`ManageError::invalid`]`("id", ...)`. Until then this build has no delivery workers, and
+/// says so.
+pub fn send_test(
+    state: &crate::AppState,
+    tenant: &TenantId,
+    id: &str,
+) -> Result<DeliveryView, ManageError> {
+    let subscription = load(&*state.store, tenant, id)?;
+    Err(ManageError::Unsupported(format!(
+        "this build of scim-server does not deliver events yet, so no test event was sent to {}",
+        subscription.url
+    )))
+}
+
 fn load(store: &dyn Store, tenant: &TenantId, id: &str) -> Result<Subscription, ManageError> {
     require_tenant(store, tenant)?;
     store.subscription(tenant, id)?.ok_or_else(|| missing(id))

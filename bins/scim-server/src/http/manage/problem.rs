@@ -135,6 +135,7 @@ impl From<ManageError> for Problem {
                 Self::new(StatusCode::NOT_FOUND, err.to_string())
             }
             ManageError::TenantExists(_) => Self::new(StatusCode::CONFLICT, err.to_string()),
+            ManageError::Unsupported(_) => Self::new(StatusCode::NOT_IMPLEMENTED, err.to_string()),
             ManageError::Store(e) => return ApiError::from(e).into(),
             ManageError::Issue(crate::auth::IssueError::Store(e)) => {
                 return ApiError::from(e).into();
