@@ -115,7 +115,7 @@ fn credential(req: &HttpRequest, configured: &str) -> Result<Admin, ApiError> {
 
 /// Compares two secrets in time that depends on neither: their SHA-256 digests, which have a
 /// fixed length, are compared byte by byte without stopping at the first difference.
-fn same_secret(presented: &str, configured: &str) -> bool {
+pub(crate) fn same_secret(presented: &str, configured: &str) -> bool {
     let a = Sha256::digest(presented.as_bytes());
     let b = Sha256::digest(configured.as_bytes());
     a.iter()

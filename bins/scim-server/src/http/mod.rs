@@ -8,6 +8,7 @@
 //! | `/scim/v2/Bulk` | bulk operations | SCIM key with `write` scope |
 //! | `/scim/v2/Me` | 501 (decision 0003: a SCIM key acts for an organisation, not a user) | SCIM key |
 //! | `/admin/v1/...` | the management API ([`manage`]): tenants, keys, subscriptions, events, access | admin token (`/admin/v1/openapi.json`: none) |
+//! | `/console/...` | the web console ([`crate::console`]): HTML pages | a console session (sign-in with the admin token, or a one-time link) |
 //! | `/healthz`, `/readyz`, `/metrics` | operations | none |
 //!
 //! Every error, including the ones actix produces itself (an oversized body, an unknown path, a
@@ -19,7 +20,7 @@
 //! have no body, and no hook of actix-web reaches them. Request targets are kept below that
 //! limit ([`MAX_REQUEST_TARGET`]), so that the server answers every length it can.
 
-mod admin;
+pub(crate) mod admin;
 mod body;
 mod bulk;
 mod bulk_ids;
@@ -32,7 +33,7 @@ mod principal;
 mod rendered;
 pub(crate) mod resources;
 mod root_search;
-mod store_call;
+pub(crate) mod store_call;
 mod write;
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
@@ -63,11 +64,23 @@ use crate::state::AppState;
 /// ```
 pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
     let body_limit = state.config.max_body_bytes;
+    let console = state.config.console.enabled;
     cfg.app_data(web::Data::new(state))
         .app_data(web::PayloadConfig::new(body_limit))
         .service(get_only("/healthz", web::get().to(ops::healthz)))
         .service(get_only("/readyz", web::get().to(ops::readyz)))
         .service(get_only("/metrics", web::get().to(ops::metrics)))
+        .configure(move |cfg| {
+            // The console (`console.enabled`, on by default); off, /console is a 404 like any
+            // unknown path.
+            if console {
+                cfg.service(
+                    web::scope("/console")
+                        .wrap(from_fn(crate::console::security_headers))
+                        .configure(crate::console::configure),
+                );
+            }
+        })
         .service(
             web::scope("/admin/v1")
                 .wrap(from_fn(refuse_long_targets))

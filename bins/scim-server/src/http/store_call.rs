@@ -45,6 +45,8 @@ pub(crate) enum StoreOp {
     Manage,
     /// Reading a page of the event feed.
     Events,
+    /// The web console's reads and changes (through the management operations).
+    Console,
 }
 
 impl StoreOp {
@@ -63,6 +65,7 @@ impl StoreOp {
             Self::Authenticate => "authenticate",
             Self::Manage => "manage",
             Self::Events => "events",
+            Self::Console => "console",
         }
     }
 }

@@ -7,7 +7,7 @@
 //! table, [`OPERATIONS`], which the OpenAPI document (`/admin/v1/openapi.json`) is tested
 //! against.
 
-mod directory;
+pub(crate) mod directory;
 mod events;
 pub(crate) mod input;
 mod openapi;
