@@ -101,6 +101,9 @@ pub struct EventQuery {
     pub types: Vec<EventType>,
     /// Only events about the resource with this id (a user, a group, a key).
     pub resource_id: Option<String>,
+    /// Only events about the resource with this id or listing it among the members or users
+    /// they tell of: a person's history, with the groups they joined and the roles they got.
+    pub subject: Option<String>,
     /// Only events of these actors.
     pub actor: Option<ActorFilter>,
     /// Only events before this sequence number (the next page of a newest-first list).

@@ -85,7 +85,8 @@ pub const MAX_ACTIVITY_PAGE: u32 = 200;
 pub struct ActivityRequest {
     /// Only these types; empty: every type.
     pub types: Vec<EventType>,
-    /// Only events about this person (a userName, or any resource's id).
+    /// Only events about this person (a userName, or any resource's id), their groups' member
+    /// and access events included.
     pub person: Option<String>,
     /// Only changes made by this key (its id), or by `admin` or `cli`.
     pub key: Option<String>,
@@ -164,7 +165,7 @@ pub fn activity(
         }
     }
     super::require_tenant(store, tenant)?;
-    let resource_id = match request.person.as_deref().map(str::trim) {
+    let subject = match request.person.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(person) => Some(person_id(store, tenant, person)?),
     };
@@ -176,7 +177,8 @@ pub fn activity(
         tenant,
         &EventQuery {
             types: request.types.clone(),
-            resource_id,
+            resource_id: None,
+            subject,
             actor,
             before: request.before,
             after: request.after,

@@ -159,10 +159,10 @@ impl<B: Backend> Engine<B> {
         tenant: &TenantId,
         query: &EventQuery,
     ) -> Result<Vec<Event>, StoreError> {
-        if query
-            .resource_id
-            .as_deref()
-            .is_some_and(|id| !super::tables::storable(id))
+        if [&query.resource_id, &query.subject]
+            .into_iter()
+            .flatten()
+            .any(|id| !super::tables::storable(id))
         {
             return Ok(Vec::new());
         }
@@ -178,6 +178,18 @@ impl<B: Backend> Engine<B> {
             }
             if let Some(id) = &query.resource_id {
                 sql.push(" AND resource_id = ").text_value(id.as_str());
+            }
+            if let Some(id) = &query.subject {
+                // Both halves are index lookups; the outer query then reads only their rows.
+                sql.push(" AND seq IN (SELECT seq FROM events WHERE tenant_id = ")
+                    .text_value(tenant.as_str())
+                    .push(" AND resource_id = ")
+                    .text_value(id.as_str())
+                    .push(" UNION SELECT seq FROM event_members WHERE tenant_id = ")
+                    .text_value(tenant.as_str())
+                    .push(" AND member_id = ")
+                    .text_value(id.as_str())
+                    .push(")");
             }
             match &query.actor {
                 Some(ActorFilter::Is(actor)) => {

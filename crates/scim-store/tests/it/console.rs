@@ -202,6 +202,26 @@ fn recent_events_are_filtered_newest_first(store: &dyn Store) {
     );
     let types: Vec<EventType> = about_ada.iter().map(|e| e.event_type).collect();
     assert_eq!(types, [EventType::UserDeactivated, EventType::UserCreated]);
+    let ada_history = recent(
+        store,
+        &acme,
+        EventQuery {
+            subject: Some(id(&ada)),
+            limit: 100,
+            ..EventQuery::default()
+        },
+    );
+    let types: Vec<EventType> = ada_history.iter().map(|e| e.event_type).collect();
+    assert_eq!(
+        types,
+        [
+            EventType::UserDeactivated,
+            EventType::GroupMembersAdded,
+            EventType::UserCreated
+        ],
+        "a person's history has the member events of their groups"
+    );
+    assert_eq!(ada_history[1].resource.name.as_deref(), Some("Team"));
 
     let by_key = recent(
         store,
