@@ -209,6 +209,14 @@ pub(super) async fn show(
                     dt { "Created" } dd { @if let Some(at) = &s.created { (layout::when_text(at)) } }
                     dt { "Last changed" } dd { @if let Some(at) = &s.last_modified { (layout::when_text(at)) } }
                 }
+                @if !person.owner {
+                    form.stack method="post" action={ "/console/t/" (t) "/owner" }
+                        data-confirm="Make this person the protected owner? The current owner, if any, is released." {
+                        (layout::csrf_field(&session))
+                        input type="hidden" name="user_name" value=(s.user_name);
+                        div { button.button.secondary.small type="submit" { "Make protected owner" } }
+                    }
+                }
             }
             div.card {
                 h2 { "Projects and roles" }

@@ -328,7 +328,11 @@ pub(super) async fn send_test(
     // A delivery may wait for the receiver up to webhooks.request_timeout_seconds.
     let sent = web::block(move || subscriptions::send_test(&app, &scoped, &sub))
         .await
-        .map_err(|_| ConsoleError::NotFound)?;
+        .map_err(|_| {
+            ConsoleError::Api(
+                scim_core::ScimError::with_status(500, "the request was cancelled").into(),
+            )
+        })?;
     let outcome = match sent {
         Ok(attempt) => Outcome::Tested(attempt),
         Err(ManageError::Unsupported(message)) => Outcome::Failed(format!("{message}.")),

@@ -247,10 +247,13 @@ pub fn show(store: &dyn Store, tenant: &TenantId, id: &str) -> Result<Person, Ma
     })
 }
 
-/// A SCIM error of a read (a bad filter or cursor) as an error of the input `field`; a missing
+/// A SCIM error of a read as an error of the input `field` (of `cursor` for a bad cursor); a missing
 /// tenant or resource as not found.
 pub(crate) fn scim_input(error: StoreError, field: &str) -> ManageError {
     match error {
+        StoreError::Scim(e) if e.scim_type() == Some(scim_core::ScimType::InvalidCursor) => {
+            ManageError::malformed("cursor", e.detail().to_owned())
+        }
         StoreError::Scim(e) if e.status() == 400 => {
             ManageError::malformed(field, e.detail().to_owned())
         }

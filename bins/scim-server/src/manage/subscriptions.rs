@@ -367,7 +367,7 @@ pub fn send_test(
 ) -> Result<DeliveryView, ManageError> {
     let subscription = load(&*state.store, tenant, id)?;
     Err(ManageError::Unsupported(format!(
-        "this build of scim-server does not deliver events yet, so no test event was sent to {}",
+        "This build of scim-server does not deliver events yet, so no test event was sent to {}",
         subscription.url
     )))
 }
