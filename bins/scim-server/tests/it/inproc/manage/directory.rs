@@ -57,6 +57,13 @@ async fn people_are_found_by_text_or_filter_a_page_at_a_time() {
     )
     .await
     .assert_problem(400, Some("limit"));
+    app.admin(
+        Method::GET,
+        "/admin/v1/tenants/tenant-a/users?q=ada&cursor=not-a-cursor",
+        None,
+    )
+    .await
+    .assert_problem(400, Some("cursor"));
 }
 
 #[actix_web::test]
