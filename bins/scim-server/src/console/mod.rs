@@ -4,20 +4,20 @@
 //!
 //! The console is a client of the management operations ([`crate::manage`]), the same ones the
 //! admin API and the command line run: no handler here touches the store but through them.
-//! Every state-changing form carries its session's CSRF token ([`csrf`]); every answer carries
+//! Every state-changing form carries its session's CSRF token (`csrf.rs`); every answer carries
 //! a strict Content-Security-Policy (no inline script or style, nothing from elsewhere).
 //!
 //! | path | what |
 //! | --- | --- |
-//! | `/console/sign-in`, `/console/link/{token}`, `/console/sign-out` | sessions ([`session`]) |
-//! | `/console/tenants` | operators: every tenant at a glance, create one ([`tenants`]) |
-//! | `/console/t/{tenant}` | connect the identity provider: base URL, SCIM keys, Okta and Entra steps ([`connect`]) |
-//! | `/console/t/{tenant}/people[/{id}]` | people: search, cursor pages, one person with history ([`people`]) |
-//! | `/console/t/{tenant}/groups[/{id}]` | groups and their members, a page at a time ([`groups`]) |
-//! | `/console/t/{tenant}/matrix` | projects x roles ([`groups`]) |
-//! | `/console/t/{tenant}/policies` | provisioning switches and the owner ([`policies`]) |
-//! | `/console/t/{tenant}/activity[/stream,/rows]` | the change log, live ([`activity`]) |
-//! | `/console/t/{tenant}/webhooks[/{id}]` | subscriptions and deliveries ([`webhooks`]) |
+//! | `/console/sign-in`, `/console/link/{token}`, `/console/sign-out` | sessions (`session.rs`) |
+//! | `/console/tenants` | operators: every tenant at a glance, create one (`tenants.rs`) |
+//! | `/console/t/{tenant}` | connect the identity provider: base URL, SCIM keys, Okta and Entra steps (`connect.rs`) |
+//! | `/console/t/{tenant}/people[/{id}]` | people: search, cursor pages, one person with history (`people.rs`) |
+//! | `/console/t/{tenant}/groups[/{id}]` | groups and their members, a page at a time (`groups.rs`) |
+//! | `/console/t/{tenant}/matrix` | projects x roles (`groups.rs`) |
+//! | `/console/t/{tenant}/policies` | provisioning switches and the owner (`policies.rs`) |
+//! | `/console/t/{tenant}/activity[/stream,/rows]` | the change log, live (`activity.rs`) |
+//! | `/console/t/{tenant}/webhooks[/{id}]` | subscriptions and deliveries (`webhooks.rs`) |
 
 mod activity;
 mod assets;
