@@ -479,6 +479,26 @@ mod tests {
     }
 
     #[test]
+    fn the_console_is_on_unless_turned_off() {
+        let mut config: Config = toml::from_str(
+            r#"
+            [console]
+            session_minutes = 120
+            "#,
+        )
+        .unwrap();
+        assert!(config.console.enabled);
+        assert_eq!(config.console.session_minutes, 120);
+        assert_eq!(
+            config.console.idle_minutes, 60,
+            "unnamed settings keep their default"
+        );
+        config.apply_env(|name| (name == "SCIM_CONSOLE").then(|| "false".into()));
+        assert!(!config.console.enabled);
+        assert!(toml::from_str::<Config>("[console]\nsesion_minutes = 1").is_err());
+    }
+
+    #[test]
     fn unknown_settings_are_refused() {
         assert!(toml::from_str::<Config>("lisen = \"x\"").is_err());
     }
