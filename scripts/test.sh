@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace: unit, integration and doc tests (the end-to-end suites of
 # bins/scim-server/tests/it start the real binary), then the scim2-tester conformance run
-# (scripts/conformance.sh) and the schemathesis run against the admin API (scripts/schemathesis.sh).
+# (scripts/conformance.sh), the schemathesis run against the admin API (scripts/schemathesis.sh),
+# and the console's browser tests in Chromium (scripts/console-tests.sh).
 # PostgreSQL-backed tests use SCIM_TEST_POSTGRES_URL; when it is unset and a local server answers
 # on 127.0.0.1:5432, that server is used. The end-to-end tests of event delivery check what is
 # delivered with third-party Python packages, in the virtual environment of
@@ -27,3 +28,4 @@ for example in filter_your_json patch_like_okta_and_entra validate_entra_create 
 done
 bash scripts/conformance.sh
 bash scripts/schemathesis.sh
+bash scripts/console-tests.sh

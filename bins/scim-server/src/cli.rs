@@ -51,6 +51,17 @@ pub enum Command {
     Subscription(SubscriptionCommand),
     /// Print a tenant's events, one JSON object per line, in sequence order.
     Events(EventsArgs),
+    /// Print a one-time sign-in link to a tenant's console pages, for its IT admin: the
+    /// session it opens sees that tenant only. Set base_url (SCIM_BASE_URL) to the address
+    /// people reach the server at.
+    ConsoleLink {
+        /// The tenant.
+        #[arg(long)]
+        tenant: String,
+        /// How long the link works if unused: 30m, 1h, up to 7d.
+        #[arg(long, default_value = "1h")]
+        expires_in: String,
+    },
     /// List a tenant's users with their projects and roles.
     Access {
         /// The tenant.

@@ -89,7 +89,40 @@ pub fn run(cli: Cli) -> Result<(), CommandError> {
         Command::Events(args) => events(&*store, &args),
         Command::SigningKey(command) => signing_key(&config, &*store, command),
         Command::Access { tenant, json } => access(&*store, &tenant_id(&tenant)?, json),
+        Command::ConsoleLink { tenant, expires_in } => {
+            console_link(&config, &*store, &tenant, &expires_in)
+        }
     }
+}
+
+/// `console-link`: the link alone on standard output, how long it works on standard error.
+fn console_link(
+    config: &Config,
+    store: &dyn Store,
+    tenant: &str,
+    expires_in: &str,
+) -> Result<(), CommandError> {
+    let valid_for = crate::manage::console::link_validity("expires-in", expires_in)?;
+    let base = match &config.base_url {
+        Some(base) => base.clone(),
+        None => format!("http://{}", config.listen),
+    };
+    let link = crate::manage::console::create_link(
+        store,
+        &tenant_id(tenant)?,
+        valid_for,
+        &base,
+        &EventActor::Cli,
+    )?;
+    println!("{}", link.url);
+    #[expect(clippy::print_stderr, reason = "a note beside the link on stdout")]
+    {
+        eprintln!(
+            "one-time sign-in link to the console pages of {tenant}; it works once, until {}",
+            link.expires_at.to_rfc3339()
+        );
+    }
+    Ok(())
 }
 
 fn sqlite_parent(url: &str) -> Option<&str> {

@@ -51,6 +51,8 @@ pub struct Config {
     pub events: EventsConfig,
     /// Delivery of events to subscriptions (webhooks and SETs).
     pub webhooks: WebhooksConfig,
+    /// The web console (`/console`).
+    pub console: ConsoleConfig,
 }
 
 impl Default for Config {
@@ -74,6 +76,7 @@ impl Default for Config {
             rate_limit: crate::limits::RateLimitConfig::default(),
             events: EventsConfig::default(),
             webhooks: WebhooksConfig::default(),
+            console: ConsoleConfig::default(),
         }
     }
 }
@@ -227,6 +230,28 @@ impl Default for WebhooksConfig {
     }
 }
 
+/// The web console (`[console]`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleConfig {
+    /// Serve the console at `/console` (`SCIM_CONSOLE`). Off, `/console` is not found.
+    pub enabled: bool,
+    /// How long a console session lasts from sign-in, however active, in minutes.
+    pub session_minutes: u64,
+    /// How long a session may stay unused before it ends, in minutes.
+    pub idle_minutes: u64,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            session_minutes: 8 * 60,
+            idle_minutes: 60,
+        }
+    }
+}
+
 /// Why the configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -339,6 +364,9 @@ impl Config {
         if let Some(v) = flag("SCIM_WEBHOOKS_ALLOW_PRIVATE_NETWORKS") {
             self.webhooks.allow_private_networks = v;
         }
+        if let Some(v) = flag("SCIM_CONSOLE") {
+            self.console.enabled = v;
+        }
         if let Some(v) = flag("SCIM_WEBHOOKS_ALLOW_HTTP") {
             self.webhooks.allow_http = v;
         }
@@ -448,6 +476,26 @@ mod tests {
         let defaults = Config::default();
         assert_eq!(defaults.database_wait(), Duration::from_secs(1));
         assert_eq!(defaults.readiness_timeout(), Duration::from_millis(500));
+    }
+
+    #[test]
+    fn the_console_is_on_unless_turned_off() {
+        let mut config: Config = toml::from_str(
+            r#"
+            [console]
+            session_minutes = 120
+            "#,
+        )
+        .unwrap();
+        assert!(config.console.enabled);
+        assert_eq!(config.console.session_minutes, 120);
+        assert_eq!(
+            config.console.idle_minutes, 60,
+            "unnamed settings keep their default"
+        );
+        config.apply_env(|name| (name == "SCIM_CONSOLE").then(|| "false".into()));
+        assert!(!config.console.enabled);
+        assert!(toml::from_str::<Config>("[console]\nsesion_minutes = 1").is_err());
     }
 
     #[test]

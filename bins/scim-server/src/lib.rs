@@ -14,6 +14,7 @@ pub mod auth;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod console;
 pub mod delivery;
 pub mod events;
 pub mod http;

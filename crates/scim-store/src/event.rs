@@ -135,7 +135,8 @@ impl EventActor {
         }
     }
 
-    pub(crate) fn parse(text: &str) -> Self {
+    /// The actor [`EventActor::as_str`] names: `admin`, `cli`, or else a token id.
+    pub fn parse(text: &str) -> Self {
         match text {
             "admin" => Self::Admin,
             "cli" => Self::Cli,

@@ -69,6 +69,7 @@
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod backend;
 mod clock;
+mod console;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod engine;
 mod error;
@@ -86,7 +87,10 @@ mod tenant;
 mod token;
 
 pub use clock::{Clock, IdGenerator, SteppingClock, SystemClock, UuidV7Ids};
-
+pub use console::{
+    ActorFilter, ConsoleScope, ConsoleSession, EventQuery, GroupMember, LinkRedemption,
+    MAX_EVENT_PAGE, MemberPage, NewConsoleLink, NewConsoleSession,
+};
 pub use error::{DatabaseFailure, StoreError};
 pub use event::{Event, EventActor, EventPart, EventResource, EventType, MEMBERS_PER_EVENT};
 pub use links::{Link, Linked, Links};

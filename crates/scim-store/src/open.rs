@@ -551,6 +551,50 @@ impl<S: Backed> AdminStore for S {
     fn prune_events(&self, older_than: DateTime<Utc>) -> Result<u64, StoreError> {
         self.engine().prune_events_impl(older_than)
     }
+    fn recent_events(
+        &self,
+        tenant: &TenantId,
+        query: &crate::EventQuery,
+    ) -> Result<Vec<Event>, StoreError> {
+        self.engine().recent_events_impl(tenant, query)
+    }
+    fn group_members(
+        &self,
+        tenant: &TenantId,
+        group_id: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<crate::MemberPage, StoreError> {
+        self.engine()
+            .group_members_impl(tenant, group_id, after, limit)
+    }
+    fn create_console_session(
+        &self,
+        session: &crate::NewConsoleSession,
+    ) -> Result<crate::ConsoleSession, StoreError> {
+        self.engine().create_console_session_impl(session)
+    }
+    fn console_session(&self, id_hash: &str) -> Result<Option<crate::ConsoleSession>, StoreError> {
+        self.engine().console_session_impl(id_hash)
+    }
+    fn touch_console_session(&self, id_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.engine().touch_console_session_impl(id_hash, at)
+    }
+    fn delete_console_session(&self, id_hash: &str) -> Result<bool, StoreError> {
+        self.engine().delete_console_session_impl(id_hash)
+    }
+    fn create_console_link(&self, link: &crate::NewConsoleLink) -> Result<(), StoreError> {
+        self.engine().create_console_link_impl(link)
+    }
+    fn redeem_console_link(
+        &self,
+        redemption: &crate::LinkRedemption,
+    ) -> Result<Option<crate::ConsoleSession>, StoreError> {
+        self.engine().redeem_console_link_impl(redemption)
+    }
+    fn prune_console(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.engine().prune_console_impl(now)
+    }
 }
 
 #[cfg(feature = "sqlite")]

@@ -8,7 +8,8 @@ use serde_json::Value;
 
 use crate::model::{Actor, Page, Query, ReadOptions, StoredResource};
 use crate::{
-    DeliveryAttempt, DeliveryEnd, Event, EventActor, KeyPurpose, NewSubscription, NewToken,
+    ConsoleSession, DeliveryAttempt, DeliveryEnd, Event, EventActor, EventQuery, KeyPurpose,
+    LinkRedemption, MemberPage, NewConsoleLink, NewConsoleSession, NewSubscription, NewToken,
     ServerKey, StoreError, Subscription, SubscriptionChange, Tenant, TenantId, TenantSettings,
     TokenRecord,
 };
@@ -340,4 +341,50 @@ pub trait AdminStore: Send + Sync {
     /// Deletes events older than `older_than` that every enabled subscription of their tenant
     /// has received; returns how many.
     fn prune_events(&self, older_than: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// The tenant's change log as `query` selects it, newest first (a person's history, the
+    /// activity page). Every filter is answered by an index.
+    fn recent_events(
+        &self,
+        tenant: &TenantId,
+        query: &EventQuery,
+    ) -> Result<Vec<Event>, StoreError>;
+    /// A page of a group's members after the member id `after`, at most `limit` (up to
+    /// [`crate::MAX_EVENT_PAGE`]), in byte order of their ids, with how many it has in all: a
+    /// group of 100,000 members is read a page at a time, never whole. `limit` 0 counts only.
+    /// [`StoreError::NotFound`] when the tenant has no such group.
+    fn group_members(
+        &self,
+        tenant: &TenantId,
+        group_id: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<MemberPage, StoreError>;
+
+    /// Records a console session ([`StoreError::TenantNotFound`] for a tenant session of a
+    /// tenant that does not exist).
+    fn create_console_session(
+        &self,
+        session: &NewConsoleSession,
+    ) -> Result<ConsoleSession, StoreError>;
+    /// A console session by the hash of its id, expired or not (the caller compares
+    /// [`ConsoleSession::expires_at`] with its clock).
+    fn console_session(&self, id_hash: &str) -> Result<Option<ConsoleSession>, StoreError>;
+    /// Records that a session was used at `at` (a later use only moves it forward).
+    fn touch_console_session(&self, id_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Ends a session (sign-out); `false` when there was none.
+    fn delete_console_session(&self, id_hash: &str) -> Result<bool, StoreError>;
+    /// Records a one-time sign-in link for a tenant ([`StoreError::TenantNotFound`] if it does
+    /// not exist).
+    fn create_console_link(&self, link: &NewConsoleLink) -> Result<(), StoreError>;
+    /// Redeems a link: if it exists, is unused and has not expired, marks it used and opens a
+    /// session for its tenant, in one transaction. A link opens one session only, even when
+    /// several server processes redeem it at once; `None` for any link that cannot be used.
+    fn redeem_console_link(
+        &self,
+        redemption: &LinkRedemption,
+    ) -> Result<Option<ConsoleSession>, StoreError>;
+    /// Deletes sessions and links that expired by `now`, and links already used; returns how
+    /// many.
+    fn prune_console(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 }

@@ -11,6 +11,7 @@
 //! | `/admin/v1/...` | the management API ([`manage`]): tenants, keys, subscriptions, events, access | admin token (`/admin/v1/openapi.json`: none) |
 //! | `POST /events/v1/tenants/{tenant}/subscriptions/{id}/poll` | RFC 8936 polling for SETs | the subscription's secret |
 //! | `/.well-known/jwks.json` | the keys SETs are signed with | none |
+//! | `/console/...` | the web console ([`crate::console`]): HTML pages | a console session (sign-in with the admin token, or a one-time link) |
 //! | `/healthz`, `/readyz`, `/metrics` | operations | none |
 //!
 //! Every error, including the ones actix produces itself (an oversized body, an unknown path, a
@@ -22,7 +23,7 @@
 //! have no body, and no hook of actix-web reaches them. Request targets are kept below that
 //! limit ([`MAX_REQUEST_TARGET`]), so that the server answers every length it can.
 
-mod admin;
+pub(crate) mod admin;
 mod delivery;
 pub mod error;
 pub mod manage;
@@ -30,7 +31,7 @@ mod observe;
 mod ops;
 mod principal;
 mod scim;
-mod store_call;
+pub(crate) mod store_call;
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -60,6 +61,7 @@ use crate::state::AppState;
 /// ```
 pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
     let body_limit = state.config.max_body_bytes;
+    let console = state.config.console.enabled;
     cfg.app_data(web::Data::new(state))
         .app_data(web::PayloadConfig::new(body_limit))
         .service(get_only("/healthz", web::get().to(ops::healthz)))
@@ -80,6 +82,17 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: AppState) {
                 )
                 .default_service(web::to(not_found)),
         )
+        .configure(move |cfg| {
+            // The console (`console.enabled`, on by default); off, /console is a 404 like any
+            // unknown path.
+            if console {
+                cfg.service(
+                    web::scope("/console")
+                        .wrap(from_fn(crate::console::security_headers))
+                        .configure(crate::console::configure),
+                );
+            }
+        })
         .service(
             web::scope("/admin/v1")
                 .wrap(from_fn(refuse_long_targets))

@@ -36,6 +36,8 @@ pub(crate) enum StoreOp {
     EventKeys,
     /// An RFC 8936 poll: acknowledgements, then the pending SETs.
     SetPoll,
+    /// The web console's reads and changes (through the management operations).
+    Console,
 }
 
 impl StoreOp {
@@ -49,6 +51,7 @@ impl StoreOp {
             Self::Events => "events",
             Self::EventKeys => "event_keys",
             Self::SetPoll => "set_poll",
+            Self::Console => "console",
         }
     }
 }

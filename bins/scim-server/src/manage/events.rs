@@ -4,7 +4,8 @@
 //! the callers: the admin API waits on the commit signals without holding a thread, the command
 //! line polls the database. Both read pages with [`page`].
 
-use scim_store::{Store, TenantId};
+use scim_core::filter::{AttrPath, CompValue, Filter};
+use scim_store::{ActorFilter, Event, EventActor, EventQuery, EventType, Store, TenantId};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -75,4 +76,144 @@ pub fn page(
         events: events.iter().map(|e| e.to_json(request.full)).collect(),
         next_after,
     })
+}
+
+/// The most events one page of the activity holds.
+pub const MAX_ACTIVITY_PAGE: u32 = 200;
+
+/// A page of a tenant's activity: its change log newest first, filtered.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ActivityRequest {
+    /// Only these types; empty: every type.
+    pub types: Vec<EventType>,
+    /// Only events about this person (a userName, or any resource's id), their groups' member
+    /// and access events included.
+    pub person: Option<String>,
+    /// Only changes made by this key (its id), or by `admin` or `cli`.
+    pub key: Option<String>,
+    /// Only events before this sequence number (the next page).
+    pub before: Option<i64>,
+    /// Only events after this sequence number (what is new).
+    pub after: Option<i64>,
+    /// At most this many (1 to [`MAX_ACTIVITY_PAGE`]).
+    pub limit: u32,
+}
+
+/// A page of activity, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityPage {
+    /// The events.
+    pub events: Vec<Event>,
+    /// The `before` of the next (older) page, when there may be one.
+    pub next_before: Option<i64>,
+}
+
+impl Serialize for ActivityPage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(2))?;
+        let events: Vec<Value> = self.events.iter().map(|e| e.to_json(false)).collect();
+        map.serialize_entry("events", &events)?;
+        map.serialize_entry("next_before", &self.next_before)?;
+        map.end()
+    }
+}
+
+/// The longest text a filter of the activity takes.
+const MAX_FILTER_TEXT: usize = 256;
+
+/// Event types from their names, for the input `field`.
+pub fn activity_types(field: &str, names: &[String]) -> Result<Vec<EventType>, ManageError> {
+    names
+        .iter()
+        .filter(|n| !n.is_empty())
+        .map(|name| {
+            EventType::parse(name).ok_or_else(|| {
+                ManageError::invalid(
+                    field,
+                    format!(
+                        "unknown event type {name:?}; the types are {}",
+                        EventType::ALL.map(EventType::as_str).join(", ")
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+/// A page of the tenant's activity. A person is named by userName (looked up, ignoring case)
+/// or by id (which also finds the events of a deleted user, a group or a key).
+pub fn activity(
+    store: &dyn Store,
+    tenant: &TenantId,
+    request: &ActivityRequest,
+) -> Result<ActivityPage, ManageError> {
+    if !(1..=MAX_ACTIVITY_PAGE).contains(&request.limit) {
+        return Err(ManageError::malformed(
+            "limit",
+            format!("must be 1 to {MAX_ACTIVITY_PAGE}"),
+        ));
+    }
+    for (field, value) in [("person", &request.person), ("key", &request.key)] {
+        if value
+            .as_ref()
+            .is_some_and(|v| v.len() > MAX_FILTER_TEXT || v.contains('\0'))
+        {
+            return Err(ManageError::malformed(
+                field,
+                format!("must be at most {MAX_FILTER_TEXT} bytes, without U+0000"),
+            ));
+        }
+    }
+    super::require_tenant(store, tenant)?;
+    let subject = match request.person.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(person) => Some(person_id(store, tenant, person)?),
+    };
+    let actor = match request.key.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(key) => Some(ActorFilter::Is(EventActor::parse(key))),
+    };
+    let events = store.recent_events(
+        tenant,
+        &EventQuery {
+            types: request.types.clone(),
+            resource_id: None,
+            subject,
+            actor,
+            before: request.before,
+            after: request.after,
+            limit: request.limit,
+        },
+    )?;
+    let full = events.len() == request.limit as usize;
+    let next_before = events.last().filter(|_| full).map(|e| e.seq);
+    Ok(ActivityPage {
+        events,
+        next_before,
+    })
+}
+
+/// The id of the user called `person`, or `person` itself taken as an id.
+fn person_id(store: &dyn Store, tenant: &TenantId, person: &str) -> Result<String, ManageError> {
+    let query = scim_store::Query {
+        filter: Some(Filter::equals(
+            AttrPath::name("userName"),
+            CompValue::String(person.to_owned().into()),
+        )),
+        count: Some(1),
+        ..scim_store::Query::default()
+    };
+    let found = store.query(
+        tenant,
+        "User",
+        &query,
+        scim_store::ReadOptions::DOCUMENT_ONLY,
+    )?;
+    Ok(found
+        .resources
+        .first()
+        .and_then(|u| u.resource.id())
+        .unwrap_or(person)
+        .to_owned())
 }

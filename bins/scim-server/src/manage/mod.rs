@@ -14,7 +14,10 @@
 //! (`userName`, `displayName`, `externalId` in events and the access report) keep their SCIM
 //! spelling, since they are data, not API.
 
+pub mod console;
 pub mod events;
+pub mod groups;
+pub mod people;
 pub mod subscriptions;
 pub mod tenants;
 pub mod tokens;
@@ -240,6 +243,21 @@ pub(crate) fn check_name(field: &str, name: &str) -> Result<(), ManageError> {
         ));
     }
     Ok(())
+}
+
+/// A duration written as `90d`, `12h`, `30m` or `3600s`, from the input `field`, at most
+/// `max` (`too_long` says why when it is more).
+pub(crate) fn duration_up_to(
+    field: &str,
+    text: &str,
+    max: chrono::Duration,
+    too_long: &str,
+) -> Result<chrono::Duration, ManageError> {
+    let duration = crate::auth::parse_duration(text).map_err(|e| ManageError::invalid(field, e))?;
+    if duration > max {
+        return Err(ManageError::invalid(field, too_long));
+    }
+    Ok(duration)
 }
 
 /// Checks a free-text note (a description).

@@ -308,3 +308,101 @@ fn not_found_as_tenant(e: StoreError) -> ManageError {
         e => e.into(),
     }
 }
+
+/// What a tenant has, at a glance: the operators' list of tenants and the console's overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TenantSummary {
+    /// The tenant.
+    pub id: String,
+    /// How many users it has.
+    pub users: u64,
+    /// How many groups it has.
+    pub groups: u64,
+    /// How many of its SCIM keys work (not expired, not revoked).
+    pub active_keys: u64,
+    /// When one of its keys was last used: its identity provider's last provisioning call
+    /// (at most `auth.cache_seconds` behind).
+    pub last_key_use: Option<DateTime<Utc>>,
+    /// Its newest event, if any: when, what and by whom.
+    pub last_event: Option<LastEvent>,
+    /// How many of its subscriptions are delivering.
+    pub subscriptions: u64,
+    /// How many of them are failing or gone.
+    pub failing_subscriptions: u64,
+}
+
+/// A tenant's newest event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LastEvent {
+    /// Its sequence number.
+    pub seq: i64,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub event_type: &'static str,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// Who did it: a key id, `admin` or `cli`.
+    pub actor: String,
+}
+
+/// The summary of one tenant: a handful of index reads, whatever its size.
+pub fn summary(store: &dyn Store, tenant: &TenantId) -> Result<TenantSummary, ManageError> {
+    require_tenant(store, tenant)?;
+    let count = |resource_type: &str| -> Result<u64, ManageError> {
+        let query = scim_store::Query {
+            count: Some(0),
+            ..scim_store::Query::default()
+        };
+        Ok(store
+            .query(
+                tenant,
+                resource_type,
+                &query,
+                scim_store::ReadOptions::DOCUMENT_ONLY,
+            )?
+            .total_results)
+    };
+    let now = Utc::now();
+    let tokens = store.tokens(Some(tenant))?;
+    let active_keys = tokens
+        .iter()
+        .filter(|t| t.revoked_at.is_none() && t.is_usable_at(now))
+        .count() as u64;
+    let last_key_use = tokens.iter().filter_map(|t| t.last_used_at).max();
+    let last_event = store
+        .recent_events(
+            tenant,
+            &scim_store::EventQuery {
+                limit: 1,
+                ..scim_store::EventQuery::default()
+            },
+        )?
+        .into_iter()
+        .next()
+        .map(|e| LastEvent {
+            seq: e.seq,
+            event_type: e.event_type.as_str(),
+            occurred_at: e.occurred_at,
+            actor: e.actor.as_str().to_owned(),
+        });
+    let subscriptions = store.subscriptions(Some(tenant))?;
+    let failing_subscriptions = subscriptions
+        .iter()
+        .filter(|s| {
+            matches!(
+                s.state,
+                scim_store::SubscriptionState::Failing | scim_store::SubscriptionState::Gone
+            )
+        })
+        .count() as u64;
+    Ok(TenantSummary {
+        id: tenant.to_string(),
+        users: count("User")?,
+        groups: count("Group")?,
+        active_keys,
+        last_key_use,
+        last_event,
+        subscriptions: subscriptions.len() as u64,
+        failing_subscriptions,
+    })
+}

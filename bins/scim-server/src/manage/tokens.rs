@@ -89,14 +89,12 @@ impl std::fmt::Debug for IssuedKey {
 
 /// A validity written as `90d`, `12h`, `30m` or `3600s`, from the input `field`.
 pub fn validity(field: &str, text: &str) -> Result<Duration, ManageError> {
-    let duration = crate::auth::parse_duration(text).map_err(|e| ManageError::invalid(field, e))?;
-    if duration > Duration::days(MAX_VALIDITY_DAYS) {
-        return Err(ManageError::invalid(
-            field,
-            format!("a key is valid for at most {MAX_VALIDITY_DAYS} days"),
-        ));
-    }
-    Ok(duration)
+    super::duration_up_to(
+        field,
+        text,
+        Duration::days(MAX_VALIDITY_DAYS),
+        &format!("a key is valid for at most {MAX_VALIDITY_DAYS} days"),
+    )
 }
 
 /// Issues a key for an existing tenant.

@@ -307,3 +307,17 @@ fn a_waiting_feed_request_sees_the_commit_of_another_process() {
     });
     writer.expect("the writer");
 }
+
+#[test]
+fn console_link_prints_a_one_time_link_to_the_tenants_pages() {
+    let deployment = Deployment::new(Backend::Sqlite).expect("SQLite");
+    deployment.cli(&["tenant", "create", "acme"]);
+    let link = deployment.cli(&["console-link", "--tenant", "acme", "--expires-in", "30m"]);
+    let link = link.trim();
+    assert!(link.contains("/console/link/"), "{link}");
+    assert_eq!(link.lines().count(), 1, "the link alone on standard output");
+    let too_long = deployment.run(&["console-link", "--tenant", "acme", "--expires-in", "8d"]);
+    assert_eq!(too_long.status.code(), Some(1));
+    let nobody = deployment.run(&["console-link", "--tenant", "nobody"]);
+    assert_eq!(nobody.status.code(), Some(1));
+}

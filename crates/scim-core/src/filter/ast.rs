@@ -60,8 +60,26 @@ pub enum Filter<'a> {
 }
 
 impl<'a> Filter<'a> {
-    /// `path eq value`, built in code rather than formatted into text and parsed: a value needs
+    /// `path op value`, built in code rather than formatted into text and parsed: a value needs
     /// no quoting or escaping.
+    ///
+    /// ```
+    /// use scim_core::filter::{AttrPath, CompValue, CompareOp, Filter};
+    ///
+    /// let emails = AttrPath::name("emails").with_sub_attr("value");
+    /// let filter = Filter::compare(emails, CompareOp::Co, CompValue::String("@acme".into()));
+    /// assert_eq!(filter.to_string(), r#"emails.value co "@acme""#);
+    /// ```
+    pub fn compare(path: AttrPath<'a>, op: CompareOp, value: CompValue<'a>) -> Self {
+        Self::Compare(Compare {
+            path,
+            op,
+            value,
+            span: Span::default(),
+        })
+    }
+
+    /// `path eq value` (see [`Filter::compare`]).
     ///
     /// ```
     /// use scim_core::filter::{AttrPath, CompValue, Filter};
@@ -70,12 +88,28 @@ impl<'a> Filter<'a> {
     /// assert_eq!(by_name.to_string(), r#"displayName eq "Ops \"B\"""#);
     /// ```
     pub fn equals(path: AttrPath<'a>, value: CompValue<'a>) -> Self {
-        Self::Compare(Compare {
-            path,
-            op: CompareOp::Eq,
-            value,
-            span: Span::default(),
-        })
+        Self::compare(path, CompareOp::Eq, value)
+    }
+
+    /// The operands joined by `or`; one operand alone is itself, and none is `None` (a filter
+    /// that matched nothing would have no text).
+    ///
+    /// ```
+    /// use scim_core::filter::{AttrPath, CompValue, CompareOp, Filter};
+    ///
+    /// let text = |name| Filter::compare(AttrPath::name(name), CompareOp::Co, CompValue::String("ada".into()));
+    /// let either = Filter::any_of(vec![text("userName"), text("displayName")]).unwrap();
+    /// assert_eq!(either.to_string(), r#"userName co "ada" or displayName co "ada""#);
+    /// ```
+    pub fn any_of(mut operands: Vec<Filter<'a>>) -> Option<Self> {
+        match operands.len() {
+            0 => None,
+            1 => operands.pop(),
+            _ => Some(Self::Or(Junction {
+                operands,
+                span: Span::default(),
+            })),
+        }
     }
 }
 

@@ -11,8 +11,8 @@ mod rows;
 pub(crate) mod sqlite;
 
 pub(crate) use rows::{
-    DeliveryRow, EventRow, MemberRow, PageRow, ResourceRow, ServerKeyRow, SubscriptionRow,
-    TenantRow, TokenRow,
+    ConsoleSessionRow, DeliveryRow, EventRow, MemberDataRow, MemberRow, PageRow, ResourceRow,
+    ServerKeyRow, SubscriptionRow, TenantRow, TokenRow,
 };
 
 use std::time::Duration;
@@ -60,6 +60,8 @@ pub(crate) trait SqlConn {
     fn server_keys(&mut self, sql: &Sql) -> Result<Vec<ServerKeyRow>, StoreError>;
     fn subscriptions(&mut self, sql: &Sql) -> Result<Vec<SubscriptionRow>, StoreError>;
     fn deliveries(&mut self, sql: &Sql) -> Result<Vec<DeliveryRow>, StoreError>;
+    fn console_sessions(&mut self, sql: &Sql) -> Result<Vec<ConsoleSessionRow>, StoreError>;
+    fn member_data(&mut self, sql: &Sql) -> Result<Vec<MemberDataRow>, StoreError>;
     /// Loads a single `BIGINT` column named `n`.
     fn integers(&mut self, sql: &Sql) -> Result<Vec<i64>, StoreError>;
     /// Loads a single text column named `s`.
@@ -232,6 +234,26 @@ macro_rules! impl_sql_conn {
                 &mut self,
                 sql: &crate::sql::Sql,
             ) -> Result<Vec<crate::backend::DeliveryRow>, crate::StoreError> {
+                use diesel::RunQueryDsl;
+                bound(sql)
+                    .load(self)
+                    .map_err(crate::StoreError::from_diesel)
+            }
+
+            fn console_sessions(
+                &mut self,
+                sql: &crate::sql::Sql,
+            ) -> Result<Vec<crate::backend::ConsoleSessionRow>, crate::StoreError> {
+                use diesel::RunQueryDsl;
+                bound(sql)
+                    .load(self)
+                    .map_err(crate::StoreError::from_diesel)
+            }
+
+            fn member_data(
+                &mut self,
+                sql: &crate::sql::Sql,
+            ) -> Result<Vec<crate::backend::MemberDataRow>, crate::StoreError> {
                 use diesel::RunQueryDsl;
                 bound(sql)
                     .load(self)

@@ -275,3 +275,30 @@ pub(crate) struct DeliveryRow {
     #[diesel(sql_type = Nullable<Text>)]
     pub(crate) response_excerpt: Option<String>,
 }
+
+#[derive(Debug, QueryableByName)]
+pub(crate) struct ConsoleSessionRow {
+    #[diesel(sql_type = Text)]
+    pub(crate) id_hash: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) kind: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) tenant_id: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub(crate) created_at: i64,
+    #[diesel(sql_type = BigInt)]
+    pub(crate) expires_at: i64,
+    #[diesel(sql_type = BigInt)]
+    pub(crate) last_seen_at: i64,
+}
+
+/// A member of a group with its resource's stored document (`NULL` if the row is gone).
+#[derive(Debug, QueryableByName)]
+pub(crate) struct MemberDataRow {
+    #[diesel(sql_type = Text)]
+    pub(crate) member_id: String,
+    #[diesel(sql_type = Text)]
+    pub(crate) member_type: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub(crate) data: Option<String>,
+}

@@ -85,8 +85,11 @@ impl<B: Backend> Engine<B> {
                 ("DELETE FROM subscriptions WHERE tenant_id = ", ""),
                 ("DELETE FROM memberships WHERE tenant_id = ", ""),
                 ("DELETE FROM events WHERE tenant_id = ", ""),
+                ("DELETE FROM event_members WHERE tenant_id = ", ""),
                 ("DELETE FROM tokens WHERE tenant_id = ", ""),
                 ("DELETE FROM resource_counts WHERE tenant_id = ", ""),
+                ("DELETE FROM console_sessions WHERE tenant_id = ", ""),
+                ("DELETE FROM console_links WHERE tenant_id = ", ""),
             ];
             if conn.dialect() == Dialect::Sqlite {
                 // Kept by triggers from `resources`; its index on (tenant_id, ...) finds them.

@@ -424,6 +424,41 @@ fn insert(
         }
         conn.execute(&sql)?;
     }
+    index_members(conn, tenant, rows)
+}
+
+/// Member rows per INSERT: three values each.
+const MEMBERS_PER_STATEMENT: usize = 500;
+
+/// Records whom each event lists (`event_members`), so that a person's history finds the
+/// member and access events of their groups by an index.
+fn index_members(
+    conn: &mut dyn SqlConn,
+    tenant: &TenantId,
+    rows: &[(i64, String, NewEvent)],
+) -> Result<(), StoreError> {
+    let listed: Vec<(i64, &str)> = rows
+        .iter()
+        .flat_map(|(seq, _, event)| event.members.iter().map(move |m| (*seq, m.as_str())))
+        .collect();
+    for chunk in listed.chunks(MEMBERS_PER_STATEMENT) {
+        let mut sql = Sql::new(conn.dialect());
+        sql.push(match conn.dialect() {
+            crate::sql::Dialect::Sqlite => "INSERT OR IGNORE INTO",
+            crate::sql::Dialect::Postgres => "INSERT INTO",
+        })
+        .push(" event_members (tenant_id, member_id, seq) VALUES ");
+        for (i, (seq, member)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            sql.text_value(tenant.as_str()).push(", ");
+            sql.text_value(*member).push(", ");
+            sql.int_value(*seq).push(")");
+        }
+        if conn.dialect() == crate::sql::Dialect::Postgres {
+            sql.push(" ON CONFLICT DO NOTHING");
+        }
+        conn.execute(&sql)?;
+    }
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 
 mod admin;
 mod batch;
+mod console;
 mod events;
 mod keys;
 mod patch;

@@ -452,6 +452,15 @@ impl<B: Backend> Engine<B> {
             while from < bound {
                 let to = (from + 10_000).min(bound);
                 let deleted = self.backend.write(|conn| {
+                    let mut members = Sql::new(conn.dialect());
+                    members
+                        .push("DELETE FROM event_members WHERE tenant_id = ")
+                        .text_value(tenant.as_str())
+                        .push(" AND seq > ")
+                        .int_value(from)
+                        .push(" AND seq <= ")
+                        .int_value(to);
+                    conn.execute(&members)?;
                     let mut sql = Sql::new(conn.dialect());
                     sql.push("DELETE FROM events WHERE tenant_id = ")
                         .text_value(tenant.as_str())

@@ -76,6 +76,11 @@ pub(crate) fn implied(filter: &ResolvedFilter, target: ResourceKind) -> Implied 
                     &mut indexed,
                 );
             }
+            ResolvedFilter::Or(junction) => {
+                implied
+                    .needles
+                    .extend(common_needles(junction.operands(), target));
+            }
             _ => {}
         }
     }
@@ -102,6 +107,51 @@ pub(crate) fn pins_key(filter: &ResolvedFilter, target: ResourceKind) -> bool {
                 && matches!(compare.value(), ComparisonValue::String(_))
                 && is_key(target, compare.path()))
     })
+}
+
+/// The texts every operand of an `or` implies: whichever operand a row matches, its `data_ci`
+/// holds them. A search of one text in several attributes (`userName co "x" or displayName co
+/// "x"`) implies that text. Recursion follows the filter's nesting, which the parser bounds.
+fn common_needles(operands: &[ResolvedFilter], target: ResourceKind) -> Vec<String> {
+    let mut sets = operands.iter().map(|operand| needles_of(operand, target));
+    let Some(mut common) = sets.next() else {
+        return Vec::new();
+    };
+    for needles in sets {
+        common.retain(|needle| needles.contains(needle));
+    }
+    common
+}
+
+/// The texts every row `filter` matches holds in its `data_ci`.
+fn needles_of(filter: &ResolvedFilter, target: ResourceKind) -> Vec<String> {
+    match filter {
+        ResolvedFilter::Compare(compare) if in_data_ci(target, compare.path()) => {
+            needle(compare).into_iter().collect()
+        }
+        ResolvedFilter::And(junction) => junction
+            .operands()
+            .iter()
+            .flat_map(|operand| needles_of(operand, target))
+            .collect(),
+        ResolvedFilter::Or(junction) => common_needles(junction.operands(), target),
+        ResolvedFilter::ValuePath(_) => implied(filter, target).needles,
+        _ => Vec::new(),
+    }
+}
+
+/// Whether `data_ci` holds the attribute: the attributes the filter reads from the document,
+/// and the names the store also keeps in a column (a User's `userName`, a Group's
+/// `displayName`), which the document holds folded as the column does.
+fn in_data_ci(target: ResourceKind, path: &scim_core::filter::ResolvedPath) -> bool {
+    let name_column = path.extension().is_none()
+        && path.sub_attribute().is_none()
+        && !path.is_case_exact()
+        && matches!(
+            (target, path.attribute()),
+            (ResourceKind::User, "userName") | (ResourceKind::Group, "displayName")
+        );
+    name_column || in_document(target, path)
 }
 
 /// The operands every match satisfies: those of an `and` (nested `and`s included), or the
@@ -426,6 +476,28 @@ mod tests {
     #[test]
     fn a_nul_pins_nothing() {
         assert_eq!(facts("User", r#"title eq "a\u0000""#), Implied::default());
+    }
+
+    #[test]
+    fn an_or_implies_the_texts_all_its_operands_imply() {
+        let implied = facts(
+            "User",
+            r#"userName co "Ada" or displayName co "ada" or emails.value co "ADA""#,
+        );
+        assert_eq!(
+            implied.needles,
+            ["ada"],
+            "each operand needs the folded text"
+        );
+        let differ = facts("User", r#"userName co "ada" or displayName co "grace""#);
+        assert!(differ.needles.is_empty());
+        let column = facts("User", r#"userName co "ada" or id eq "ada""#);
+        assert!(column.needles.is_empty(), "id is not in the document");
+        let nested = facts(
+            "User",
+            r#"active eq true and (title sw "dr" or nickName co "dr")"#,
+        );
+        assert_eq!(nested.needles, ["dr"]);
     }
 
     #[test]

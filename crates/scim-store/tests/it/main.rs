@@ -5,6 +5,7 @@
 mod backends;
 mod concurrency;
 mod conformance;
+mod console;
 mod differential;
 mod fixtures;
 mod isolation;

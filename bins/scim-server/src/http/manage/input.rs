@@ -176,6 +176,38 @@ impl QueryParams {
             .ok_or_else(|| ManageError::malformed(name, format!("must be {min} to {max}")))
     }
 
+    /// A text parameter, if present; U+0000 is refused (no database stores it).
+    pub(crate) fn text(&self, name: &str) -> Result<Option<String>, ManageError> {
+        match self.get(name) {
+            Some(text) if text.contains('\0') => {
+                Err(ManageError::malformed(name, "must not contain U+0000"))
+            }
+            other => Ok(other.map(str::to_owned)),
+        }
+    }
+
+    /// Every value of a repeatable parameter, in order.
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+
+    /// An integer parameter within `min..=max`, if present.
+    pub(crate) fn optional_integer(
+        &self,
+        name: &str,
+        min: i64,
+        max: i64,
+    ) -> Result<Option<i64>, ManageError> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(_) => self.integer(name, min, max, min).map(Some),
+        }
+    }
+
     /// A boolean parameter (`true` or `false`), `false` when absent.
     pub(crate) fn flag(&self, name: &str) -> Result<bool, ManageError> {
         match self.get(name) {

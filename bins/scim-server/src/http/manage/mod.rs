@@ -7,8 +7,9 @@
 //! table, [`OPERATIONS`], which the OpenAPI document (`/admin/v1/openapi.json`) is tested
 //! against.
 
+pub(crate) mod directory;
 mod events;
-mod input;
+pub(crate) mod input;
 mod openapi;
 pub mod problem;
 mod subscriptions;
@@ -59,6 +60,33 @@ pub const OPERATIONS: &[Operation] = &[
     }),
     op(Method::GET, "/tenants/{tenant}/events", || {
         web::get().to(events::feed)
+    }),
+    op(Method::GET, "/tenants/{tenant}/activity", || {
+        web::get().to(directory::activity)
+    }),
+    op(Method::GET, "/tenants/{tenant}/summary", || {
+        web::get().to(directory::summary)
+    }),
+    op(Method::GET, "/tenants/{tenant}/users", || {
+        web::get().to(directory::users)
+    }),
+    op(Method::GET, "/tenants/{tenant}/users/{id}", || {
+        web::get().to(directory::user)
+    }),
+    op(Method::GET, "/tenants/{tenant}/groups", || {
+        web::get().to(directory::groups)
+    }),
+    op(Method::GET, "/tenants/{tenant}/groups/{id}", || {
+        web::get().to(directory::group)
+    }),
+    op(Method::GET, "/tenants/{tenant}/groups/{id}/members", || {
+        web::get().to(directory::members)
+    }),
+    op(Method::GET, "/tenants/{tenant}/matrix", || {
+        web::get().to(directory::matrix)
+    }),
+    op(Method::POST, "/tenants/{tenant}/console-links", || {
+        web::post().to(directory::console_link)
     }),
     op(Method::GET, "/tenants/{tenant}/tokens", || {
         web::get().to(tokens::list)

@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod bulk;
 mod conditional;
+mod console;
 mod discovery;
 mod groups;
 mod isolation;

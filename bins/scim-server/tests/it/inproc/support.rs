@@ -619,4 +619,50 @@ impl AdminStore for SwitchableStore {
     fn prune_events(&self, older_than: DateTime<Utc>) -> Result<u64, StoreError> {
         self.up()?.prune_events(older_than)
     }
+    fn recent_events(
+        &self,
+        tenant: &TenantId,
+        query: &scim_store::EventQuery,
+    ) -> Result<Vec<Event>, StoreError> {
+        self.up()?.recent_events(tenant, query)
+    }
+    fn group_members(
+        &self,
+        tenant: &TenantId,
+        group_id: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<scim_store::MemberPage, StoreError> {
+        self.up()?.group_members(tenant, group_id, after, limit)
+    }
+    fn create_console_session(
+        &self,
+        session: &scim_store::NewConsoleSession,
+    ) -> Result<scim_store::ConsoleSession, StoreError> {
+        self.up()?.create_console_session(session)
+    }
+    fn console_session(
+        &self,
+        id_hash: &str,
+    ) -> Result<Option<scim_store::ConsoleSession>, StoreError> {
+        self.up()?.console_session(id_hash)
+    }
+    fn touch_console_session(&self, id_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.up()?.touch_console_session(id_hash, at)
+    }
+    fn delete_console_session(&self, id_hash: &str) -> Result<bool, StoreError> {
+        self.up()?.delete_console_session(id_hash)
+    }
+    fn create_console_link(&self, link: &scim_store::NewConsoleLink) -> Result<(), StoreError> {
+        self.up()?.create_console_link(link)
+    }
+    fn redeem_console_link(
+        &self,
+        redemption: &scim_store::LinkRedemption,
+    ) -> Result<Option<scim_store::ConsoleSession>, StoreError> {
+        self.up()?.redeem_console_link(redemption)
+    }
+    fn prune_console(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        self.up()?.prune_console(now)
+    }
 }

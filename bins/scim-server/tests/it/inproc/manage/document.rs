@@ -100,6 +100,27 @@ async fn every_operation_answers_as_the_document_says() {
     )
     .await;
     call(Method::GET, format!("{t}/access"), None).await;
+    call(Method::GET, format!("{t}/summary"), None).await;
+    let people = call(Method::GET, format!("{t}/users?q=ad&limit=10"), None).await;
+    let ada = people["people"][0]["id"].as_str().unwrap().to_owned();
+    call(Method::GET, format!("{t}/users/{ada}"), None).await;
+    let groups = call(Method::GET, format!("{t}/groups"), None).await;
+    let group = groups["groups"][0]["id"].as_str().unwrap().to_owned();
+    call(Method::GET, format!("{t}/groups/{group}"), None).await;
+    call(Method::GET, format!("{t}/groups/{group}/members"), None).await;
+    call(Method::GET, format!("{t}/matrix"), None).await;
+    call(
+        Method::GET,
+        format!("{t}/activity?type=user.created&type=tenant.updated&person=ada&limit=5"),
+        None,
+    )
+    .await;
+    call(
+        Method::POST,
+        format!("{t}/console-links"),
+        Some(json!({"expires_in": "30m"})),
+    )
+    .await;
     call(Method::GET, format!("{t}/events?full=true"), None).await;
     let key = call(Method::POST, format!("{t}/tokens"), Some(json!({}))).await;
     let key = key["id"].as_str().unwrap().to_owned();

@@ -3,6 +3,7 @@
 //! through [`TestApp::admin`], which checks it against the schema the document gives for its
 //! operation and status.
 
+mod directory;
 mod document;
 mod feed;
 mod schema;

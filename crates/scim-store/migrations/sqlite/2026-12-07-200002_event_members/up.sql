@@ -1,0 +1,14 @@
+-- Who each member and access event lists (a group's members who joined or left, the users who
+-- gained or lost a role), so that a person's history finds the events about their groups too
+-- by an index, not by reading every membership event. Written with the events; the events
+-- written before this migration are indexed here from their `detail`.
+CREATE TABLE event_members (
+    tenant_id TEXT NOT NULL,
+    member_id TEXT NOT NULL,
+    seq       BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, member_id, seq)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO event_members (tenant_id, member_id, seq)
+SELECT e.tenant_id, m.value, e.seq
+FROM events e, json_each(e.detail, '$.members') m
+WHERE e.detail IS NOT NULL;
