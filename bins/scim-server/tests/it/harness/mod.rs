@@ -9,7 +9,7 @@ mod receiver;
 pub(crate) use database::{Backend, Deployment};
 pub(crate) use http::{Client, Response, SCIM_JSON, send_raw};
 pub(crate) use process::Server;
-pub(crate) use receiver::{Answer, Receiver};
+pub(crate) use receiver::{Answer, Received, Receiver};
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

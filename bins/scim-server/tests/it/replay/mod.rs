@@ -37,9 +37,12 @@ pub(crate) fn replay_dir(backend: Backend, dir: &str) {
     let Some(deployment) = Deployment::new(backend) else {
         return;
     };
-    let server = deployment.start();
+    // Events go to a receiver on loopback, over plain http.
+    let server = deployment
+        .start_with_config("[webhooks]\nallow_private_networks = true\nallow_http = true\n");
+    let delivered = events::Delivered::start(&deployment.database_url);
     for file in scenario_files(dir) {
-        Replay::new(&deployment, &server, &file).run();
+        Replay::new(&deployment, &server, &delivered, &file).run();
     }
 }
 
@@ -61,13 +64,18 @@ struct Replay<'a> {
     vars: BTreeMap<String, String>,
     collections: BTreeMap<String, BTreeSet<String>>,
     tenant: String,
-    log: events::EventLog,
-    /// The tenant's last event before the first step.
-    events_from: i64,
+    delivered: &'a events::Delivered,
+    /// The scenario's subscription, made after its setup.
+    subscribed: Option<events::Subscribed>,
 }
 
 impl<'a> Replay<'a> {
-    fn new(deployment: &'a Deployment, server: &Server, path: &Path) -> Self {
+    fn new(
+        deployment: &'a Deployment,
+        server: &Server,
+        delivered: &'a events::Delivered,
+        path: &Path,
+    ) -> Self {
         let file = path
             .strip_prefix(recordings())
             .unwrap_or(path)
@@ -87,9 +95,9 @@ impl<'a> Replay<'a> {
             client: server.anonymous(),
             vars,
             collections: BTreeMap::new(),
-            log: events::EventLog::open(&deployment.database_url),
+            delivered,
             tenant: tenant.clone(),
-            events_from: 0,
+            subscribed: None,
         };
         for command in &replay.scenario.setup {
             let args: Vec<String> = command.iter().map(|a| replay.substitute(a)).collect();
@@ -98,7 +106,7 @@ impl<'a> Replay<'a> {
         }
         let token = deployment.issue_token(&tenant);
         replay.client = server.client(&token);
-        replay.events_from = replay.log.last_seq(&tenant);
+        replay.subscribed = Some(replay.delivered.subscribe(&tenant));
         replay
     }
 
@@ -121,7 +129,10 @@ impl<'a> Replay<'a> {
 
     /// The scenario's events are exactly the ones it expects.
     fn check_events(&self) {
-        let actual = self.log.since(&self.tenant, self.events_from);
+        let Some(subscribed) = &self.subscribed else {
+            return;
+        };
+        let actual = self.delivered.since(&self.tenant, subscribed);
         let Some(expected) = &self.scenario.events else {
             assert!(
                 !self.file.starts_with("idp"),
