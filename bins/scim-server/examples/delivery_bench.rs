@@ -6,10 +6,16 @@
 //! 2. **Lag**: users are written one by one at `--rate` writes per second for `--seconds`
 //!    seconds while the subscription is delivered; the figure is the time from each event's
 //!    commit (`occurred_at`) to its arrival at the receiver, as percentiles.
+//! 3. **A huge group** (with `--group N`): N users join an empty group in one PATCH `replace`
+//!    of its members; the figures are the write's time, the events it made (members in chunks of
+//!    at most 1,000 each), the time until the receiver has them all, and the process's peak
+//!    memory during the write and its delivery (`VmHWM` after resetting it: the server's store
+//!    and delivery, the receiver and this benchmark together, so an upper bound).
 //!
 //! ```sh
 //! cargo run --release -p scim-server --example delivery_bench -- \
-//!     [--database postgres://...] [--format json|set] [--events 20000] [--rate 200] [--seconds 30]
+//!     [--database postgres://...] [--format json|set] [--events 20000] [--rate 200] [--seconds 30] \
+//!     [--group 100000]
 //! ```
 //!
 //! Without `--database` it uses a new SQLite file in a temporary directory.
@@ -36,6 +42,7 @@ struct Options {
     events: usize,
     rate: u64,
     seconds: u64,
+    group: usize,
 }
 
 fn options() -> Options {
@@ -45,6 +52,7 @@ fn options() -> Options {
         events: 20_000,
         rate: 200,
         seconds: 30,
+        group: 0,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     for pair in args.chunks(2) {
@@ -57,6 +65,7 @@ fn options() -> Options {
             "--events" => options.events = value.parse().expect("--events N"),
             "--rate" => options.rate = value.parse().expect("--rate N"),
             "--seconds" => options.seconds = value.parse().expect("--seconds N"),
+            "--group" => options.group = value.parse().expect("--group N"),
             other => panic!("unknown option {other}"),
         }
     }
@@ -177,6 +186,103 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
+/// This process's memory in MB: `VmRSS` and `VmHWM` (the peak since the last reset).
+fn memory_mb() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Phase 3: `n` users join an empty group in one PATCH; its events are delivered.
+fn huge_group(
+    store: &dyn scim_store::Store,
+    tenant: &TenantId,
+    arrivals: &Arrivals,
+    delivered_so_far: usize,
+    n: usize,
+) {
+    let mut ids = Vec::with_capacity(n);
+    while ids.len() < n {
+        let batch = (n - ids.len()).min(1000);
+        let bodies: Vec<_> = (0..batch)
+            .map(|i| json!({"userName": format!("member-{}@example.com", ids.len() + i)}))
+            .collect();
+        let created = store
+            .create_many(Actor::tenant(tenant), "User", &bodies)
+            .unwrap();
+        ids.extend(created.into_iter().map(|r| r.id));
+    }
+    let group = store
+        .create(
+            Actor::tenant(tenant),
+            "Group",
+            &json!({"displayName": "everyone"}),
+        )
+        .unwrap();
+    let before_write = delivered_so_far + n + 1;
+    assert!(
+        arrivals.wait_for(before_write, Duration::from_secs(600)),
+        "the members' creations were not delivered"
+    );
+    let members: Vec<_> = ids.iter().map(|id| json!({"value": id})).collect();
+    let value = serde_json::Value::Array(members);
+    let operation = scim_core::patch::Operation {
+        op: scim_core::patch::OpKind::Replace,
+        path: Some("members"),
+        value: Some(&value),
+    };
+    // The peak from here on: the write and its delivery only (Linux resets VmHWM on "5").
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let (rss_before, _) = memory_mb();
+    let started = Instant::now();
+    store
+        .patch(
+            Actor::tenant(tenant),
+            "Group",
+            &group.id,
+            &[operation],
+            None,
+            scim_store::ReadOptions::DOCUMENT_ONLY,
+        )
+        .unwrap();
+    let write = started.elapsed();
+    let made = n.div_ceil(scim_store::MEMBERS_PER_EVENT);
+    assert!(
+        arrivals.wait_for(before_write + made, Duration::from_secs(600)),
+        "the group's events were not delivered"
+    );
+    let delivered = started.elapsed();
+    let (_, peak) = memory_mb();
+    let list = arrivals.list.lock().unwrap();
+    let chunks: Vec<(usize, usize)> = list[before_write..]
+        .iter()
+        .filter_map(|(_, body)| {
+            let event: serde_json::Value = serde_json::from_slice(body).ok()?;
+            (event["type"] == "group.members_added")
+                .then(|| (event["members"].as_array().map_or(0, Vec::len), body.len()))
+        })
+        .collect();
+    let members_delivered: usize = chunks.iter().map(|(m, _)| m).sum();
+    println!(
+        "group of {n}: the PATCH took {:.2} s; {} group.members_added events ({} members, at most {} per event, the largest body {} KB) all delivered {:.2} s after the write began; RSS {:.0} MB before, peak {:.0} MB during (load average: {})",
+        write.as_secs_f64(),
+        chunks.len(),
+        members_delivered,
+        chunks.iter().map(|(m, _)| *m).max().unwrap_or(0),
+        chunks.iter().map(|(_, b)| *b).max().unwrap_or(0) / 1024,
+        delivered.as_secs_f64(),
+        rss_before,
+        peak,
+        load_average()
+    );
+}
+
 fn main() {
     let options = options();
     let dir = std::env::temp_dir().join(format!("delivery-bench-{}", uuid::Uuid::new_v4()));
@@ -289,6 +395,9 @@ fn main() {
         arrivals.wait_for(options.events + writes, Duration::from_secs(120)),
         "the steady writes were not all delivered"
     );
+    if options.group > 0 {
+        huge_group(&*store, &tenant, &arrivals, options.events + writes, options.group);
+    }
     delivery.stop();
     let list = arrivals.list.lock().unwrap();
     let distinct: std::collections::HashSet<&[u8]> = list.iter().map(|(_, b)| &b[..]).collect();
