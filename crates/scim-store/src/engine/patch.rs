@@ -80,8 +80,10 @@ impl<B: Backend> Engine<B> {
                 &outcome.changed_attributes,
             );
             let mut delta = MemberDelta::default();
-            for detached in &outcome.detached {
-                let change = self.apply_element_change(conn, actor.tenant, id, &detached.change)?;
+            // By value: each change's elements (a copy of the request's, as large) are freed
+            // before its rows are written.
+            for detached in outcome.detached {
+                let change = self.apply_element_change(conn, actor.tenant, id, detached.change)?;
                 delta.added.extend(change.added);
                 delta.removed.extend(change.removed);
             }
@@ -127,16 +129,16 @@ impl<B: Backend> Engine<B> {
         conn: &mut dyn SqlConn,
         tenant: &TenantId,
         group_id: &str,
-        change: &ElementChange,
+        change: ElementChange,
     ) -> Result<MemberDelta, StoreError> {
         let change = match change {
-            ElementChange::Add(elements) => MemberChange::Add(NewMember::from_elements(elements)?),
-            ElementChange::Remove(ids) => MemberChange::Remove(ids.clone()),
+            ElementChange::Add(elements) => MemberChange::Add(NewMember::from_elements(&elements)?),
+            ElementChange::Remove(ids) => MemberChange::Remove(ids),
             ElementChange::RemoveMatching(value_path) => MemberChange::Remove(
-                tables::matching_members(conn, tenant, group_id, value_path)?,
+                tables::matching_members(conn, tenant, group_id, &value_path)?,
             ),
             ElementChange::Replace(elements) => {
-                MemberChange::ReplaceAll(NewMember::from_elements(elements)?)
+                MemberChange::ReplaceAll(NewMember::from_elements(&elements)?)
             }
             ElementChange::Clear => MemberChange::RemoveAll,
         };

@@ -25,7 +25,7 @@ impl NewMember {
         elements: impl IntoIterator<Item = &'v Value>,
     ) -> Result<Vec<Self>, ScimError> {
         let mut members: Vec<Self> = Vec::new();
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for element in elements {
             let id = element
                 .get("value")
@@ -36,7 +36,7 @@ impl NewMember {
                         "every member needs a \"value\": the member's id",
                     )
                 })?;
-            if !seen.insert(id.to_owned()) {
+            if !seen.insert(id) {
                 continue;
             }
             let display = element
