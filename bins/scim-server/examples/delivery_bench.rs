@@ -396,7 +396,13 @@ fn main() {
         "the steady writes were not all delivered"
     );
     if options.group > 0 {
-        huge_group(&*store, &tenant, &arrivals, options.events + writes, options.group);
+        huge_group(
+            &*store,
+            &tenant,
+            &arrivals,
+            options.events + writes,
+            options.group,
+        );
     }
     delivery.stop();
     let list = arrivals.list.lock().unwrap();
