@@ -70,6 +70,10 @@ for name in rust python node; do
 done
 
 echo "== schemathesis against $base/admin/v1"
+# One worker: with two, hypothesis parses Python sources (to describe its lambdas) on two threads,
+# and CPython 3.11, which keeps the AST builder's recursion depth per interpreter, now and again
+# stops the run with "SystemError: AST constructor recursion depth mismatch" (seen once in CI
+# after every case had passed; CPython gh-106905 describes the failure in threaded programs).
 if ! SCHEMATHESIS_HOOKS=scripts.schemathesis.hooks PYTHONPATH=. "$venv/bin/st" --no-color run \
     "http://127.0.0.1:$port/admin/v1/openapi.json" \
     --header "Authorization: Bearer $admin_token" \
@@ -78,6 +82,6 @@ if ! SCHEMATHESIS_HOOKS=scripts.schemathesis.hooks PYTHONPATH=. "$venv/bin/st" -
     --phases examples,coverage,fuzzing,stateful \
     --seed 9 \
     --request-timeout 45 \
-    --workers 2; then
+    --workers 1; then
     server_log_and_fail
 fi
