@@ -502,6 +502,9 @@ impl<S: Backed> AdminStore for S {
     ) -> Result<crate::Subscription, StoreError> {
         self.engine().rewind_subscription_impl(tenant, id, after)
     }
+    fn push_subscription_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
+        self.engine().push_subscription_tenants_impl()
+    }
     fn claim_subscriptions(
         &self,
         owner: &str,

@@ -293,6 +293,9 @@ pub trait AdminStore: Send + Sync {
         id: &str,
         after: i64,
     ) -> Result<Subscription, StoreError>;
+    /// The tenants that have an enabled push subscription, each once: a deliverer need not
+    /// look for work when another tenant's events commit.
+    fn push_subscription_tenants(&self) -> Result<Vec<TenantId>, StoreError>;
     /// Leases up to `limit` push subscriptions that are due and have events to deliver, for
     /// `owner` until `lease_until`: no other owner gets them until then (or until they are
     /// finished). Subscriptions `owner` holds already are claimed again, which extends them.

@@ -120,7 +120,11 @@ pub(super) async fn page(
                 table data-live=[live.then(|| format!("{base}?{}", filters.trim_start_matches('&')))] data-after=(newest) {
                     caption.hint { "Newest first" }
                     thead { tr { th scope="col" { "When" } th scope="col" { "Event" } th scope="col" { "By" } th.hide-narrow scope="col" { "Changed" } } }
-                    tbody { (event_rows(t, &page.events, "No events match. Changes appear here as your identity provider makes them.")) }
+                    tbody { (event_rows(t, &page.events, if page.next_before.is_some() {
+                        "No events match in this stretch of the log. Older events may: see Older events below."
+                    } else {
+                        "No events match. Changes appear here as your identity provider makes them."
+                    })) }
                 }
             }
             div.pager {

@@ -14,9 +14,11 @@
 //! (`Store::finish_delivery`, at most every [`FLUSH_INTERVAL`]): after a crash, the events sent
 //! since the last record are sent again, with the same `webhook-id` / `jti`.
 //!
-//! **Waking.** The dispatcher wakes on every commit of this process (`EventSignals`), so the
-//! delay from commit to delivery is that of one claim, and otherwise looks at the database
-//! every [`POLL`] for work committed by other processes and for retries coming due.
+//! **Waking.** The dispatcher wakes on every commit of this process (`EventSignals`) for a
+//! tenant with a push subscription, so the delay from commit to delivery is that of one claim,
+//! and otherwise looks at the database every [`POLL`] for work committed by other processes
+//! and for retries coming due. It reads which tenants have push subscriptions at the same
+//! interval: a subscription made since is served from the next poll on, within [`POLL`].
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -132,9 +134,19 @@ impl Workers {
 fn dispatch(shared: &Shared) {
     let store = &shared.state.store;
     let signals = &shared.state.signals;
+    let mut tenants_read_at: Option<Instant> = None;
     while !shared.stopping() {
+        if tenants_read_at.is_none_or(|at| at.elapsed() >= POLL) {
+            match store.push_subscription_tenants() {
+                Ok(tenants) => signals.deliver_for(tenants),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read which tenants have push subscriptions; retrying")
+                }
+            }
+            tenants_read_at = Some(Instant::now());
+        }
         // Read before claiming, so that a commit during the claim still wakes the wait below.
-        let seen = signals.generation();
+        let seen = signals.delivery_generation();
         // The queue stays locked during the claim. A worker ends a run by recording it
         // (`finish_delivery`) and then, under this lock, taking the subscription out of
         // `held`: so a subscription claimed here and not held was claimed after that record,
@@ -167,7 +179,7 @@ fn dispatch(shared: &Shared) {
             }
         }
         drop(queue);
-        signals.wait_any(seen, POLL);
+        signals.wait_for_delivery(seen, POLL);
     }
 }
 

@@ -104,7 +104,9 @@ pub struct ActivityRequest {
 pub struct ActivityPage {
     /// The events.
     pub events: Vec<Event>,
-    /// The `before` of the next (older) page, when there may be one.
+    /// The `before` of the next (older) page, when there may be one. A page filtered by type
+    /// or key alone looks through [`ACTIVITY_SCAN_WINDOW`] events, and may hold fewer than its
+    /// limit and still continue.
     pub next_before: Option<i64>,
 }
 
@@ -148,6 +150,16 @@ pub fn activity(
     tenant: &TenantId,
     request: &ActivityRequest,
 ) -> Result<ActivityPage, ManageError> {
+    activity_within(store, tenant, request, ACTIVITY_SCAN_WINDOW)
+}
+
+/// [`activity`], looking through `scan_window` events per page when filtering by type or actor.
+fn activity_within(
+    store: &dyn Store,
+    tenant: &TenantId,
+    request: &ActivityRequest,
+    scan_window: i64,
+) -> Result<ActivityPage, ManageError> {
     if !(1..=MAX_ACTIVITY_PAGE).contains(&request.limit) {
         return Err(ManageError::malformed(
             "limit",
@@ -174,6 +186,14 @@ pub fn activity(
         None | Some("") => None,
         Some(key) => Some(ActorFilter::Is(EventActor::parse(key))),
     };
+    // A person's events are found by index; types and actors are not indexed (every write
+    // would pay for it), so those filters alone look through a window of the log per page.
+    let scanned = subject.is_none() && (!request.types.is_empty() || actor.is_some());
+    let window_start = if scanned {
+        window_start(store, tenant, request, scan_window)?
+    } else {
+        None
+    };
     let events = store.recent_events(
         tenant,
         &EventQuery {
@@ -182,16 +202,57 @@ pub fn activity(
             subject,
             actor,
             before: request.before,
-            after: request.after,
+            after: window_start.map(|start| start - 1).max(request.after),
             limit: request.limit,
         },
     )?;
     let full = events.len() == request.limit as usize;
-    let next_before = events.last().filter(|_| full).map(|e| e.seq);
+    let next_before = if full {
+        events.last().map(|e| e.seq)
+    } else {
+        // The window ended the search before the log did: older events may match.
+        window_start.filter(|start| *start > request.after.unwrap_or(0) + 1)
+    };
     Ok(ActivityPage {
         events,
         next_before,
     })
+}
+
+/// How many events one page of the activity looks through when filtering by type or actor.
+pub const ACTIVITY_SCAN_WINDOW: i64 = 50_000;
+
+/// The first `seq` of the window a filtered page looks through: the `scan_window` events before
+/// `request.before` (or the newest), or `None` when the log holds no more than that.
+fn window_start(
+    store: &dyn Store,
+    tenant: &TenantId,
+    request: &ActivityRequest,
+    scan_window: i64,
+) -> Result<Option<i64>, ManageError> {
+    let end = match request.before {
+        Some(before) => before,
+        None => match store
+            .recent_events(
+                tenant,
+                &EventQuery {
+                    limit: 1,
+                    ..EventQuery::default()
+                },
+            )?
+            .first()
+        {
+            Some(newest) => newest.seq.saturating_add(1),
+            None => return Ok(None),
+        },
+    };
+    let start = end.saturating_sub(scan_window);
+    // Below the oldest event the log keeps (older ones are pruned) there is nothing to look for.
+    let oldest = store
+        .events(tenant, 0, 1)?
+        .first()
+        .map_or(i64::MAX, |e| e.seq);
+    Ok((start > oldest).then_some(start))
 }
 
 /// The id of the user called `person`, or `person` itself taken as an id.
@@ -216,4 +277,85 @@ fn person_id(store: &dyn Store, tenant: &TenantId, person: &str) -> Result<Strin
         .and_then(|u| u.resource.id())
         .unwrap_or(person)
         .to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use scim_core::schema::SchemaRegistry;
+    use scim_store::{Actor, StoreBuilder, TenantSettings};
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn filters_by_type_look_through_a_window_per_page_and_continue_below_it() {
+        let store = StoreBuilder::new(SchemaRegistry::standard())
+            .open("sqlite::memory:")
+            .unwrap();
+        let tenant = TenantId::new("acme").unwrap();
+        store
+            .create_tenant(&tenant, &TenantSettings::default())
+            .unwrap();
+        // Events 1-3: the users created; 4: one deleted; 5-12: others created.
+        let mut ids = Vec::new();
+        for n in 0..3 {
+            let user = json!({"userName": format!("early{n}@example.com")});
+            ids.push(
+                store
+                    .create(Actor::tenant(&tenant), "User", &user)
+                    .unwrap()
+                    .id,
+            );
+        }
+        store
+            .delete(Actor::tenant(&tenant), "User", &ids[0], None)
+            .unwrap();
+        for n in 0..8 {
+            let user = json!({"userName": format!("late{n}@example.com")});
+            store.create(Actor::tenant(&tenant), "User", &user).unwrap();
+        }
+        let deleted = |before: Option<i64>| {
+            activity_within(
+                &*store,
+                &tenant,
+                &ActivityRequest {
+                    types: vec![EventType::UserDeleted],
+                    before,
+                    limit: 10,
+                    ..ActivityRequest::default()
+                },
+                5,
+            )
+            .unwrap()
+        };
+        let newest = deleted(None);
+        assert!(newest.events.is_empty(), "events 8-12 hold no deletion");
+        assert_eq!(newest.next_before, Some(8));
+        let older = deleted(newest.next_before);
+        assert_eq!(
+            older.events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            vec![4]
+        );
+        assert_eq!(older.next_before, Some(3), "events 1-2 are left to look at");
+        let oldest = deleted(older.next_before);
+        assert!(oldest.events.is_empty());
+        assert_eq!(
+            oldest.next_before, None,
+            "the window reached the first event"
+        );
+
+        // Unfiltered pages and a person's events are read by index, without a window.
+        let everything = activity_within(
+            &*store,
+            &tenant,
+            &ActivityRequest {
+                limit: 20,
+                ..ActivityRequest::default()
+            },
+            5,
+        )
+        .unwrap();
+        assert_eq!(everything.events.len(), 12);
+        assert_eq!(everything.next_before, None);
+    }
 }

@@ -1,7 +1,7 @@
 //! The production backend: PostgreSQL, shared by any number of server instances.
 //!
-//! Writes run at READ COMMITTED and begin by incrementing the tenant's change-log counter, which
-//! takes that row's lock: one tenant's writes are serialised across every instance (so versions,
+//! Writes run at READ COMMITTED and begin by locking the tenant's row (`SELECT ... FOR UPDATE`):
+//! one tenant's writes are serialised across every instance (so versions,
 //! uniqueness checks and the change log stay exact) while different tenants never wait for each
 //! other. Reads run in REPEATABLE READ, READ ONLY transactions, so a page and its
 //! `totalResults` come from one snapshot.

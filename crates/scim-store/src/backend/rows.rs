@@ -140,9 +140,6 @@ pub(crate) struct TenantRow {
     pub(crate) id: String,
     #[diesel(sql_type = BigInt)]
     pub(crate) created_at: i64,
-    /// The last change-log sequence number handed out.
-    #[diesel(sql_type = BigInt)]
-    pub(crate) event_seq: i64,
     #[diesel(sql_type = Text)]
     pub(crate) settings: String,
 }

@@ -54,7 +54,7 @@ impl<B: Backend> Engine<B> {
     pub(crate) fn tenants_impl(&self) -> Result<Vec<Tenant>, StoreError> {
         self.backend.read(|conn| {
             let mut sql = Sql::new(conn.dialect());
-            sql.push("SELECT id, created_at, event_seq, ")
+            sql.push("SELECT id, created_at, ")
                 .json_column_as_text("settings")
                 .push(" AS settings FROM tenants ORDER BY ")
                 .text_order("id");
@@ -424,7 +424,7 @@ pub(crate) fn load_tenant(
     id: &TenantId,
 ) -> Result<Option<Tenant>, StoreError> {
     let mut sql = Sql::cached(conn.dialect());
-    sql.push("SELECT id, created_at, event_seq, ")
+    sql.push("SELECT id, created_at, ")
         .json_column_as_text("settings")
         .push(" AS settings FROM tenants WHERE id = ")
         .text_value(id.as_str());
@@ -435,16 +435,19 @@ pub(crate) fn load_tenant(
         .transpose()
 }
 
-/// Takes the tenant's write lock and loads the tenant, in one statement, without handing out
-/// a change-log sequence number: for a write that reads before it knows whether it changes
-/// anything (a PATCH), and takes its number with [`super::tables::next_event_seq`] if it does.
+/// Takes the tenant's write lock and loads the tenant, in one statement. The write's events are
+/// numbered after the tenant's newest when it records them ([`super::events::EventLog::write`]).
+///
+/// Every write transaction takes the lock before it reads what it changes, so a tenant's writes
+/// are serialised (on PostgreSQL by the row lock, on SQLite by the database lock) and the log
+/// has no gaps.
 ///
 /// The resource must be read under the lock: read before it, at PostgreSQL's READ COMMITTED, two
 /// concurrent PATCHes would both start from the same version and the second would overwrite the
 /// first (same version number, first change lost, a stale `expected_version` accepted).
 pub(crate) fn lock_tenant(conn: &mut dyn SqlConn, id: &TenantId) -> Result<Tenant, StoreError> {
     let mut sql = Sql::cached(conn.dialect());
-    sql.push("SELECT id, created_at, event_seq, ")
+    sql.push("SELECT id, created_at, ")
         .json_column_as_text("settings")
         .push(" AS settings FROM tenants WHERE id = ")
         .text_value(id.as_str());
@@ -458,34 +461,6 @@ pub(crate) fn lock_tenant(conn: &mut dyn SqlConn, id: &TenantId) -> Result<Tenan
         .next()
         .ok_or_else(|| StoreError::TenantNotFound(id.to_string()))?;
     tenant_from_row(row)
-}
-
-/// Takes the tenant's write lock, hands out `n` consecutive change-log sequence numbers and
-/// loads the tenant, in one statement; returns the first number and the tenant.
-///
-/// Every write transaction takes the lock (this way, or with [`lock_tenant`]) before it reads
-/// what it changes, so a tenant's writes are serialised (on PostgreSQL by the row lock, on
-/// SQLite by the database lock) and the log has no gaps.
-pub(crate) fn lock_tenant_for_events(
-    conn: &mut dyn SqlConn,
-    id: &TenantId,
-    n: i64,
-) -> Result<(i64, Tenant), StoreError> {
-    let mut sql = Sql::cached(conn.dialect());
-    sql.push("UPDATE tenants SET event_seq = event_seq + ")
-        .int_value(n)
-        .push(" WHERE id = ")
-        .text_value(id.as_str())
-        .push(" RETURNING id, created_at, event_seq, ")
-        .json_column_as_text("settings")
-        .push(" AS settings");
-    let row = conn
-        .tenants(&sql)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| StoreError::TenantNotFound(id.to_string()))?;
-    let first = row.event_seq - n + 1;
-    Ok((first, tenant_from_row(row)?))
 }
 
 fn load_token(conn: &mut dyn SqlConn, id: &str) -> Result<Option<TokenRecord>, StoreError> {

@@ -92,9 +92,8 @@ impl<B: Backend> Engine<B> {
             .collect::<Result<_, _>>()?;
         let ids: Vec<String> = prepared.iter().map(|_| self.ids.new_id()).collect();
         let now = to_micros(self.clock.now());
-        let count = i64::try_from(bodies.len()).unwrap_or(i64::MAX);
         let created = self.logged_write(actor.tenant, |conn| {
-            let (first_seq, tenant) = admin::lock_tenant_for_events(conn, actor.tenant, count)?;
+            let tenant = admin::lock_tenant(conn, actor.tenant)?;
             if resource_type.kind() == ResourceKind::Group
                 && !tenant.settings.allow_group_create
                 && !actor.administrative
@@ -138,7 +137,7 @@ impl<B: Backend> Engine<B> {
                 ));
             };
             tables::adjust_counts(conn, actor.tenant, resource_type.name(), &seqs, 1)?;
-            let mut log = EventLog::reserved(actor, now, first_seq, count);
+            let mut log = EventLog::new(actor, now);
             let lifecycle = lifecycle(resource_type.name());
             let mut member_events = Vec::new();
             for ((p, row), i) in prepared.iter().zip(&rows).zip(0..) {

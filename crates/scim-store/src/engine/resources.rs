@@ -176,7 +176,7 @@ impl<B: Backend> Engine<B> {
         let id = self.ids.new_id();
         let now = to_micros(self.clock.now());
         self.logged_write(actor.tenant, |conn| {
-            let (seq, tenant) = admin::lock_tenant_for_events(conn, actor.tenant, 1)?;
+            let tenant = admin::lock_tenant(conn, actor.tenant)?;
             if resource_type.kind() == ResourceKind::Group
                 && !tenant.settings.allow_group_create
                 && !actor.administrative
@@ -206,7 +206,7 @@ impl<B: Backend> Engine<B> {
                 }
             }
             let written = row.stored(false);
-            let mut log = EventLog::reserved(actor, now, seq, 1);
+            let mut log = EventLog::new(actor, now);
             let created = lifecycle(resource_type.name()).created;
             let event = NewEvent::about_document(created, &written, &prepared.data);
             log.push(event.clone().changed(changed).with_snapshot(&written));
@@ -398,7 +398,7 @@ impl<B: Backend> Engine<B> {
         let resource_type = self.resource_type_named(resource_type)?;
         let now = to_micros(self.clock.now());
         self.logged_write(actor.tenant, |conn| {
-            let (seq, tenant) = admin::lock_tenant_for_events(conn, actor.tenant, 1)?;
+            let tenant = admin::lock_tenant(conn, actor.tenant)?;
             let row = tables::load_resource(
                 conn,
                 actor.tenant,
@@ -424,7 +424,7 @@ impl<B: Backend> Engine<B> {
             }
             let deleted = tables::delete_resource(conn, actor.tenant, id)?;
             tables::adjust_counts(conn, actor.tenant, resource_type.name(), &deleted.seqs, -1)?;
-            let mut log = EventLog::reserved(actor, now, seq, 1);
+            let mut log = EventLog::new(actor, now);
             let event = NewEvent::about(lifecycle(resource_type.name()).deleted, &row);
             log.push(event.clone());
             let organisation = Organisation::of(&tenant.settings);

@@ -25,7 +25,7 @@ impl<B: Backend> Engine<B> {
         let now = to_micros(self.clock.now());
         self.backend.write(|conn| {
             let tenant = lock_tenant(conn, &new.tenant)?;
-            let last = current_seq(conn, &tenant.id)?;
+            let last = super::events::last_seq(conn, &tenant.id)?;
             let cursor = new.after.map_or(last, |after| after.clamp(0, last));
             let mut sql = Sql::new(conn.dialect());
             sql.push("INSERT INTO subscriptions (")
@@ -196,7 +196,7 @@ impl<B: Backend> Engine<B> {
     ) -> Result<Subscription, StoreError> {
         let now = to_micros(self.clock.now());
         self.backend.write(|conn| {
-            let last = current_seq(conn, tenant)?;
+            let last = super::events::last_seq(conn, tenant)?;
             let mut sql = Sql::new(conn.dialect());
             // The lease goes too: a delivery in progress can no longer record its (later)
             // cursor over the rewound one, and stops; the next claim starts from `after`.
@@ -215,6 +215,22 @@ impl<B: Backend> Engine<B> {
         })
     }
 
+    pub(crate) fn push_subscription_tenants_impl(&self) -> Result<Vec<TenantId>, StoreError> {
+        self.backend.run(|conn| {
+            let mut sql = Sql::cached(conn.dialect());
+            sql.push("SELECT DISTINCT tenant_id AS s FROM subscriptions WHERE enabled = ")
+                .bind(Bind::Bool(true))
+                .push(" AND delivery = 'push'");
+            conn.strings(&sql)?
+                .into_iter()
+                .map(|id| {
+                    TenantId::new(id)
+                        .map_err(|e| StoreError::Corrupt(format!("a subscription's tenant: {e}")))
+                })
+                .collect()
+        })
+    }
+
     pub(crate) fn claim_subscriptions_impl(
         &self,
         owner: &str,
@@ -225,7 +241,7 @@ impl<B: Backend> Engine<B> {
         let until = to_micros(lease_until);
         self.backend.write(|conn| {
             let mut due = Sql::new(conn.dialect());
-            due.push("SELECT s.id AS s FROM subscriptions s JOIN tenants t ON t.id = s.tenant_id WHERE s.enabled = ")
+            due.push("SELECT s.id AS s FROM subscriptions s WHERE s.enabled = ")
                 .bind(Bind::Bool(true))
                 .push(" AND s.delivery = 'push' AND s.next_attempt_at <= ")
                 .int_value(now)
@@ -233,7 +249,10 @@ impl<B: Backend> Engine<B> {
                 .int_value(now)
                 .push(" OR s.lease_owner = ")
                 .text_value(owner)
-                .push(") AND t.event_seq > s.cursor_seq ORDER BY s.next_attempt_at LIMIT ")
+                .push(
+                    ") AND EXISTS (SELECT 1 FROM events e WHERE e.tenant_id = s.tenant_id \
+                     AND e.seq > s.cursor_seq) ORDER BY s.next_attempt_at LIMIT ",
+                )
                 .limit_value(i64::from(limit));
             if conn.dialect() == Dialect::Postgres {
                 // Instances claiming at once take different subscriptions, without waiting.
@@ -378,12 +397,16 @@ impl<B: Backend> Engine<B> {
             let subscription = load_with_acks(conn, tenant, id)?;
             let (cursor, mut acked) = subscription;
             for chunk in event_ids.chunks(super::tables::MAX_LISTED_IDS) {
+                // Only events after the cursor can still be acknowledged: read by the primary
+                // key from there (event ids have no index; writes would pay for it).
                 let mut sql = Sql::new(conn.dialect());
                 sql.push("SELECT seq AS n FROM events WHERE tenant_id = ")
                     .text_value(tenant.as_str())
+                    .push(" AND seq > ")
+                    .int_value(cursor)
                     .push(" AND id IN ")
                     .text_list(chunk.iter().map(String::as_str));
-                acked.extend(conn.integers(&sql)?.into_iter().filter(|seq| *seq > cursor));
+                acked.extend(conn.integers(&sql)?);
             }
             acked.sort_unstable();
             acked.dedup();
@@ -452,6 +475,7 @@ impl<B: Backend> Engine<B> {
             while from < bound {
                 let to = (from + 10_000).min(bound);
                 let deleted = self.backend.write(|conn| {
+                    super::events::record_pruned(conn, &tenant, to)?;
                     let mut members = Sql::new(conn.dialect());
                     members
                         .push("DELETE FROM event_members WHERE tenant_id = ")
@@ -476,17 +500,6 @@ impl<B: Backend> Engine<B> {
         }
         Ok(pruned)
     }
-}
-
-/// The tenant's last event number.
-fn current_seq(conn: &mut dyn SqlConn, tenant: &TenantId) -> Result<i64, StoreError> {
-    let mut sql = Sql::cached(conn.dialect());
-    sql.push("SELECT event_seq AS n FROM tenants WHERE id = ")
-        .text_value(tenant.as_str());
-    conn.integers(&sql)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| StoreError::TenantNotFound(tenant.to_string()))
 }
 
 fn load(

@@ -373,6 +373,40 @@ fn pruning_keeps_what_an_enabled_subscription_still_needs(store: &dyn Store) {
 }
 
 /// Instances claiming at once on PostgreSQL never get the same subscription.
+fn push_subscription_tenants_are_those_with_an_enabled_push_subscription(store: &dyn Store) {
+    let pushed = tenant(store);
+    let polled = tenant(store);
+    let paused = tenant(store);
+    let _nobody = tenant(store);
+    assert!(store.push_subscription_tenants().unwrap().is_empty());
+    for _ in 0..2 {
+        store
+            .create_subscription(&new(&pushed, DeliveryMethod::Push))
+            .unwrap();
+    }
+    store
+        .create_subscription(&new(&polled, DeliveryMethod::Poll))
+        .unwrap();
+    let paused_subscription = store
+        .create_subscription(&new(&paused, DeliveryMethod::Push))
+        .unwrap();
+    store
+        .update_subscription(
+            &paused,
+            &paused_subscription.id,
+            &SubscriptionChange {
+                enabled: Some(false),
+                ..SubscriptionChange::default()
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        store.push_subscription_tenants().unwrap(),
+        vec![pushed.clone()],
+        "each tenant once; poll and disabled subscriptions are not pushed"
+    );
+}
+
 fn concurrent_claims_never_overlap(store: &dyn Store) {
     let tenant = tenant(store);
     let subs: Vec<String> = (0..20)
@@ -468,6 +502,7 @@ on_own_databases!(
     the_delivery_log_keeps_the_last_attempts,
     poll_acknowledgements_move_the_cursor_over_what_is_done,
     pruning_keeps_what_an_enabled_subscription_still_needs,
+    push_subscription_tenants_are_those_with_an_enabled_push_subscription,
     concurrent_claims_never_overlap,
     a_rewind_ends_the_lease_of_a_delivery_in_progress,
 );

@@ -571,6 +571,9 @@ impl AdminStore for SwitchableStore {
     ) -> Result<Subscription, StoreError> {
         self.up()?.rewind_subscription(tenant, id, after)
     }
+    fn push_subscription_tenants(&self) -> Result<Vec<TenantId>, StoreError> {
+        self.up()?.push_subscription_tenants()
+    }
     fn claim_subscriptions(
         &self,
         owner: &str,
