@@ -404,16 +404,20 @@ fn insert(
     rows: &[(String, NewEvent)],
 ) -> Result<i64, StoreError> {
     let dialect = conn.dialect();
-    let mut first = None;
-    let mut next = match dialect {
-        Dialect::Sqlite => last_seq(conn, tenant)? + 1,
-        Dialect::Postgres => 0,
+    // SQLite: the numbers are known before the insert. PostgreSQL: each statement reads them.
+    let known_first = match dialect {
+        Dialect::Sqlite => Some(last_seq(conn, tenant)? + 1),
+        Dialect::Postgres => None,
     };
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+    let mut first = known_first;
+    for (chunk_start, chunk) in (0..)
+        .step_by(ROWS_PER_STATEMENT)
+        .zip(rows.chunks(ROWS_PER_STATEMENT))
+    {
         let mut sql = Sql::new(dialect);
         // One row, or a full chunk: two texts.
         sql.cache_if(chunk.len() == 1 || chunk.len() == ROWS_PER_STATEMENT);
-        if dialect == Dialect::Postgres {
+        if known_first.is_none() {
             sql.push("WITH last AS (");
             push_last_seq(&mut sql, tenant);
             sql.push(") ");
@@ -425,14 +429,12 @@ fn insert(
         for (i, (id, event)) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
             sql.text_value(tenant.as_str()).push(", ");
-            match dialect {
-                Dialect::Sqlite => {
-                    sql.int_value(next);
-                    next += 1;
+            match known_first {
+                Some(first) => {
+                    sql.int_value(first + as_seq(chunk_start + i));
                 }
-                Dialect::Postgres => {
-                    let offset = i64::try_from(i + 1).unwrap_or(i64::MAX);
-                    sql.push("(SELECT n FROM last) + ").int_value(offset);
+                None => {
+                    sql.push("(SELECT n FROM last) + ").int_value(as_seq(i + 1));
                 }
             }
             sql.push(", ");
@@ -453,24 +455,24 @@ fn insert(
                 .push(", ");
             sql.text_value(txn).push(")");
         }
-        match dialect {
-            Dialect::Sqlite => {
-                conn.execute(&sql)?;
-            }
-            Dialect::Postgres => {
-                sql.push(" RETURNING seq AS n");
-                // The statement's numbers run on from its lowest.
-                let lowest = conn.integers(&sql)?.into_iter().min().ok_or_else(|| {
-                    StoreError::Corrupt("an insert of events returned no numbers".to_owned())
-                })?;
-                first.get_or_insert(lowest);
-            }
+        if known_first.is_some() {
+            conn.execute(&sql)?;
+        } else {
+            sql.push(" RETURNING seq AS n");
+            // The statement's numbers run on from its lowest.
+            let lowest = conn.integers(&sql)?.into_iter().min().ok_or_else(|| {
+                StoreError::Corrupt("an insert of events returned no numbers".to_owned())
+            })?;
+            first.get_or_insert(lowest);
         }
     }
-    Ok(match dialect {
-        Dialect::Sqlite => next - i64::try_from(rows.len()).unwrap_or(i64::MAX),
-        Dialect::Postgres => first.unwrap_or(0),
-    })
+    // No rows on PostgreSQL: no number was read, and none is used.
+    Ok(first.unwrap_or(0))
+}
+
+/// A position in a write's events as an offset of sequence numbers.
+fn as_seq(position: usize) -> i64 {
+    i64::try_from(position).unwrap_or(i64::MAX)
 }
 
 /// Member rows per INSERT: three values each.
