@@ -372,7 +372,6 @@ fn pruning_keeps_what_an_enabled_subscription_still_needs(store: &dyn Store) {
     assert_eq!(store.events(&tenant, 0, 10).unwrap()[0].seq, 5);
 }
 
-/// Instances claiming at once on PostgreSQL never get the same subscription.
 fn push_subscription_tenants_are_those_with_an_enabled_push_subscription(store: &dyn Store) {
     let pushed = tenant(store);
     let polled = tenant(store);
@@ -407,6 +406,7 @@ fn push_subscription_tenants_are_those_with_an_enabled_push_subscription(store: 
     );
 }
 
+/// Instances claiming at once on PostgreSQL never get the same subscription.
 fn concurrent_claims_never_overlap(store: &dyn Store) {
     let tenant = tenant(store);
     let subs: Vec<String> = (0..20)
