@@ -24,5 +24,7 @@ pub mod metrics;
 pub mod organisation;
 pub mod serve;
 mod state;
+#[cfg(test)]
+mod test_store;
 
 pub use state::AppState;

@@ -205,14 +205,11 @@ pub fn set_owner(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use scim_core::schema::SchemaRegistry;
-    use scim_store::{Actor, StoreBuilder};
+    use scim_store::Actor;
 
     #[test]
     fn project_role_groups_are_created_once_and_grant_access() {
-        let store = StoreBuilder::new(SchemaRegistry::standard())
-            .open("sqlite::memory:")
-            .unwrap();
+        let store = crate::test_store::memory_store();
         let tenant = TenantId::new("acme").unwrap();
         let organisation = Organisation {
             group_prefix: "acme".into(),
@@ -286,13 +283,7 @@ mod tests {
 
     #[test]
     fn concurrent_changes_of_owner_leave_the_named_owner_protected() {
-        let store = StoreBuilder::new(SchemaRegistry::standard())
-            .open("sqlite::memory:")
-            .unwrap();
-        let tenant = TenantId::new("acme").unwrap();
-        store
-            .create_tenant(&tenant, &TenantSettings::default())
-            .unwrap();
+        let (store, tenant) = crate::test_store::store_with_acme();
         let names = ["ada", "grace", "linus"];
         for name in names {
             store

@@ -157,14 +157,6 @@ fn generate() -> Result<String, KeyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use scim_core::schema::SchemaRegistry;
-    use scim_store::StoreBuilder;
-
-    fn store() -> std::sync::Arc<dyn Store> {
-        StoreBuilder::new(SchemaRegistry::standard())
-            .open("sqlite::memory:")
-            .unwrap()
-    }
 
     fn temp_dir(name: &str) -> PathBuf {
         let dir = std::env::temp_dir().join(format!("scim-stored-{name}-{}", uuid::Uuid::new_v4()));
@@ -174,7 +166,7 @@ mod tests {
 
     #[test]
     fn a_new_database_gets_one_secret_that_every_directory_agrees_on() {
-        let store = store();
+        let store = crate::test_store::memory_store();
         let first = database_secrets(&*store, &temp_dir("a")).unwrap();
         let second = database_secrets(&*store, &temp_dir("b")).unwrap();
         assert_eq!(first.current, second.current);
@@ -184,7 +176,7 @@ mod tests {
 
     #[test]
     fn a_legacy_file_is_adopted_as_the_secret_of_a_database_without_one() {
-        let store = store();
+        let store = crate::test_store::memory_store();
         let dir = temp_dir("legacy");
         std::fs::write(dir.join("jwt-secret"), format!("{}\n", "ab".repeat(32))).unwrap();
         let adopted = database_secrets(&*store, &dir).unwrap();
@@ -202,7 +194,7 @@ mod tests {
 
     #[test]
     fn rotation_signs_with_a_new_secret_and_still_verifies_the_old_one() {
-        let store = store();
+        let store = crate::test_store::memory_store();
         let dir = temp_dir("rotate");
         let before = database_secrets(&*store, &dir).unwrap();
         let new_id = rotate_database_secret(&*store).unwrap();
@@ -214,7 +206,7 @@ mod tests {
 
     #[test]
     fn a_second_legacy_file_is_trusted_for_verification_only() {
-        let store = store();
+        let store = crate::test_store::memory_store();
         let first = temp_dir("first");
         std::fs::write(first.join("jwt-secret"), "cd".repeat(32)).unwrap();
         let second = temp_dir("second");

@@ -1,15 +1,7 @@
 use super::*;
-use scim_core::schema::SchemaRegistry;
-use scim_store::{StoreBuilder, TenantSettings};
 
 fn setup() -> (Arc<dyn Store>, Authenticator, TenantId) {
-    let store = StoreBuilder::new(SchemaRegistry::standard())
-        .open("sqlite::memory:")
-        .unwrap();
-    let tenant = TenantId::new("acme").unwrap();
-    store
-        .create_tenant(&tenant, &TenantSettings::default())
-        .unwrap();
+    let (store, tenant) = crate::test_store::store_with_acme();
     let keys = SigningKeys::hs256(&[7u8; 32]).unwrap();
     let auth = Authenticator::new(store.clone(), keys, "test", StdDuration::from_secs(60));
     (store, auth, tenant)

@@ -186,18 +186,10 @@ fn public_jwk(secret: &p256::SecretKey, kid: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use scim_core::schema::SchemaRegistry;
-    use scim_store::StoreBuilder;
-
-    fn store() -> Arc<dyn Store> {
-        StoreBuilder::new(SchemaRegistry::standard())
-            .open("sqlite::memory:")
-            .unwrap()
-    }
 
     #[test]
     fn the_first_need_generates_one_key_that_everyone_then_uses() {
-        let store = store();
+        let store = crate::test_store::memory_store();
         let a = EventKeys::new(store.clone());
         let b = EventKeys::new(store.clone());
         let kid = a.signing().unwrap().kid;
@@ -225,7 +217,7 @@ mod tests {
 
     #[test]
     fn retired_keys_stay_in_the_set() {
-        let store = store();
+        let store = crate::test_store::memory_store();
         let old = EventKeys::new(store.clone()).signing().unwrap().kid;
         assert!(store.retire_server_key(&old).unwrap());
         let keys = EventKeys::new(store.clone());
@@ -243,7 +235,7 @@ mod tests {
 
     #[test]
     fn signatures_verify_with_the_published_key() {
-        let keys = EventKeys::new(store());
+        let keys = EventKeys::new(crate::test_store::memory_store());
         let signing = keys.signing().unwrap();
         let token = super::super::set::sign(&json!({"jti": "x"}), &signing);
         let header = jsonwebtoken::decode_header(&token).unwrap();

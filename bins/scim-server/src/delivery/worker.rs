@@ -550,18 +550,11 @@ fn last_seq(store: &dyn Store, tenant: &TenantId, known: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use scim_core::schema::SchemaRegistry;
-    use scim_store::{Actor, StoreBuilder, TenantSettings};
+    use scim_store::Actor;
 
     #[test]
     fn the_last_event_is_found_by_search() {
-        let store = StoreBuilder::new(SchemaRegistry::standard())
-            .open("sqlite::memory:")
-            .unwrap();
-        let tenant = TenantId::new("acme").unwrap();
-        store
-            .create_tenant(&tenant, &TenantSettings::default())
-            .unwrap();
+        let (store, tenant) = crate::test_store::store_with_acme();
         let bodies: Vec<_> = (0..1234)
             .map(|i| serde_json::json!({"userName": format!("u{i}")}))
             .collect();

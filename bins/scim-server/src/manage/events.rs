@@ -281,21 +281,14 @@ fn person_id(store: &dyn Store, tenant: &TenantId, person: &str) -> Result<Strin
 
 #[cfg(test)]
 mod tests {
-    use scim_core::schema::SchemaRegistry;
-    use scim_store::{Actor, StoreBuilder, TenantSettings};
+    use scim_store::Actor;
     use serde_json::json;
 
     use super::*;
 
     #[test]
     fn filters_by_type_look_through_a_window_per_page_and_continue_below_it() {
-        let store = StoreBuilder::new(SchemaRegistry::standard())
-            .open("sqlite::memory:")
-            .unwrap();
-        let tenant = TenantId::new("acme").unwrap();
-        store
-            .create_tenant(&tenant, &TenantSettings::default())
-            .unwrap();
+        let (store, tenant) = crate::test_store::store_with_acme();
         // Events 1-3: the users created; 4: one deleted; 5-12: others created.
         let mut ids = Vec::new();
         for n in 0..3 {
