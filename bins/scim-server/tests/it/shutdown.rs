@@ -12,10 +12,7 @@ use crate::harness::{Backend, Deployment, Server, unique};
 /// A deployment on `backend` (`None` without PostgreSQL; a database of its own, so that the
 /// exit meets nothing of other tests), one server with the configuration `toml`, and a SCIM key.
 fn serve(backend: Backend, toml: &str) -> Option<(Deployment, Server, String)> {
-    let deployment = match backend {
-        Backend::Sqlite => Deployment::new(backend)?,
-        Backend::Postgres => Deployment::fresh_postgres()?,
-    };
+    let deployment = Deployment::isolated(backend)?;
     let server = deployment.start_with_config(toml);
     let tenant = unique("t");
     deployment.cli(&["tenant", "create", &tenant, "--plain"]);

@@ -211,6 +211,15 @@ impl Deployment {
         }
     }
 
+    /// A deployment on `backend` whose database no other test uses: on PostgreSQL, one of its
+    /// own ([`Deployment::fresh_postgres`]).
+    pub(crate) fn isolated(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => Self::new(backend),
+            Backend::Postgres => Self::fresh_postgres(),
+        }
+    }
+
     /// A deployment on a PostgreSQL database of its own, created now and dropped with it.
     pub(crate) fn fresh_postgres() -> Option<Self> {
         let admin = postgres_url()?;

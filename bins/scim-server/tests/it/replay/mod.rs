@@ -37,11 +37,7 @@ pub(crate) fn replay_dir(backend: Backend, dir: &str) {
     // On PostgreSQL, a database of its own: a server delivers the subscriptions of every tenant
     // of its database, and other tests leave some whose receivers never answer, which would
     // hold this server's delivery workers for seconds at a time.
-    let deployment = match backend {
-        Backend::Sqlite => Deployment::new(backend),
-        Backend::Postgres => Deployment::fresh_postgres(),
-    };
-    let Some(deployment) = deployment else {
+    let Some(deployment) = Deployment::isolated(backend) else {
         return;
     };
     // Events go to a receiver on loopback, over plain http.
