@@ -325,21 +325,31 @@ impl<'a> EventLog<'a> {
         }
         let actor = self.actor.event_actor();
         let txn = ids.new_id();
-        let rows: Vec<(String, NewEvent)> = self
-            .events
-            .into_iter()
-            .map(|event| (ids.new_id(), event))
-            .collect();
-        let first = insert(
-            conn,
-            self.actor.tenant,
-            actor.as_str(),
-            self.at,
-            &txn,
-            &rows,
-        )?;
-        index_members(conn, self.actor.tenant, first, &rows)
+        // The member lists leave the events once in `detail`: `event_members` takes them by
+        // position, and the rows take the rest by value.
+        let mut listed = Vec::new();
+        let mut rows = Vec::with_capacity(self.events.len());
+        for (position, mut event) in self.events.into_iter().enumerate() {
+            let detail = detail(&event)?;
+            if !event.members.is_empty() {
+                listed.push((position, std::mem::take(&mut event.members)));
+            }
+            rows.push(EventRecord {
+                id: ids.new_id(),
+                detail,
+                event,
+            });
+        }
+        let first = insert(conn, self.actor.tenant, actor.as_str(), self.at, &txn, rows)?;
+        index_members(conn, self.actor.tenant, first, &listed)
     }
+}
+
+/// An event as its row is written: its id and `detail` made, its member ids taken out.
+struct EventRecord {
+    id: String,
+    detail: Option<String>,
+    event: NewEvent,
 }
 
 /// The tenant's last change-log number: its newest event's or, when pruning has removed that
@@ -388,8 +398,7 @@ pub(crate) fn record_pruned(
 /// Rows per INSERT: 15 values each, far below both databases' bind-parameter limits.
 const ROWS_PER_STATEMENT: usize = 200;
 
-/// Inserts the events `rows` (ids and events), numbered on from the tenant's last; returns the
-/// first number.
+/// Inserts the events `rows`, numbered on from the tenant's last; returns the first number.
 ///
 /// On PostgreSQL each statement numbers its rows itself, from the tenant's last number read in
 /// the same statement: a round trip less per write than reading it first. (Its snapshot is
@@ -401,7 +410,7 @@ fn insert(
     actor: &str,
     at: i64,
     txn: &str,
-    rows: &[(String, NewEvent)],
+    rows: Vec<EventRecord>,
 ) -> Result<i64, StoreError> {
     let dialect = conn.dialect();
     // SQLite: the numbers are known before the insert. PostgreSQL: each statement reads them.
@@ -410,13 +419,11 @@ fn insert(
         Dialect::Postgres => None,
     };
     let mut first = known_first;
-    for (chunk_start, chunk) in (0..)
-        .step_by(ROWS_PER_STATEMENT)
-        .zip(rows.chunks(ROWS_PER_STATEMENT))
-    {
+    let mut rows = rows.into_iter().peekable();
+    let mut chunk_start = 0;
+    while rows.peek().is_some() {
+        let chunk = rows.by_ref().take(ROWS_PER_STATEMENT);
         let mut sql = Sql::new(dialect);
-        // One row, or a full chunk: two texts.
-        sql.cache_if(chunk.len() == 1 || chunk.len() == ROWS_PER_STATEMENT);
         if known_first.is_none() {
             sql.push("WITH last AS (");
             push_last_seq(&mut sql, tenant);
@@ -426,7 +433,9 @@ fn insert(
             "INSERT INTO events (tenant_id, seq, id, type, at, actor, resource_type, resource_id, \
              external_id, name, version, changed, detail, snapshot, txn) VALUES ",
         );
-        for (i, (id, event)) in chunk.iter().enumerate() {
+        let mut count = 0;
+        for (i, EventRecord { id, detail, event }) in chunk.enumerate() {
+            count += 1;
             sql.push(if i == 0 { "(" } else { ", (" });
             sql.text_value(tenant.as_str()).push(", ");
             match known_first {
@@ -438,23 +447,24 @@ fn insert(
                 }
             }
             sql.push(", ");
-            sql.text_value(id.as_str()).push(", ");
+            sql.text_value(id).push(", ");
             sql.text_value(event.event_type.as_str()).push(", ");
             sql.int_value(at).push(", ");
             sql.text_value(actor).push(", ");
-            sql.text_value(event.resource_type.as_str()).push(", ");
-            sql.text_value(event.resource_id.as_str()).push(", ");
-            sql.bind(Bind::OptionalText(event.external_id.clone()))
-                .push(", ");
-            sql.bind(Bind::OptionalText(event.name.clone())).push(", ");
+            sql.text_value(event.resource_type).push(", ");
+            sql.text_value(event.resource_id).push(", ");
+            sql.bind(Bind::OptionalText(event.external_id)).push(", ");
+            sql.bind(Bind::OptionalText(event.name)).push(", ");
             sql.bind(Bind::OptionalBigInt(event.version)).push(", ");
             sql.text_value(super::admin::to_json(&event.changed)?)
                 .push(", ");
-            sql.bind(Bind::OptionalText(detail(event)?)).push(", ");
-            sql.bind(Bind::OptionalText(event.snapshot.clone()))
-                .push(", ");
+            sql.bind(Bind::OptionalText(detail)).push(", ");
+            sql.bind(Bind::OptionalText(event.snapshot)).push(", ");
             sql.text_value(txn).push(")");
         }
+        // One row, or a full chunk: two texts.
+        sql.cache_if(count == 1 || count == ROWS_PER_STATEMENT);
+        chunk_start += count;
         if known_first.is_some() {
             conn.execute(&sql)?;
         } else {
@@ -478,17 +488,21 @@ fn as_seq(position: usize) -> i64 {
 /// Member rows per INSERT: three values each.
 const MEMBERS_PER_STATEMENT: usize = 500;
 
-/// Records whom each event lists (`event_members`), so that a person's history finds the
+/// Records whom each event lists (`event_members`; `listed`: the member ids by the event's
+/// position in the write), so that a person's history finds the
 /// member and access events of their groups by an index.
 fn index_members(
     conn: &mut dyn SqlConn,
     tenant: &TenantId,
     first: i64,
-    rows: &[(String, NewEvent)],
+    listed: &[(usize, Vec<String>)],
 ) -> Result<(), StoreError> {
-    let listed: Vec<(i64, &str)> = (first..)
-        .zip(rows)
-        .flat_map(|(seq, (_, event))| event.members.iter().map(move |m| (seq, m.as_str())))
+    let listed: Vec<(i64, &str)> = listed
+        .iter()
+        .flat_map(|(position, members)| {
+            let seq = first + as_seq(*position);
+            members.iter().map(move |m| (seq, m.as_str()))
+        })
         .collect();
     for chunk in listed.chunks(MEMBERS_PER_STATEMENT) {
         let mut sql = Sql::new(conn.dialect());
