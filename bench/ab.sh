@@ -11,6 +11,12 @@
 # quickly). Environment: AB_BACKEND (sqlite), AB_PHASE (get: a bench/lua script), AB_ROUNDS
 # (3), AB_DURATION (8 s), AB_CONNECTIONS (32); BENCH_PG_URL, BENCH_PG_OPTIONS and BENCH_WORK as
 # for bench/run.sh.
+#
+# A schema experiment needs no build of its own: AB_SQL runs on each fresh copy given to the
+# binary AB_SQL_FOR (named as on the command line), e.g. with the same binary twice:
+#   cp target/release/scim-server /tmp/no-index
+#   AB_SQL_FOR=/tmp/no-index AB_SQL="DROP INDEX events_by_resource" \
+#     bash bench/ab.sh target/release/scim-server /tmp/no-index
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -43,11 +49,13 @@ fresh_database() {
     if [ "$BACKEND" = sqlite ]; then
         cp "$SEED"/scim.db* "$RUN/"
         DATABASE_URL=sqlite://$RUN/scim.db
+        if [ "$bin" = "${AB_SQL_FOR:-}" ]; then sqlite3 "$RUN/scim.db" "$AB_SQL" >&2; fi
     else
         local seed_db=scim_load_seed_${SEED##*-}
         psql "$PG_URL/postgres" -qc "DROP DATABASE IF EXISTS scim_ab" >&2
         psql "$PG_URL/postgres" -qc "CREATE DATABASE scim_ab TEMPLATE $seed_db" >&2
         DATABASE_URL=$PG_URL/scim_ab${BENCH_PG_OPTIONS-?sslmode=disable}
+        if [ "$bin" = "${AB_SQL_FOR:-}" ]; then psql "$PG_URL/scim_ab" -qc "$AB_SQL" >&2; fi
     fi
 }
 
