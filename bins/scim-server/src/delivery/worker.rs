@@ -18,7 +18,8 @@
 //! tenant with a push subscription, so the delay from commit to delivery is that of one claim,
 //! and otherwise looks at the database every [`POLL`] for work committed by other processes
 //! and for retries coming due. It reads which tenants have push subscriptions at the same
-//! interval: a subscription made since is served from the next poll on, within [`POLL`].
+//! interval: a subscription made since is served from the next poll on, within [`POLL`]; while
+//! the database has none, the dispatcher claims nothing.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -135,11 +136,19 @@ fn dispatch(shared: &Shared) {
     let store = &shared.state.store;
     let signals = &shared.state.signals;
     let mut tenants_read_at: Option<Instant> = None;
+    // Whether the database has any enabled push subscription: without one there is nothing to
+    // claim, and an idle server costs its database no transaction a second. Unknown counts as
+    // yes.
+    let mut any_to_deliver = true;
     while !shared.stopping() {
         if tenants_read_at.is_none_or(|at| at.elapsed() >= POLL) {
             match store.push_subscription_tenants() {
-                Ok(tenants) => signals.deliver_for(tenants),
+                Ok(tenants) => {
+                    any_to_deliver = !tenants.is_empty();
+                    signals.deliver_for(tenants);
+                }
                 Err(e) => {
+                    any_to_deliver = true;
                     tracing::warn!(error = %e, "cannot read which tenants have push subscriptions; retrying")
                 }
             }
@@ -155,7 +164,7 @@ fn dispatch(shared: &Shared) {
         // twice.
         let mut queue = shared.queue();
         let wanted = queue.idle.saturating_sub(queue.waiting.len());
-        if wanted > 0 {
+        if wanted > 0 && any_to_deliver {
             // Subscriptions this process holds are claimed again too (which extends their
             // leases): ask for enough to find `wanted` new ones.
             let limit = u32::try_from(queue.held.len() + wanted).unwrap_or(u32::MAX);
