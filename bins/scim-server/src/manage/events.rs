@@ -232,16 +232,7 @@ fn window_start(
 ) -> Result<Option<i64>, ManageError> {
     let end = match request.before {
         Some(before) => before,
-        None => match store
-            .recent_events(
-                tenant,
-                &EventQuery {
-                    limit: 1,
-                    ..EventQuery::default()
-                },
-            )?
-            .first()
-        {
+        None => match crate::events::newest_event(store, tenant)? {
             Some(newest) => newest.seq.saturating_add(1),
             None => return Ok(None),
         },

@@ -369,22 +369,12 @@ pub fn summary(store: &dyn Store, tenant: &TenantId) -> Result<TenantSummary, Ma
         .filter(|t| t.revoked_at.is_none() && t.is_usable_at(now))
         .count() as u64;
     let last_key_use = tokens.iter().filter_map(|t| t.last_used_at).max();
-    let last_event = store
-        .recent_events(
-            tenant,
-            &scim_store::EventQuery {
-                limit: 1,
-                ..scim_store::EventQuery::default()
-            },
-        )?
-        .into_iter()
-        .next()
-        .map(|e| LastEvent {
-            seq: e.seq,
-            event_type: e.event_type.as_str(),
-            occurred_at: e.occurred_at,
-            actor: e.actor.as_str().to_owned(),
-        });
+    let last_event = crate::events::newest_event(store, tenant)?.map(|e| LastEvent {
+        seq: e.seq,
+        event_type: e.event_type.as_str(),
+        occurred_at: e.occurred_at,
+        actor: e.actor.as_str().to_owned(),
+    });
     let subscriptions = store.subscriptions(Some(tenant))?;
     let failing_subscriptions = subscriptions
         .iter()
