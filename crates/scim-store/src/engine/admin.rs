@@ -94,6 +94,8 @@ impl<B: Backend> Engine<B> {
             if conn.dialect() == Dialect::Sqlite {
                 // Kept by triggers from `resources`; its index on (tenant_id, ...) finds them.
                 statements.push(("DELETE FROM resource_values WHERE tenant_id = ", ""));
+                // Where the histories of what has no row start (`super::history`).
+                statements.push(("DELETE FROM event_heads WHERE tenant_id = ", ""));
             }
             statements.extend([
                 ("DELETE FROM resources WHERE tenant_id = ", ""),

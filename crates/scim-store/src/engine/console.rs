@@ -177,15 +177,15 @@ impl<B: Backend> Engine<B> {
                     .text_list(query.types.iter().map(|t| t.as_str()));
             }
             if let Some(id) = &query.resource_id {
-                sql.push(" AND resource_id = ").text_value(id.as_str());
+                sql.push(" AND seq IN (");
+                super::history::push_events_about(&mut sql, tenant, id);
+                sql.push(")");
             }
             if let Some(id) = &query.subject {
-                // Both halves are index lookups; the outer query then reads only their rows.
-                sql.push(" AND seq IN (SELECT seq FROM events WHERE tenant_id = ")
-                    .text_value(tenant.as_str())
-                    .push(" AND resource_id = ")
-                    .text_value(id.as_str())
-                    .push(" UNION SELECT seq FROM event_members WHERE tenant_id = ")
+                // Both halves are lookups by a key; the outer query then reads only their rows.
+                sql.push(" AND seq IN (");
+                super::history::push_events_about(&mut sql, tenant, id);
+                sql.push(" UNION SELECT seq FROM event_members WHERE tenant_id = ")
                     .text_value(tenant.as_str())
                     .push(" AND member_id = ")
                     .text_value(id.as_str())
@@ -200,11 +200,21 @@ impl<B: Backend> Engine<B> {
                 }
                 None => {}
             }
+            // A history's events are found by their numbers: a bound on the numbers must not
+            // turn that into a scan of the log's range (`+seq` keeps it off the index).
+            let bounded = if query.resource_id.is_some() || query.subject.is_some() {
+                "+seq"
+            } else {
+                "seq"
+            };
             if let Some(before) = query.before {
-                sql.push(" AND seq < ").int_value(before);
+                sql.push(" AND ")
+                    .push(bounded)
+                    .push(" < ")
+                    .int_value(before);
             }
             if let Some(after) = query.after {
-                sql.push(" AND seq > ").int_value(after);
+                sql.push(" AND ").push(bounded).push(" > ").int_value(after);
             }
             sql.push(" ORDER BY seq DESC LIMIT ")
                 .limit_value(i64::from(query.limit.min(MAX_EVENT_PAGE)));

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::history::{self, Heads};
 use crate::backend::{ResourceRow, SqlConn};
 use crate::event::{EventPart, EventType, MEMBERS_PER_EVENT};
 use crate::model::Actor;
@@ -419,6 +420,8 @@ fn insert(
         Dialect::Postgres => None,
     };
     let mut first = known_first;
+    // SQLite: each event links to the previous one about its resource (`super::history`).
+    let mut heads = known_first.map(|_| Heads::default());
     let mut rows = rows.into_iter().peekable();
     let mut chunk_start = 0;
     while rows.peek().is_some() {
@@ -429,9 +432,14 @@ fn insert(
             push_last_seq(&mut sql, tenant);
             sql.push(") ");
         }
-        sql.push(
-            "INSERT INTO events (tenant_id, seq, id, type, at, actor, resource_type, resource_id, \
-             external_id, name, version, changed, detail, snapshot, txn) VALUES ",
+        sql.push(if heads.is_some() {
+            "INSERT INTO events (tenant_id, seq, previous, "
+        } else {
+            "INSERT INTO events (tenant_id, seq, "
+        })
+        .push(
+            "id, type, at, actor, resource_type, resource_id, external_id, name, version, \
+             changed, detail, snapshot, txn) VALUES ",
         );
         let mut count = 0;
         for (i, EventRecord { id, detail, event }) in chunk.enumerate() {
@@ -440,7 +448,13 @@ fn insert(
             sql.text_value(tenant.as_str()).push(", ");
             match known_first {
                 Some(first) => {
-                    sql.int_value(first + as_seq(chunk_start + i));
+                    let seq = first + as_seq(chunk_start + i);
+                    sql.int_value(seq);
+                    if let Some(heads) = &mut heads {
+                        let known = heads.advance(&event.resource_id, seq);
+                        sql.push(", ");
+                        history::push_previous(&mut sql, tenant, &event.resource_id, known);
+                    }
                 }
                 None => {
                     sql.push("(SELECT n FROM last) + ").int_value(as_seq(i + 1));
@@ -475,6 +489,9 @@ fn insert(
             })?;
             first.get_or_insert(lowest);
         }
+    }
+    if let Some(heads) = heads {
+        heads.store(conn, tenant)?;
     }
     // No rows on PostgreSQL: no number was read, and none is used.
     Ok(first.unwrap_or(0))

@@ -4,6 +4,7 @@ mod admin;
 mod batch;
 mod console;
 mod events;
+mod history;
 mod keys;
 mod patch;
 mod policy;

@@ -476,6 +476,7 @@ impl<B: Backend> Engine<B> {
                 let to = (from + 10_000).min(bound);
                 let deleted = self.backend.write(|conn| {
                     super::events::record_pruned(conn, &tenant, to)?;
+                    super::history::forget_pruned(conn, &tenant, to)?;
                     let mut members = Sql::new(conn.dialect());
                     members
                         .push("DELETE FROM event_members WHERE tenant_id = ")

@@ -359,6 +359,7 @@ pub(crate) fn delete_resource(
         .push(" RETURNING member_id, member_type");
     let members = members_of(conn.members(&sql)?);
     let groups = delete_memberships_of_member(conn, tenant, id)?;
+    super::history::keep_head_of_deleted(conn, tenant, id)?;
     let mut sql = Sql::cached(conn.dialect());
     sql.push("DELETE FROM resources WHERE tenant_id = ")
         .text_value(tenant.as_str());

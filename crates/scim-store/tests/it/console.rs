@@ -353,10 +353,144 @@ fn group_members_come_a_page_at_a_time(store: &dyn Store) {
     ));
 }
 
+/// The types of the events about `id` (`subject`: and of the events that list it), newest first.
+fn history(store: &dyn Store, tenant: &TenantId, id: &str, subject: bool) -> Vec<EventType> {
+    let query = if subject {
+        EventQuery {
+            subject: Some(id.to_owned()),
+            limit: 100,
+            ..EventQuery::default()
+        }
+    } else {
+        EventQuery {
+            resource_id: Some(id.to_owned()),
+            limit: 100,
+            ..EventQuery::default()
+        }
+    };
+    recent(store, tenant, query)
+        .iter()
+        .map(|e| e.event_type)
+        .collect()
+}
+
+fn a_history_outlives_its_resource_and_skips_no_event(store: &dyn Store) {
+    let acme = tenant(store);
+    let ada = id(&user(store, &acme, "ada"));
+    let grace = id(&user(store, &acme, "grace"));
+    let team = id(&group(store, &acme, "Team", &[&ada]));
+    let by_key = || Actor::tenant(&acme).with_token("key-1");
+    // One write, two events about ada; others' writes in between.
+    store
+        .replace(
+            by_key(),
+            "User",
+            &ada,
+            &json!({"userName": "ada.l", "active": false}),
+            None,
+        )
+        .unwrap();
+    user(store, &acme, "linus");
+    store
+        .replace(
+            by_key(),
+            "User",
+            &grace,
+            &json!({"userName": "grace.h"}),
+            None,
+        )
+        .unwrap();
+    store
+        .replace(by_key(), "User", &ada, &json!({"userName": "ada.l"}), None)
+        .unwrap();
+    store.delete(by_key(), "User", &ada, None).unwrap();
+    store.delete(by_key(), "Group", &team, None).unwrap();
+
+    use EventType::*;
+    assert_eq!(
+        history(store, &acme, &ada, false),
+        [
+            UserDeleted,
+            UserReactivated,
+            UserDeactivated,
+            UserUpdated,
+            UserCreated
+        ],
+        "a deleted person's history is whole"
+    );
+    assert_eq!(
+        history(store, &acme, &ada, true),
+        [
+            GroupMembersRemoved,
+            UserDeleted,
+            UserReactivated,
+            UserDeactivated,
+            UserUpdated,
+            GroupMembersAdded,
+            UserCreated
+        ],
+    );
+    assert_eq!(
+        history(store, &acme, &grace, false),
+        [UserUpdated, UserCreated]
+    );
+    assert_eq!(
+        history(store, &acme, &team, false),
+        [
+            GroupDeleted,
+            GroupMembersRemoved,
+            GroupMembersAdded,
+            GroupCreated
+        ]
+    );
+    // Paging within one history: the events before a number.
+    let older = recent(
+        store,
+        &acme,
+        EventQuery {
+            resource_id: Some(ada.clone()),
+            before: Some(
+                recent(
+                    store,
+                    &acme,
+                    EventQuery {
+                        resource_id: Some(ada.clone()),
+                        limit: 2,
+                        ..EventQuery::default()
+                    },
+                )[1]
+                .seq,
+            ),
+            limit: 2,
+            ..EventQuery::default()
+        },
+    );
+    let types: Vec<EventType> = older.iter().map(|e| e.event_type).collect();
+    assert_eq!(types, [UserDeactivated, UserUpdated]);
+
+    let token = scim_store::NewToken {
+        id: unique("tok"),
+        tenant: acme.clone(),
+        token_hash: unique("sha256:"),
+        scopes: vec![scim_store::Scope::Read],
+        description: "history".into(),
+        issued_at: Utc::now(),
+        expires_at: None,
+    };
+    store.insert_token(&token, &EventActor::Cli).unwrap();
+    assert!(store.revoke_token(&token.id, &EventActor::Cli).unwrap());
+    assert_eq!(
+        history(store, &acme, &token.id, false),
+        [TokenRevoked, TokenIssued],
+        "what has no row has a history too"
+    );
+}
+
 crate::on_every_backend!(
     sessions_are_kept_touched_and_ended,
     a_link_opens_one_session_once,
     deleting_a_tenant_ends_its_sessions_and_links,
     recent_events_are_filtered_newest_first,
+    a_history_outlives_its_resource_and_skips_no_event,
     group_members_come_a_page_at_a_time,
 );
