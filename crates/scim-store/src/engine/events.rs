@@ -200,6 +200,8 @@ pub(crate) struct EventLog<'a> {
     actor: Actor<'a>,
     at: i64,
     events: Vec<NewEvent>,
+    /// The write's transaction id, once one of its statements carried events.
+    txn: Option<String>,
 }
 
 impl<'a> EventLog<'a> {
@@ -209,6 +211,7 @@ impl<'a> EventLog<'a> {
             actor,
             at,
             events: Vec::new(),
+            txn: None,
         }
     }
 
@@ -315,6 +318,55 @@ impl<'a> EventLog<'a> {
         }
     }
 
+    /// Hands the events logged so far, all about the resource `about`, to the statement that
+    /// writes that resource's row, which is about to run:
+    /// - PostgreSQL: as the start of that statement (`WITH ...`), which the caller completes
+    ///   with its `INSERT` or `UPDATE`, so that the events cost the write no round trip of their
+    ///   own. That statement numbers them from the tenant's last number, read in it (after the
+    ///   tenant's lock was granted), so it must not write events itself.
+    /// - SQLite: they are written now, and the row records the newest of them
+    ///   ([`Carried::Head`], `super::history`) in the same statement, instead of in one more.
+    ///
+    /// Member events, and events about other resources, stay for [`EventLog::write`].
+    pub(crate) fn carry(
+        &mut self,
+        conn: &mut dyn SqlConn,
+        ids: &dyn IdGenerator,
+        about: &str,
+    ) -> Result<Carried, StoreError> {
+        let carriable = !self.events.is_empty()
+            && self.events.len() <= CARRIED_AT_MOST
+            && self
+                .events
+                .iter()
+                .all(|event| event.members.is_empty() && event.resource_id == about);
+        if !carriable {
+            return Ok(Carried::Nothing);
+        }
+        let txn = self.txn.get_or_insert_with(|| ids.new_id()).clone();
+        let actor = self.actor.event_actor();
+        let tenant = self.actor.tenant;
+        let (rows, _) = records(std::mem::take(&mut self.events), ids)?;
+        match conn.dialect() {
+            Dialect::Postgres => {
+                let mut sql = Sql::new(Dialect::Postgres);
+                sql.push("WITH last AS (");
+                push_last_seq(&mut sql, tenant);
+                sql.push("), carried_events AS (");
+                let count =
+                    push_insert(&mut sql, tenant, actor.as_str(), self.at, &txn, rows, None)?;
+                sql.push(") ");
+                sql.cache_if(count <= CARRIED_AT_MOST);
+                Ok(Carried::Insert(sql))
+            }
+            Dialect::Sqlite => {
+                let count = as_seq(rows.len());
+                let first = insert(conn, tenant, actor.as_str(), self.at, &txn, rows)?.0;
+                Ok(Carried::Head(first + count - 1))
+            }
+        }
+    }
+
     /// Appends the events: numbers them after the tenant's last event and writes them.
     pub(crate) fn write(
         self,
@@ -325,25 +377,53 @@ impl<'a> EventLog<'a> {
             return Ok(());
         }
         let actor = self.actor.event_actor();
-        let txn = ids.new_id();
-        // The member lists leave the events once in `detail`: `event_members` takes them by
-        // position, and the rows take the rest by value.
-        let mut listed = Vec::new();
-        let mut rows = Vec::with_capacity(self.events.len());
-        for (position, mut event) in self.events.into_iter().enumerate() {
-            let detail = detail(&event)?;
-            if !event.members.is_empty() {
-                listed.push((position, std::mem::take(&mut event.members)));
-            }
-            rows.push(EventRecord {
-                id: ids.new_id(),
-                detail,
-                event,
-            });
+        let txn = self.txn.unwrap_or_else(|| ids.new_id());
+        let (rows, listed) = records(self.events, ids)?;
+        let (first, heads) = insert(conn, self.actor.tenant, actor.as_str(), self.at, &txn, rows)?;
+        if let Some(heads) = heads {
+            heads.store(conn, self.actor.tenant)?;
         }
-        let first = insert(conn, self.actor.tenant, actor.as_str(), self.at, &txn, rows)?;
         index_members(conn, self.actor.tenant, first, &listed)
     }
+}
+
+/// What the statement that writes a resource's row takes of its events ([`EventLog::carry`]).
+#[derive(Debug)]
+pub(crate) enum Carried {
+    /// Nothing: the events, if any, wait for [`EventLog::write`].
+    Nothing,
+    /// PostgreSQL: the statement's start, which inserts the events.
+    Insert(Sql),
+    /// SQLite: the events are written; the row's `last_event` is this.
+    Head(i64),
+}
+
+/// The most events a write's own statement carries ([`EventLog::carry`]): one statement text
+/// for each count, so a small number.
+const CARRIED_AT_MOST: usize = 4;
+
+/// The rows of `events`, and their member lists by position. The member lists leave the events
+/// once, in `detail`: `event_members` takes them by position, and the rows take the rest by
+/// value.
+#[allow(clippy::type_complexity)]
+fn records(
+    events: Vec<NewEvent>,
+    ids: &dyn IdGenerator,
+) -> Result<(Vec<EventRecord>, Vec<(usize, Vec<String>)>), StoreError> {
+    let mut listed = Vec::new();
+    let mut rows = Vec::with_capacity(events.len());
+    for (position, mut event) in events.into_iter().enumerate() {
+        let detail = detail(&event)?;
+        if !event.members.is_empty() {
+            listed.push((position, std::mem::take(&mut event.members)));
+        }
+        rows.push(EventRecord {
+            id: ids.new_id(),
+            detail,
+            event,
+        });
+    }
+    Ok((rows, listed))
 }
 
 /// An event as its row is written: its id and `detail` made, its member ids taken out.
@@ -399,7 +479,8 @@ pub(crate) fn record_pruned(
 /// Rows per INSERT: 15 values each, far below both databases' bind-parameter limits.
 const ROWS_PER_STATEMENT: usize = 200;
 
-/// Inserts the events `rows`, numbered on from the tenant's last; returns the first number.
+/// Inserts the events `rows`, numbered on from the tenant's last; returns the first number and,
+/// on SQLite, the newest event about each resource, to be stored ([`Heads::store`]).
 ///
 /// On PostgreSQL each statement numbers its rows itself, from the tenant's last number read in
 /// the same statement: a round trip less per write than reading it first. (Its snapshot is
@@ -412,7 +493,7 @@ fn insert(
     at: i64,
     txn: &str,
     rows: Vec<EventRecord>,
-) -> Result<i64, StoreError> {
+) -> Result<(i64, Option<Heads>), StoreError> {
     let dialect = conn.dialect();
     // SQLite: the numbers are known before the insert. PostgreSQL: each statement reads them.
     let known_first = match dialect {
@@ -427,55 +508,19 @@ fn insert(
     while rows.peek().is_some() {
         let chunk = rows.by_ref().take(ROWS_PER_STATEMENT);
         let mut sql = Sql::new(dialect);
-        if known_first.is_none() {
-            sql.push("WITH last AS (");
-            push_last_seq(&mut sql, tenant);
-            sql.push(") ");
-        }
-        sql.push(if heads.is_some() {
-            "INSERT INTO events (tenant_id, seq, previous, "
-        } else {
-            "INSERT INTO events (tenant_id, seq, "
-        })
-        .push(
-            "id, type, at, actor, resource_type, resource_id, external_id, name, version, \
-             changed, detail, snapshot, txn) VALUES ",
-        );
-        let mut count = 0;
-        for (i, EventRecord { id, detail, event }) in chunk.enumerate() {
-            count += 1;
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.text_value(tenant.as_str()).push(", ");
-            match known_first {
-                Some(first) => {
-                    let seq = first + as_seq(chunk_start + i);
-                    sql.int_value(seq);
-                    if let Some(heads) = &mut heads {
-                        let known = heads.advance(&event.resource_id, seq);
-                        sql.push(", ");
-                        history::push_previous(&mut sql, tenant, &event.resource_id, known);
-                    }
-                }
-                None => {
-                    sql.push("(SELECT n FROM last) + ").int_value(as_seq(i + 1));
-                }
+        let numbering = match (known_first, &mut heads) {
+            (Some(first), Some(heads)) => Some(Numbered {
+                first: first + as_seq(chunk_start),
+                heads,
+            }),
+            _ => {
+                sql.push("WITH last AS (");
+                push_last_seq(&mut sql, tenant);
+                sql.push(") ");
+                None
             }
-            sql.push(", ");
-            sql.text_value(id).push(", ");
-            sql.text_value(event.event_type.as_str()).push(", ");
-            sql.int_value(at).push(", ");
-            sql.text_value(actor).push(", ");
-            sql.text_value(event.resource_type).push(", ");
-            sql.text_value(event.resource_id).push(", ");
-            sql.bind(Bind::OptionalText(event.external_id)).push(", ");
-            sql.bind(Bind::OptionalText(event.name)).push(", ");
-            sql.bind(Bind::OptionalBigInt(event.version)).push(", ");
-            sql.text_value(super::admin::to_json(&event.changed)?)
-                .push(", ");
-            sql.bind(Bind::OptionalText(detail)).push(", ");
-            sql.bind(Bind::OptionalText(event.snapshot)).push(", ");
-            sql.text_value(txn).push(")");
-        }
+        };
+        let count = push_insert(&mut sql, tenant, actor, at, txn, chunk, numbering)?;
         // One row, or a full chunk: two texts.
         sql.cache_if(count == 1 || count == ROWS_PER_STATEMENT);
         chunk_start += count;
@@ -490,11 +535,69 @@ fn insert(
             first.get_or_insert(lowest);
         }
     }
-    if let Some(heads) = heads {
-        heads.store(conn, tenant)?;
-    }
     // No rows on PostgreSQL: no number was read, and none is used.
-    Ok(first.unwrap_or(0))
+    Ok((first.unwrap_or(0), heads))
+}
+
+/// Numbers known before the insert (SQLite): the first row's, and the write's chains so far.
+struct Numbered<'h> {
+    first: i64,
+    heads: &'h mut Heads,
+}
+
+/// Pushes `INSERT INTO events ... VALUES ...` for `rows`; returns how many. Without `numbered`
+/// the rows take their numbers from the statement's `last` (PostgreSQL).
+fn push_insert(
+    sql: &mut Sql,
+    tenant: &TenantId,
+    actor: &str,
+    at: i64,
+    txn: &str,
+    rows: impl IntoIterator<Item = EventRecord>,
+    mut numbered: Option<Numbered<'_>>,
+) -> Result<usize, StoreError> {
+    sql.push(if numbered.is_some() {
+        "INSERT INTO events (tenant_id, seq, previous, "
+    } else {
+        "INSERT INTO events (tenant_id, seq, "
+    })
+    .push(
+        "id, type, at, actor, resource_type, resource_id, external_id, name, version, changed, \
+         detail, snapshot, txn) VALUES ",
+    );
+    let mut count = 0;
+    for (i, EventRecord { id, detail, event }) in rows.into_iter().enumerate() {
+        count += 1;
+        sql.push(if i == 0 { "(" } else { ", (" });
+        sql.text_value(tenant.as_str()).push(", ");
+        match &mut numbered {
+            Some(Numbered { first, heads }) => {
+                let seq = *first + as_seq(i);
+                sql.int_value(seq).push(", ");
+                let known = heads.advance(&event.resource_id, seq);
+                history::push_previous(sql, tenant, &event.resource_id, known);
+            }
+            None => {
+                sql.push("(SELECT n FROM last) + ").int_value(as_seq(i + 1));
+            }
+        }
+        sql.push(", ");
+        sql.text_value(id).push(", ");
+        sql.text_value(event.event_type.as_str()).push(", ");
+        sql.int_value(at).push(", ");
+        sql.text_value(actor).push(", ");
+        sql.text_value(event.resource_type).push(", ");
+        sql.text_value(event.resource_id).push(", ");
+        sql.bind(Bind::OptionalText(event.external_id)).push(", ");
+        sql.bind(Bind::OptionalText(event.name)).push(", ");
+        sql.bind(Bind::OptionalBigInt(event.version)).push(", ");
+        sql.text_value(super::admin::to_json(&event.changed)?)
+            .push(", ");
+        sql.bind(Bind::OptionalText(detail)).push(", ");
+        sql.bind(Bind::OptionalText(event.snapshot)).push(", ");
+        sql.text_value(txn).push(")");
+    }
+    Ok(count)
 }
 
 /// A position in a write's events as an offset of sequence numbers.

@@ -71,14 +71,15 @@ impl<B: Backend> Engine<B> {
                 row: &row,
                 now,
             };
-            let (written, effects) = self.write_update(conn, &update, &before, &prepared.data)?;
             let mut log = EventLog::new(actor, now);
-            log.updated(
-                &written,
+            let (written, effects) = self.write_update(
+                conn,
+                &update,
                 &before,
                 &prepared.data,
                 &outcome.changed_attributes,
-            );
+                &mut log,
+            )?;
             let mut delta = MemberDelta::default();
             // By value: each change's elements (a copy of the request's, as large) are freed
             // before its rows are written.

@@ -9,7 +9,7 @@ use scim_core::validate::Validator;
 use scim_core::{ScimError, ScimType, fold_case};
 use serde_json::{Map, Value};
 
-use super::events::{EventLog, Member, NewEvent, lifecycle};
+use super::events::{Carried, EventLog, Member, NewEvent, lifecycle};
 use super::policy::{self, MemberChange, NewMember};
 use super::render::{render_one, stored_body};
 use super::search::search_document;
@@ -193,23 +193,34 @@ impl<B: Backend> Engine<B> {
                 Stamps { version: 1, created_at: now, updated_at: now },
                 &prepared.data,
             )?;
-            let Some(seqs) = tables::insert_resources(conn, std::slice::from_ref(&row))? else {
+            let written = row.stored(false);
+            let created = lifecycle(resource_type.name()).created;
+            let event = NewEvent::about_document(created, &written, &prepared.data);
+            let mut changed: Vec<String> = prepared.data.keys().cloned().collect();
+            let mut log = EventLog::new(actor, now);
+            let with_members = prepared.members.as_ref().is_some_and(|m| !m.is_empty());
+            // Without members the event is known before the row is written, and its statement
+            // can carry it.
+            let carried = if with_members {
+                Carried::Nothing
+            } else {
+                log.push(event.clone().changed(changed.clone()).with_snapshot(&written));
+                log.carry(conn, &*self.ids, &id)?
+            };
+            let Some(seqs) =
+                tables::insert_resources(conn, std::slice::from_ref(&row), carried)?
+            else {
                 return Err(Self::uniqueness_error(resource_type, &prepared.data));
             };
             tables::adjust_counts(conn, actor.tenant, resource_type.name(), &seqs, 1)?;
-            let mut changed: Vec<String> = prepared.data.keys().cloned().collect();
             let mut added = Vec::new();
-            if let Some(members) = &prepared.members {
+            if let Some(members) = prepared.members.as_ref().filter(|_| with_members) {
                 added = self.add_members(conn, actor.tenant, &id, members)?;
                 if !added.is_empty() {
                     changed.push("members".to_owned());
                 }
+                log.push(event.clone().changed(changed).with_snapshot(&written));
             }
-            let written = row.stored(false);
-            let mut log = EventLog::new(actor, now);
-            let created = lifecycle(resource_type.name()).created;
-            let event = NewEvent::about_document(created, &written, &prepared.data);
-            log.push(event.clone().changed(changed).with_snapshot(&written));
             if !added.is_empty() {
                 log.members_changed_of(&Organisation::of(&tenant.settings), event, &added, &[]);
             }
@@ -336,10 +347,10 @@ impl<B: Backend> Engine<B> {
                 row: &row,
                 now,
             };
-            let (written, effects) = self.write_update(conn, &update, &before, &prepared.data)?;
             let changed = policy::changed_attributes(&before, &prepared.data);
             let mut log = EventLog::new(actor, now);
-            log.updated(&written, &before, &prepared.data, &changed);
+            let (written, effects) =
+                self.write_update(conn, &update, &before, &prepared.data, &changed, &mut log)?;
             if resource_type.kind() == ResourceKind::Group {
                 let members = prepared.members.unwrap_or_default();
                 let change = MemberChange::ReplaceAll(members);
@@ -358,14 +369,16 @@ impl<B: Backend> Engine<B> {
     }
 
     /// Writes the next version of a resource's document once the tenant's policies accept the
-    /// change from `before` to `data`; returns the row as written (without memberships) and
-    /// what the policies add.
+    /// change from `before` to `data` (its attributes `changed`), and logs the update's events
+    /// in `log`; returns the row as written (without memberships) and what the policies add.
     pub(super) fn write_update(
         &self,
         conn: &mut dyn SqlConn,
         update: &Update<'_>,
         before: &Map<String, Value>,
         data: &Map<String, Value>,
+        changed: &[String],
+        log: &mut EventLog<'_>,
     ) -> Result<(ResourceRow, policy::Effects), StoreError> {
         let Update {
             actor,
@@ -382,10 +395,15 @@ impl<B: Backend> Engine<B> {
             updated_at: now,
         };
         let write = self.row_write(tenant, resource_type, &row.id, stamps, data)?;
-        if !tables::update_resource(conn, &write)? {
+        let written = write.stored(row.protected);
+        // The events are made from the row about to be written, so that its statement can
+        // carry them.
+        log.updated(&written, before, data, changed);
+        let carried = log.carry(conn, &*self.ids, &row.id)?;
+        if !tables::update_resource(conn, &write, carried)? {
             return Err(Self::uniqueness_error(resource_type, data));
         }
-        Ok((write.stored(row.protected), effects))
+        Ok((written, effects))
     }
 
     pub(crate) fn delete_impl(

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::events::Member;
+use super::events::{Carried, Member};
 use crate::backend::{ResourceRow, SqlConn};
 use crate::model::ReadOptions;
 use crate::sql::{Bind, Dialect, Sql};
@@ -173,19 +173,38 @@ const ROWS_PER_STATEMENT: usize = 500;
 
 /// Inserts resources, several per statement, and returns their sequence numbers; `Ok(None)`
 /// when a unique name is taken (the transaction must then be abandoned).
+///
+/// `carried`: the events of the only row ([`super::events::EventLog::carry`]).
 pub(crate) fn insert_resources(
     conn: &mut dyn SqlConn,
     rows: &[RowWrite<'_>],
+    carried: Carried,
 ) -> Result<Option<Vec<i64>>, StoreError> {
     let mut seqs = Vec::with_capacity(rows.len());
+    let mut carried = Some(carried).filter(|_| rows.len() == 1);
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = Sql::new(conn.dialect());
         // One row, or a full chunk: two texts.
-        sql.cache_if(chunk.len() == 1 || chunk.len() == ROWS_PER_STATEMENT);
+        let bounded = chunk.len() == 1 || chunk.len() == ROWS_PER_STATEMENT;
+        let (mut sql, head) = match carried.take() {
+            Some(Carried::Insert(start)) => {
+                let bounded = bounded && start.is_cacheable();
+                let mut sql = start;
+                sql.cache_if(bounded);
+                (sql, None)
+            }
+            Some(Carried::Head(seq)) => (Sql::new(conn.dialect()), Some(seq)),
+            Some(Carried::Nothing) | None => (Sql::new(conn.dialect()), None),
+        };
+        sql.cache_if(bounded);
         sql.push(
             "INSERT INTO resources (tenant_id, resource_type, id, version, created_at, updated_at, \
-             name_ci, unique_name, external_id, data, data_ci) VALUES ",
-        );
+             name_ci, unique_name, external_id, data, data_ci",
+        )
+        .push(if head.is_some() {
+            ", last_event) VALUES "
+        } else {
+            ") VALUES "
+        });
         for (i, row) in chunk.iter().enumerate() {
             sql.push(if i == 0 { "(" } else { ", (" });
             sql.text_value(row.tenant.as_str()).push(", ");
@@ -200,7 +219,11 @@ pub(crate) fn insert_resources(
             sql.bind(Bind::OptionalText(row.external_id.clone()))
                 .push(", ");
             sql.bind(Bind::Json(row.data.clone())).push(", ");
-            sql.bind(Bind::Json(row.data_ci.clone())).push(")");
+            sql.bind(Bind::Json(row.data_ci.clone()));
+            if let Some(seq) = head {
+                sql.push(", ").int_value(seq);
+            }
+            sql.push(")");
         }
         sql.push(" RETURNING seq AS n");
         match conn.integers_unique(&sql)? {
@@ -242,14 +265,24 @@ pub(crate) fn taken_names(
 /// and written again by every PATCH (docs/benchmarks.md, "Writes on a large tenant"). On
 /// PostgreSQL one statement does: an update that changes `data_ci`, which a GIN index covers,
 /// adds entries to every index of the row whatever it assigns.
+///
+/// `carried`: the row's events ([`super::events::EventLog::carry`]).
 pub(crate) fn update_resource(
     conn: &mut dyn SqlConn,
     row: &RowWrite<'_>,
+    carried: Carried,
 ) -> Result<bool, StoreError> {
     let keys_apart = conn.dialect() == Dialect::Sqlite;
-    let mut sql = Sql::cached(conn.dialect());
+    let (mut sql, head) = match carried {
+        Carried::Insert(start) => (start, None),
+        Carried::Head(seq) => (Sql::cached(conn.dialect()), Some(seq)),
+        Carried::Nothing => (Sql::cached(conn.dialect()), None),
+    };
     sql.push("UPDATE resources SET version = ")
         .int_value(row.version);
+    if let Some(seq) = head {
+        sql.push(", last_event = ").int_value(seq);
+    }
     sql.push(", updated_at = ").int_value(row.updated_at);
     if !keys_apart {
         sql.push(", ");
