@@ -86,6 +86,7 @@ impl<B: Backend> Engine<B> {
                 ("DELETE FROM memberships WHERE tenant_id = ", ""),
                 ("DELETE FROM events WHERE tenant_id = ", ""),
                 ("DELETE FROM event_members WHERE tenant_id = ", ""),
+                ("DELETE FROM event_heads WHERE tenant_id = ", ""),
                 ("DELETE FROM tokens WHERE tenant_id = ", ""),
                 ("DELETE FROM resource_counts WHERE tenant_id = ", ""),
                 ("DELETE FROM console_sessions WHERE tenant_id = ", ""),
@@ -94,8 +95,6 @@ impl<B: Backend> Engine<B> {
             if conn.dialect() == Dialect::Sqlite {
                 // Kept by triggers from `resources`; its index on (tenant_id, ...) finds them.
                 statements.push(("DELETE FROM resource_values WHERE tenant_id = ", ""));
-                // Where the histories of what has no row start (`super::history`).
-                statements.push(("DELETE FROM event_heads WHERE tenant_id = ", ""));
             }
             statements.extend([
                 ("DELETE FROM resources WHERE tenant_id = ", ""),

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::history::{self, Heads};
+use super::history::{self, Heads, Seq};
 use crate::backend::{ResourceRow, SqlConn};
 use crate::event::{EventPart, EventType, MEMBERS_PER_EVENT};
 use crate::model::Actor;
@@ -319,13 +319,13 @@ impl<'a> EventLog<'a> {
     }
 
     /// Hands the events logged so far, all about the resource `about`, to the statement that
-    /// writes that resource's row, which is about to run:
-    /// - PostgreSQL: as the start of that statement (`WITH ...`), which the caller completes
-    ///   with its `INSERT` or `UPDATE`, so that the events cost the write no round trip of their
-    ///   own. That statement numbers them from the tenant's last number, read in it (after the
-    ///   tenant's lock was granted), so it must not write events itself.
-    /// - SQLite: they are written now, and the row records the newest of them
-    ///   ([`Carried::Head`], `super::history`) in the same statement, instead of in one more.
+    /// writes that resource's row, which is about to run; that row then records the newest of
+    /// them as its `last_event` (`super::history`) in the same statement, instead of in one more.
+    /// - PostgreSQL: they go as the start of that statement (`WITH ...`), which the caller
+    ///   completes with its `INSERT` or `UPDATE`, so that they cost the write no round trip of
+    ///   their own. That statement numbers them from the tenant's last number, read in it
+    ///   (after the tenant's lock was granted), so it must not write events itself.
+    /// - SQLite: they are written now.
     ///
     /// Member events, and events about other resources, stay for [`EventLog::write`].
     pub(crate) fn carry(
@@ -347,22 +347,35 @@ impl<'a> EventLog<'a> {
         let actor = self.actor.event_actor();
         let tenant = self.actor.tenant;
         let (rows, _) = records(std::mem::take(&mut self.events), ids)?;
+        let count = as_seq(rows.len());
         match conn.dialect() {
             Dialect::Postgres => {
                 let mut sql = Sql::new(Dialect::Postgres);
                 sql.push("WITH last AS (");
                 push_last_seq(&mut sql, tenant);
                 sql.push("), carried_events AS (");
-                let count =
-                    push_insert(&mut sql, tenant, actor.as_str(), self.at, &txn, rows, None)?;
+                let mut heads = Heads::default();
+                push_insert(
+                    &mut sql,
+                    tenant,
+                    actor.as_str(),
+                    self.at,
+                    &txn,
+                    rows,
+                    None,
+                    &mut heads,
+                )?;
                 sql.push(") ");
-                sql.cache_if(count <= CARRIED_AT_MOST);
-                Ok(Carried::Insert(sql))
+                // One text for each number of events, and there are few.
+                sql.cache_if(true);
+                Ok(Carried::Insert {
+                    start: sql,
+                    head: Seq::AfterLast(count),
+                })
             }
             Dialect::Sqlite => {
-                let count = as_seq(rows.len());
-                let first = insert(conn, tenant, actor.as_str(), self.at, &txn, rows)?.0;
-                Ok(Carried::Head(first + count - 1))
+                let (first, _) = insert(conn, tenant, actor.as_str(), self.at, &txn, rows)?;
+                Ok(Carried::Head(Seq::Known(first + count - 1)))
             }
         }
     }
@@ -380,9 +393,7 @@ impl<'a> EventLog<'a> {
         let txn = self.txn.unwrap_or_else(|| ids.new_id());
         let (rows, listed) = records(self.events, ids)?;
         let (first, heads) = insert(conn, self.actor.tenant, actor.as_str(), self.at, &txn, rows)?;
-        if let Some(heads) = heads {
-            heads.store(conn, self.actor.tenant)?;
-        }
+        heads.store(conn, self.actor.tenant)?;
         index_members(conn, self.actor.tenant, first, &listed)
     }
 }
@@ -392,10 +403,23 @@ impl<'a> EventLog<'a> {
 pub(crate) enum Carried {
     /// Nothing: the events, if any, wait for [`EventLog::write`].
     Nothing,
-    /// PostgreSQL: the statement's start, which inserts the events.
-    Insert(Sql),
+    /// PostgreSQL: the statement's start, which inserts the events and reads `last`; the row's
+    /// `last_event` is `head`.
+    Insert { start: Sql, head: Seq },
     /// SQLite: the events are written; the row's `last_event` is this.
-    Head(i64),
+    Head(Seq),
+}
+
+impl Carried {
+    /// The statement's start (empty unless the events ride on it) and the row's new
+    /// `last_event`, if any.
+    pub(crate) fn into_parts(self, dialect: Dialect) -> (Sql, Option<Seq>) {
+        match self {
+            Self::Insert { start, head } => (start, Some(head)),
+            Self::Head(head) => (Sql::cached(dialect), Some(head)),
+            Self::Nothing => (Sql::cached(dialect), None),
+        }
+    }
 }
 
 /// The most events a write's own statement carries ([`EventLog::carry`]): one statement text
@@ -479,8 +503,8 @@ pub(crate) fn record_pruned(
 /// Rows per INSERT: 15 values each, far below both databases' bind-parameter limits.
 const ROWS_PER_STATEMENT: usize = 200;
 
-/// Inserts the events `rows`, numbered on from the tenant's last; returns the first number and,
-/// on SQLite, the newest event about each resource, to be stored ([`Heads::store`]).
+/// Inserts the events `rows`, numbered on from the tenant's last; returns the first number and
+/// the newest event about each resource, to be stored ([`Heads::store`]).
 ///
 /// On PostgreSQL each statement numbers its rows itself, from the tenant's last number read in
 /// the same statement: a round trip less per write than reading it first. (Its snapshot is
@@ -493,7 +517,7 @@ fn insert(
     at: i64,
     txn: &str,
     rows: Vec<EventRecord>,
-) -> Result<(i64, Option<Heads>), StoreError> {
+) -> Result<(i64, Heads), StoreError> {
     let dialect = conn.dialect();
     // SQLite: the numbers are known before the insert. PostgreSQL: each statement reads them.
     let known_first = match dialect {
@@ -501,26 +525,28 @@ fn insert(
         Dialect::Postgres => None,
     };
     let mut first = known_first;
-    // SQLite: each event links to the previous one about its resource (`super::history`).
-    let mut heads = known_first.map(|_| Heads::default());
+    let mut heads = Heads::default();
     let mut rows = rows.into_iter().peekable();
     let mut chunk_start = 0;
     while rows.peek().is_some() {
         let chunk = rows.by_ref().take(ROWS_PER_STATEMENT);
         let mut sql = Sql::new(dialect);
-        let numbering = match (known_first, &mut heads) {
-            (Some(first), Some(heads)) => Some(Numbered {
-                first: first + as_seq(chunk_start),
-                heads,
-            }),
-            _ => {
-                sql.push("WITH last AS (");
-                push_last_seq(&mut sql, tenant);
-                sql.push(") ");
-                None
-            }
-        };
-        let count = push_insert(&mut sql, tenant, actor, at, txn, chunk, numbering)?;
+        let chunk_first = known_first.map(|first| first + as_seq(chunk_start));
+        if chunk_first.is_none() {
+            sql.push("WITH last AS (");
+            push_last_seq(&mut sql, tenant);
+            sql.push(") ");
+        }
+        let count = push_insert(
+            &mut sql,
+            tenant,
+            actor,
+            at,
+            txn,
+            chunk,
+            chunk_first,
+            &mut heads,
+        )?;
         // One row, or a full chunk: two texts.
         sql.cache_if(count == 1 || count == ROWS_PER_STATEMENT);
         chunk_start += count;
@@ -532,6 +558,7 @@ fn insert(
             let lowest = conn.integers(&sql)?.into_iter().min().ok_or_else(|| {
                 StoreError::Corrupt("an insert of events returned no numbers".to_owned())
             })?;
+            heads.settle(lowest - 1);
             first.get_or_insert(lowest);
         }
     }
@@ -539,14 +566,10 @@ fn insert(
     Ok((first.unwrap_or(0), heads))
 }
 
-/// Numbers known before the insert (SQLite): the first row's, and the write's chains so far.
-struct Numbered<'h> {
-    first: i64,
-    heads: &'h mut Heads,
-}
-
-/// Pushes `INSERT INTO events ... VALUES ...` for `rows`; returns how many. Without `numbered`
-/// the rows take their numbers from the statement's `last` (PostgreSQL).
+/// Pushes `INSERT INTO events ... VALUES ...` for `rows`; returns how many. The rows are
+/// numbered from `first` or, without it, from the statement's `last` (PostgreSQL); `heads`
+/// links each to the previous event about its resource and keeps the newest.
+#[allow(clippy::too_many_arguments)]
 fn push_insert(
     sql: &mut Sql,
     tenant: &TenantId,
@@ -554,33 +577,26 @@ fn push_insert(
     at: i64,
     txn: &str,
     rows: impl IntoIterator<Item = EventRecord>,
-    mut numbered: Option<Numbered<'_>>,
+    first: Option<i64>,
+    heads: &mut Heads,
 ) -> Result<usize, StoreError> {
-    sql.push(if numbered.is_some() {
-        "INSERT INTO events (tenant_id, seq, previous, "
-    } else {
-        "INSERT INTO events (tenant_id, seq, "
-    })
-    .push(
-        "id, type, at, actor, resource_type, resource_id, external_id, name, version, changed, \
-         detail, snapshot, txn) VALUES ",
+    sql.push(
+        "INSERT INTO events (tenant_id, seq, previous, id, type, at, actor, resource_type, \
+         resource_id, external_id, name, version, changed, detail, snapshot, txn) VALUES ",
     );
     let mut count = 0;
     for (i, EventRecord { id, detail, event }) in rows.into_iter().enumerate() {
         count += 1;
         sql.push(if i == 0 { "(" } else { ", (" });
         sql.text_value(tenant.as_str()).push(", ");
-        match &mut numbered {
-            Some(Numbered { first, heads }) => {
-                let seq = *first + as_seq(i);
-                sql.int_value(seq).push(", ");
-                let known = heads.advance(&event.resource_id, seq);
-                history::push_previous(sql, tenant, &event.resource_id, known);
-            }
-            None => {
-                sql.push("(SELECT n FROM last) + ").int_value(as_seq(i + 1));
-            }
-        }
+        let seq = match first {
+            Some(first) => Seq::Known(first + as_seq(i)),
+            None => Seq::AfterLast(as_seq(i + 1)),
+        };
+        seq.push(sql);
+        sql.push(", ");
+        let earlier = heads.advance(&event.resource_id, seq);
+        history::push_previous(sql, tenant, &event.resource_id, earlier);
         sql.push(", ");
         sql.text_value(id).push(", ");
         sql.text_value(event.event_type.as_str()).push(", ");

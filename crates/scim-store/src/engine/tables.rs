@@ -186,15 +186,10 @@ pub(crate) fn insert_resources(
         // One row, or a full chunk: two texts.
         let bounded = chunk.len() == 1 || chunk.len() == ROWS_PER_STATEMENT;
         let (mut sql, head) = match carried.take() {
-            Some(Carried::Insert(start)) => {
-                let bounded = bounded && start.is_cacheable();
-                let mut sql = start;
-                sql.cache_if(bounded);
-                (sql, None)
-            }
-            Some(Carried::Head(seq)) => (Sql::new(conn.dialect()), Some(seq)),
-            Some(Carried::Nothing) | None => (Sql::new(conn.dialect()), None),
+            Some(carried) => carried.into_parts(conn.dialect()),
+            None => (Sql::new(conn.dialect()), None),
         };
+        // Carried events come only with a single row, which is bounded.
         sql.cache_if(bounded);
         sql.push(
             "INSERT INTO resources (tenant_id, resource_type, id, version, created_at, updated_at, \
@@ -220,8 +215,9 @@ pub(crate) fn insert_resources(
                 .push(", ");
             sql.bind(Bind::Json(row.data.clone())).push(", ");
             sql.bind(Bind::Json(row.data_ci.clone()));
-            if let Some(seq) = head {
-                sql.push(", ").int_value(seq);
+            if let Some(head) = head {
+                sql.push(", ");
+                head.push(&mut sql);
             }
             sql.push(")");
         }
@@ -273,15 +269,12 @@ pub(crate) fn update_resource(
     carried: Carried,
 ) -> Result<bool, StoreError> {
     let keys_apart = conn.dialect() == Dialect::Sqlite;
-    let (mut sql, head) = match carried {
-        Carried::Insert(start) => (start, None),
-        Carried::Head(seq) => (Sql::cached(conn.dialect()), Some(seq)),
-        Carried::Nothing => (Sql::cached(conn.dialect()), None),
-    };
+    let (mut sql, head) = carried.into_parts(conn.dialect());
     sql.push("UPDATE resources SET version = ")
         .int_value(row.version);
-    if let Some(seq) = head {
-        sql.push(", last_event = ").int_value(seq);
+    if let Some(head) = head {
+        sql.push(", last_event = ");
+        head.push(&mut sql);
     }
     sql.push(", updated_at = ").int_value(row.updated_at);
     if !keys_apart {
