@@ -346,7 +346,8 @@ pub trait AdminStore: Send + Sync {
     fn prune_events(&self, older_than: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// The tenant's change log as `query` selects it, newest first (a person's history, the
-    /// activity page). A resource or a person is found by an index; types and actors are not
+    /// activity page). A resource or a person is found by key lookups (a resource's chain of
+    /// events, the event members of a person's groups); types and actors are not
     /// indexed (every write would pay for it) and are read from `before` down to `after`, so a
     /// caller filtering by them alone bounds that range (the activity page looks through a
     /// window of the log per page).

@@ -11,7 +11,7 @@ use scim_core::ScimError;
 use scim_core::validate::Validator;
 use serde_json::Value;
 
-use super::events::{Carried, EventLog, NewEvent, lifecycle};
+use super::events::{EventLog, NewEvent, lifecycle};
 use super::render::render_one;
 use super::resources::{Prepared, Stamps, prepare};
 use super::tables;
@@ -130,7 +130,7 @@ impl<B: Backend> Engine<B> {
             {
                 return Err(Self::uniqueness_error(resource_type, &prepared[*taken].data));
             }
-            let Some(seqs) = tables::insert_resources(conn, &rows, Carried::Nothing)? else {
+            let Some(seqs) = tables::insert_resources(conn, &rows)? else {
                 // The names were free, so only a generated id can have collided.
                 return Err(StoreError::database(
                     "a new resource id collided with an existing one".to_owned(),

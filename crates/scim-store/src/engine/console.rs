@@ -202,19 +202,22 @@ impl<B: Backend> Engine<B> {
             }
             // A history's events are found by their numbers: a bound on the numbers must not
             // turn that into a scan of the log's range (`+seq` keeps it off the index).
-            let bounded = if query.resource_id.is_some() || query.subject.is_some() {
+            let seq_term = if query.resource_id.is_some() || query.subject.is_some() {
                 "+seq"
             } else {
                 "seq"
             };
             if let Some(before) = query.before {
                 sql.push(" AND ")
-                    .push(bounded)
+                    .push(seq_term)
                     .push(" < ")
                     .int_value(before);
             }
             if let Some(after) = query.after {
-                sql.push(" AND ").push(bounded).push(" > ").int_value(after);
+                sql.push(" AND ")
+                    .push(seq_term)
+                    .push(" > ")
+                    .int_value(after);
             }
             sql.push(" ORDER BY seq DESC LIMIT ")
                 .limit_value(i64::from(query.limit.min(MAX_EVENT_PAGE)));

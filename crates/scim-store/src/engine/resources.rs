@@ -207,9 +207,7 @@ impl<B: Backend> Engine<B> {
                 log.push(event.clone().changed(changed.clone()).with_snapshot(&written));
                 log.carry(conn, &*self.ids, &id)?
             };
-            let Some(seqs) =
-                tables::insert_resources(conn, std::slice::from_ref(&row), carried)?
-            else {
+            let Some(seqs) = tables::insert_resource(conn, &row, carried)? else {
                 return Err(Self::uniqueness_error(resource_type, &prepared.data));
             };
             tables::adjust_counts(conn, actor.tenant, resource_type.name(), &seqs, 1)?;

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::events::{Carried, Member};
+use super::history::Seq;
 use crate::backend::{ResourceRow, SqlConn};
 use crate::model::ReadOptions;
 use crate::sql::{Bind, Dialect, Sql};
@@ -173,61 +174,74 @@ const ROWS_PER_STATEMENT: usize = 500;
 
 /// Inserts resources, several per statement, and returns their sequence numbers; `Ok(None)`
 /// when a unique name is taken (the transaction must then be abandoned).
-///
-/// `carried`: the events of the only row ([`super::events::EventLog::carry`]).
 pub(crate) fn insert_resources(
     conn: &mut dyn SqlConn,
     rows: &[RowWrite<'_>],
-    carried: Carried,
 ) -> Result<Option<Vec<i64>>, StoreError> {
     let mut seqs = Vec::with_capacity(rows.len());
-    let mut carried = Some(carried).filter(|_| rows.len() == 1);
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(conn.dialect());
         // One row, or a full chunk: two texts.
-        let bounded = chunk.len() == 1 || chunk.len() == ROWS_PER_STATEMENT;
-        let (mut sql, head) = match carried.take() {
-            Some(carried) => carried.into_parts(conn.dialect()),
-            None => (Sql::new(conn.dialect()), None),
-        };
-        // Carried events come only with a single row, which is bounded.
-        sql.cache_if(bounded);
-        sql.push(
-            "INSERT INTO resources (tenant_id, resource_type, id, version, created_at, updated_at, \
-             name_ci, unique_name, external_id, data, data_ci",
-        )
-        .push(if head.is_some() {
-            ", last_event) VALUES "
-        } else {
-            ") VALUES "
-        });
-        for (i, row) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            sql.text_value(row.tenant.as_str()).push(", ");
-            sql.text_value(row.resource_type).push(", ");
-            sql.text_value(row.id).push(", ");
-            sql.int_value(row.version).push(", ");
-            sql.int_value(row.created_at).push(", ");
-            sql.int_value(row.updated_at).push(", ");
-            sql.bind(Bind::OptionalText(row.name_ci.clone())).push(", ");
-            sql.bind(Bind::OptionalText(row.unique_name.clone()))
-                .push(", ");
-            sql.bind(Bind::OptionalText(row.external_id.clone()))
-                .push(", ");
-            sql.bind(Bind::Json(row.data.clone())).push(", ");
-            sql.bind(Bind::Json(row.data_ci.clone()));
-            if let Some(head) = head {
-                sql.push(", ");
-                head.push(&mut sql);
-            }
-            sql.push(")");
-        }
-        sql.push(" RETURNING seq AS n");
-        match conn.integers_unique(&sql)? {
+        sql.cache_if(chunk.len() == 1 || chunk.len() == ROWS_PER_STATEMENT);
+        match insert_statement(conn, sql, chunk, None)? {
             Some(inserted) => seqs.extend(inserted),
             None => return Ok(None),
         }
     }
     Ok(Some(seqs))
+}
+
+/// Inserts one resource with its events (`carried`, [`super::events::EventLog::carry`]) and
+/// returns its sequence numbers, as [`insert_resources`] does.
+pub(crate) fn insert_resource(
+    conn: &mut dyn SqlConn,
+    row: &RowWrite<'_>,
+    carried: Carried,
+) -> Result<Option<Vec<i64>>, StoreError> {
+    let (sql, head) = carried.into_parts(conn.dialect());
+    insert_statement(conn, sql, std::slice::from_ref(row), head)
+}
+
+/// Completes `sql` with the `INSERT` of `rows`, each taking `head` as its `last_event`, and runs
+/// it: the rows' sequence numbers, or `None` when a unique name is taken.
+fn insert_statement(
+    conn: &mut dyn SqlConn,
+    mut sql: Sql,
+    rows: &[RowWrite<'_>],
+    head: Option<Seq>,
+) -> Result<Option<Vec<i64>>, StoreError> {
+    sql.push(
+        "INSERT INTO resources (tenant_id, resource_type, id, version, created_at, updated_at, \
+         name_ci, unique_name, external_id, data, data_ci",
+    )
+    .push(if head.is_some() {
+        ", last_event) VALUES "
+    } else {
+        ") VALUES "
+    });
+    for (i, row) in rows.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" });
+        sql.text_value(row.tenant.as_str()).push(", ");
+        sql.text_value(row.resource_type).push(", ");
+        sql.text_value(row.id).push(", ");
+        sql.int_value(row.version).push(", ");
+        sql.int_value(row.created_at).push(", ");
+        sql.int_value(row.updated_at).push(", ");
+        sql.bind(Bind::OptionalText(row.name_ci.clone())).push(", ");
+        sql.bind(Bind::OptionalText(row.unique_name.clone()))
+            .push(", ");
+        sql.bind(Bind::OptionalText(row.external_id.clone()))
+            .push(", ");
+        sql.bind(Bind::Json(row.data.clone())).push(", ");
+        sql.bind(Bind::Json(row.data_ci.clone()));
+        if let Some(head) = head {
+            sql.push(", ");
+            head.push(&mut sql);
+        }
+        sql.push(")");
+    }
+    sql.push(" RETURNING seq AS n");
+    conn.integers_unique(&sql)
 }
 
 /// The unique names among `names` that resources of the type already hold in the tenant.
