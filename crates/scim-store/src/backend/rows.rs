@@ -24,6 +24,10 @@ pub(crate) struct ResourceRow {
     /// The memberships a read asked for, as a JSON array of `[value, type, display]`.
     #[diesel(sql_type = Nullable<Text>)]
     pub(crate) links: Option<String>,
+    /// The newest event about it when it was read (`engine::history`); none for a row about to
+    /// be written.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub(crate) last_event: Option<i64>,
 }
 
 /// A row of a query: the number of matches, and a resource of the page (all `NULL` when the
@@ -50,6 +54,8 @@ pub(crate) struct PageRow {
     pub(crate) data: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     pub(crate) links: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub(crate) last_event: Option<i64>,
 }
 
 impl PageRow {
@@ -65,6 +71,7 @@ impl PageRow {
             protected: self.protected?,
             data: self.data?,
             links: self.links,
+            last_event: self.last_event,
         })
     }
 }

@@ -255,4 +255,86 @@ mod tests {
         assert_eq!(used(&mut conn, "ENABLE_MEMORY_MANAGEMENT"), 0);
         assert_eq!(used(&mut conn, "DEFAULT_MEMSTATUS=0"), 1);
     }
+
+    /// Migration `event_keys` moves every event into its tenant's range of `log_key`, in order,
+    /// and gives every tenant, present and future, an event space of its own.
+    #[test]
+    fn events_keep_their_tenant_and_order_when_keyed_by_rowid() {
+        use diesel::RunQueryDsl;
+        use diesel::connection::SimpleConnection;
+        use diesel::migration::MigrationSource;
+        use diesel::sql_types::{BigInt, Text};
+        let mut conn = SqliteConnection::establish(":memory:").expect("an in-memory database");
+        let migrations: Vec<_> = MigrationSource::<diesel::sqlite::Sqlite>::migrations(&MIGRATIONS)
+            .expect("the embedded migrations");
+        diesel::migration::MigrationConnection::setup(&mut conn).expect("the migrations table");
+        for migration in &migrations {
+            if migration
+                .name()
+                .to_string()
+                .starts_with("2026-12-07-500001")
+            {
+                break;
+            }
+            conn.run_migration(migration.as_ref())
+                .expect("an earlier migration");
+        }
+        conn.batch_execute(
+            "INSERT INTO tenants (id, created_at) VALUES ('beta', 0), ('alpha', 0);
+             INSERT INTO events (tenant_id, seq, id, type, at, actor, resource_type, resource_id,
+                                 changed, previous)
+             VALUES ('beta', 2, 'e4', 'user.updated', 0, 'cli', 'User', 'u1', '[]', 1),
+                    ('alpha', 1, 'e1', 'user.created', 0, 'cli', 'User', 'u2', '[]', NULL),
+                    ('beta', 1, 'e3', 'user.created', 0, 'cli', 'User', 'u1', '[]', NULL),
+                    ('alpha', 2, 'e2', 'user.created', 0, 'cli', 'User', 'u3', '[]', NULL);",
+        )
+        .expect("events at the earlier schema");
+        migrate(&mut conn).expect("the later migrations");
+        conn.batch_execute("INSERT INTO tenants (id, created_at) VALUES ('gamma', 0)")
+            .expect("a new tenant");
+
+        #[derive(diesel::QueryableByName, Debug, PartialEq)]
+        struct Keyed {
+            #[diesel(sql_type = BigInt)]
+            space: i64,
+            #[diesel(sql_type = Text)]
+            tenant_id: String,
+            #[diesel(sql_type = BigInt)]
+            seq: i64,
+            #[diesel(sql_type = Text)]
+            id: String,
+        }
+        let keyed: Vec<Keyed> = diesel::sql_query(
+            "SELECT log_key >> 40 AS space, tenant_id, seq, id FROM events ORDER BY log_key",
+        )
+        .load(&mut conn)
+        .expect("the keyed events");
+        let row = |space: i64, tenant: &str, seq: i64, id: &str| Keyed {
+            space,
+            tenant_id: tenant.to_owned(),
+            seq,
+            id: id.to_owned(),
+        };
+        assert_eq!(
+            keyed,
+            [
+                row(1, "alpha", 1, "e1"),
+                row(1, "alpha", 2, "e2"),
+                row(2, "beta", 1, "e3"),
+                row(2, "beta", 2, "e4"),
+            ]
+        );
+        #[derive(diesel::QueryableByName)]
+        struct Space {
+            #[diesel(sql_type = BigInt)]
+            event_space: i64,
+        }
+        let spaces: Vec<i64> = diesel::sql_query("SELECT event_space FROM tenants ORDER BY id")
+            .load::<Space>(&mut conn)
+            .expect("the tenants' spaces")
+            .into_iter()
+            .map(|s| s.event_space)
+            .collect();
+        assert_eq!(spaces, [1, 2, 3]);
+    }
 }

@@ -1,6 +1,7 @@
 //! Tenants, tokens and the change log.
 
 use super::events::{EventLog, NewEvent, StoredDetail};
+use super::log_range::{self, LogOwner, MAX_SEQ, NumberAfter};
 use crate::backend::{Backend, EventRow, SqlConn, TenantRow, TokenRow};
 use crate::clock::{from_micros, to_micros};
 use crate::event::{Event, EventActor, EventPart, EventResource, EventType};
@@ -73,6 +74,17 @@ impl<B: Backend> Engine<B> {
                 Err(StoreError::TenantNotFound(_)) => return Ok(false),
                 Err(e) => return Err(e),
             }
+            // Its log, while the tenant's row still says where it is.
+            let mut events = Sql::new(conn.dialect());
+            events.push("DELETE FROM events WHERE ");
+            log_range::push_numbered(
+                &mut events,
+                "",
+                LogOwner::Is(id.as_str()),
+                NumberAfter::Is(0),
+                MAX_SEQ,
+            );
+            conn.execute(&events)?;
             // Children before parents, and every table named: memberships and events have no
             // foreign key to the tenant, and the others' cascades would run row by row. Each
             // statement is (text before the tenant id, text after it).
@@ -84,7 +96,6 @@ impl<B: Backend> Engine<B> {
                 ),
                 ("DELETE FROM subscriptions WHERE tenant_id = ", ""),
                 ("DELETE FROM memberships WHERE tenant_id = ", ""),
-                ("DELETE FROM events WHERE tenant_id = ", ""),
                 ("DELETE FROM event_members WHERE tenant_id = ", ""),
                 ("DELETE FROM event_heads WHERE tenant_id = ", ""),
                 ("DELETE FROM tokens WHERE tenant_id = ", ""),
@@ -337,11 +348,17 @@ impl<B: Backend> Engine<B> {
             let mut sql = Sql::cached(conn.dialect());
             sql.push("SELECT ")
                 .push(EVENT_COLUMNS)
-                .push(" FROM events WHERE tenant_id = ")
-                .text_value(tenant.as_str())
-                .push(" AND seq > ")
-                .int_value(after)
-                .push(" ORDER BY seq LIMIT ")
+                .push(" FROM events WHERE ");
+            log_range::push_numbered(
+                &mut sql,
+                "",
+                LogOwner::Is(tenant.as_str()),
+                NumberAfter::Is(after),
+                MAX_SEQ,
+            );
+            sql.push(" ORDER BY ")
+                .push(&log_range::order_column(conn.dialect(), ""))
+                .push(" LIMIT ")
                 .limit_value(i64::from(limit));
             conn.events(&sql)?.into_iter().map(event_from_row).collect()
         })

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::Engine;
 use super::admin::{EVENT_COLUMNS, event_from_row, load_tenant};
+use super::log_range::{self, LogOwner, MAX_SEQ, NumberAfter};
 use crate::backend::{Backend, ConsoleSessionRow, SqlConn};
 use crate::clock::{from_micros, to_micros};
 use crate::console::{
@@ -167,25 +168,48 @@ impl<B: Backend> Engine<B> {
             return Ok(Vec::new());
         }
         self.backend.run(|conn| {
-            let mut sql = Sql::new(conn.dialect());
+            let dialect = conn.dialect();
+            let position = log_range::order_column(dialect, "");
+            let history = query.resource_id.is_some() || query.subject.is_some();
+            let mut sql = Sql::new(dialect);
             sql.push("SELECT ")
                 .push(EVENT_COLUMNS)
-                .push(" FROM events WHERE tenant_id = ")
-                .text_value(tenant.as_str());
+                .push(" FROM events WHERE ");
+            if history {
+                // A history's events are found by their identities, each a lookup by the key;
+                // its bounds are then tests of the rows found (`+seq`: no range scan of the log).
+                sql.push("tenant_id = ").text_value(tenant.as_str());
+                if let Some(before) = query.before {
+                    sql.push(" AND +seq < ").int_value(before);
+                }
+                if let Some(after) = query.after {
+                    sql.push(" AND +seq > ").int_value(after);
+                }
+            } else {
+                log_range::push_numbered(
+                    &mut sql,
+                    "",
+                    LogOwner::Is(tenant.as_str()),
+                    NumberAfter::Is(query.after.unwrap_or(0)),
+                    query.before.map_or(MAX_SEQ, |before| before - 1),
+                );
+            }
             if !query.types.is_empty() {
                 sql.push(" AND type IN ")
                     .text_list(query.types.iter().map(|t| t.as_str()));
             }
             if let Some(id) = &query.resource_id {
-                sql.push(" AND seq IN (");
+                sql.push(" AND ").push(&position).push(" IN (");
                 super::history::push_events_about(&mut sql, tenant, id);
                 sql.push(")");
             }
             if let Some(id) = &query.subject {
                 // Both halves are lookups by a key; the outer query then reads only their rows.
-                sql.push(" AND seq IN (");
+                sql.push(" AND ").push(&position).push(" IN (");
                 super::history::push_events_about(&mut sql, tenant, id);
-                sql.push(" UNION SELECT seq FROM event_members WHERE tenant_id = ")
+                sql.push(" UNION SELECT ");
+                log_range::push_identity(&mut sql, tenant, "seq");
+                sql.push(" FROM event_members WHERE tenant_id = ")
                     .text_value(tenant.as_str())
                     .push(" AND member_id = ")
                     .text_value(id.as_str())
@@ -200,26 +224,9 @@ impl<B: Backend> Engine<B> {
                 }
                 None => {}
             }
-            // A history's events are found by their numbers: a bound on the numbers must not
-            // turn that into a scan of the log's range (`+seq` keeps it off the index).
-            let seq_term = if query.resource_id.is_some() || query.subject.is_some() {
-                "+seq"
-            } else {
-                "seq"
-            };
-            if let Some(before) = query.before {
-                sql.push(" AND ")
-                    .push(seq_term)
-                    .push(" < ")
-                    .int_value(before);
-            }
-            if let Some(after) = query.after {
-                sql.push(" AND ")
-                    .push(seq_term)
-                    .push(" > ")
-                    .int_value(after);
-            }
-            sql.push(" ORDER BY seq DESC LIMIT ")
+            sql.push(" ORDER BY ")
+                .push(&position)
+                .push(" DESC LIMIT ")
                 .limit_value(i64::from(query.limit.min(MAX_EVENT_PAGE)));
             conn.events(&sql)?.into_iter().map(event_from_row).collect()
         })

@@ -10,7 +10,8 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::history::{self, Heads, Seq};
+use super::history::{Heads, Previous, Seq};
+use super::log_range::{MAX_SEQ, SEQ_BITS, key_of};
 use crate::backend::{ResourceRow, SqlConn};
 use crate::event::{EventPart, EventType, MEMBERS_PER_EVENT};
 use crate::model::Actor;
@@ -333,6 +334,7 @@ impl<'a> EventLog<'a> {
         conn: &mut dyn SqlConn,
         ids: &dyn IdGenerator,
         about: &str,
+        previous: Previous,
     ) -> Result<Carried, StoreError> {
         let carriable = !self.events.is_empty()
             && self.events.len() <= CARRIED_AT_MOST
@@ -354,7 +356,7 @@ impl<'a> EventLog<'a> {
                 sql.push("WITH last AS (");
                 push_last_seq(&mut sql, tenant);
                 sql.push("), carried_events AS (");
-                let mut heads = Heads::default();
+                let mut heads = Heads::knowing(about, previous);
                 push_insert(
                     &mut sql,
                     tenant,
@@ -362,7 +364,7 @@ impl<'a> EventLog<'a> {
                     self.at,
                     &txn,
                     rows,
-                    None,
+                    Numbering::AFTER_LAST,
                     &mut heads,
                 )?;
                 sql.push(") ");
@@ -374,7 +376,8 @@ impl<'a> EventLog<'a> {
                 })
             }
             Dialect::Sqlite => {
-                let (first, _) = insert(conn, tenant, actor.as_str(), self.at, &txn, rows)?;
+                let heads = Heads::knowing(about, previous);
+                let (first, _) = insert(conn, tenant, actor.as_str(), self.at, &txn, rows, heads)?;
                 Ok(Carried::Head(Seq::Known(first + count - 1)))
             }
         }
@@ -392,7 +395,15 @@ impl<'a> EventLog<'a> {
         let actor = self.actor.event_actor();
         let txn = self.txn.unwrap_or_else(|| ids.new_id());
         let (rows, listed) = records(self.events, ids)?;
-        let (first, heads) = insert(conn, self.actor.tenant, actor.as_str(), self.at, &txn, rows)?;
+        let (first, heads) = insert(
+            conn,
+            self.actor.tenant,
+            actor.as_str(),
+            self.at,
+            &txn,
+            rows,
+            Heads::default(),
+        )?;
         heads.store(conn, self.actor.tenant)?;
         index_members(conn, self.actor.tenant, first, &listed)
     }
@@ -463,23 +474,61 @@ struct EventRecord {
 /// lock (a new statement: at PostgreSQL's READ COMMITTED it sees every write committed before
 /// the lock was granted).
 pub(crate) fn last_seq(conn: &mut dyn SqlConn, tenant: &TenantId) -> Result<i64, StoreError> {
-    let mut sql = Sql::cached(conn.dialect());
-    push_last_seq(&mut sql, tenant);
-    conn.integers(&sql)?
-        .into_iter()
-        .next()
-        .ok_or_else(|| StoreError::TenantNotFound(tenant.to_string()))
+    log_end(conn, tenant).map(|end| end.last)
 }
 
-/// The query of [`last_seq`]: one row, `n`.
+/// Where a tenant's log ends: its last number ([`last_seq`]) and, on SQLite, its event space
+/// (`super::log_range`).
+struct LogEnd {
+    last: i64,
+    space: i64,
+}
+
+fn log_end(conn: &mut dyn SqlConn, tenant: &TenantId) -> Result<LogEnd, StoreError> {
+    let mut sql = Sql::cached(conn.dialect());
+    push_last_seq(&mut sql, tenant);
+    let n = conn
+        .integers(&sql)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| StoreError::TenantNotFound(tenant.to_string()))?;
+    match conn.dialect() {
+        Dialect::Postgres => Ok(LogEnd { last: n, space: 0 }),
+        Dialect::Sqlite if n < 0 => Err(StoreError::Corrupt(format!(
+            "tenant {tenant} has no event space"
+        ))),
+        Dialect::Sqlite => Ok(LogEnd {
+            last: n & MAX_SEQ,
+            space: n >> SEQ_BITS,
+        }),
+    }
+}
+
+/// The query of [`last_seq`]: one row, `n`. On SQLite `n` holds the tenant's event space above
+/// the number, as an event key does, or is -1 when the tenant has none.
 fn push_last_seq(sql: &mut Sql, tenant: &TenantId) {
-    sql.push(
-        "SELECT CASE WHEN e.m > t.event_seq THEN e.m ELSE t.event_seq END AS n FROM tenants t, \
-         (SELECT COALESCE(MAX(seq), 0) AS m FROM events WHERE tenant_id = ",
-    )
-    .text_value(tenant.as_str())
-    .push(") e WHERE t.id = ")
-    .text_value(tenant.as_str());
+    match sql.dialect() {
+        Dialect::Postgres => {
+            sql.push(
+                "SELECT CASE WHEN e.m > t.event_seq THEN e.m ELSE t.event_seq END AS n FROM \
+                 tenants t, (SELECT COALESCE(MAX(seq), 0) AS m FROM events WHERE tenant_id = ",
+            )
+            .text_value(tenant.as_str())
+            .push(") e WHERE t.id = ")
+            .text_value(tenant.as_str());
+        }
+        Dialect::Sqlite => {
+            // The newest event is the last of the tenant's range of keys.
+            sql.push(
+                "SELECT CASE WHEN t.event_space IS NULL THEN -1 ELSE (t.event_space << 40) | \
+                 MAX(t.event_seq, COALESCE((SELECT e.seq FROM events e WHERE e.log_key > \
+                 t.event_space << 40 AND e.log_key <= (t.event_space << 40) + ",
+            )
+            .int_value(MAX_SEQ)
+            .push(" ORDER BY e.log_key DESC LIMIT 1), 0)) END AS n FROM tenants t WHERE t.id = ")
+            .text_value(tenant.as_str());
+        }
+    }
 }
 
 /// Records on the tenant that its events up to `seq` are being pruned, so that numbering goes
@@ -517,15 +566,24 @@ fn insert(
     at: i64,
     txn: &str,
     rows: Vec<EventRecord>,
+    mut heads: Heads,
 ) -> Result<(i64, Heads), StoreError> {
     let dialect = conn.dialect();
-    // SQLite: the numbers are known before the insert. PostgreSQL: each statement reads them.
-    let known_first = match dialect {
-        Dialect::Sqlite => Some(last_seq(conn, tenant)? + 1),
-        Dialect::Postgres => None,
+    // SQLite: the numbers, and the keys, are known before the insert. PostgreSQL: each
+    // statement reads them.
+    let (known_first, space) = match dialect {
+        Dialect::Sqlite => {
+            let end = log_end(conn, tenant)?;
+            if end.last + as_seq(rows.len()) > MAX_SEQ {
+                return Err(StoreError::Corrupt(format!(
+                    "tenant {tenant}'s change log has used every number up to {MAX_SEQ}"
+                )));
+            }
+            (Some(end.last + 1), Some(end.space))
+        }
+        Dialect::Postgres => (None, None),
     };
     let mut first = known_first;
-    let mut heads = Heads::default();
     let mut rows = rows.into_iter().peekable();
     let mut chunk_start = 0;
     while rows.peek().is_some() {
@@ -544,7 +602,10 @@ fn insert(
             at,
             txn,
             chunk,
-            chunk_first,
+            Numbering {
+                first: chunk_first,
+                space,
+            },
             &mut heads,
         )?;
         // One row, or a full chunk: two texts.
@@ -566,9 +627,24 @@ fn insert(
     Ok((first.unwrap_or(0), heads))
 }
 
-/// Pushes `INSERT INTO events ... VALUES ...` for `rows`; returns how many. The rows are
-/// numbered from `first` or, without it, from the statement's `last` (PostgreSQL); `heads`
-/// links each to the previous event about its resource and keeps the newest.
+/// How an insert numbers its events: from `first` or, without it, from the statement's `last`
+/// (PostgreSQL); with their keys in the tenant's event `space` on SQLite
+/// (`super::log_range`).
+#[derive(Debug, Clone, Copy)]
+struct Numbering {
+    first: Option<i64>,
+    space: Option<i64>,
+}
+
+impl Numbering {
+    const AFTER_LAST: Self = Self {
+        first: None,
+        space: None,
+    };
+}
+
+/// Pushes `INSERT INTO events ... VALUES ...` for `rows`; returns how many. `heads` links each
+/// to the previous event about its resource and keeps the newest.
 #[allow(clippy::too_many_arguments)]
 fn push_insert(
     sql: &mut Sql,
@@ -577,26 +653,34 @@ fn push_insert(
     at: i64,
     txn: &str,
     rows: impl IntoIterator<Item = EventRecord>,
-    first: Option<i64>,
+    numbering: Numbering,
     heads: &mut Heads,
 ) -> Result<usize, StoreError> {
+    sql.push("INSERT INTO events (");
+    if numbering.space.is_some() {
+        sql.push("log_key, ");
+    }
     sql.push(
-        "INSERT INTO events (tenant_id, seq, previous, id, type, at, actor, resource_type, \
-         resource_id, external_id, name, version, changed, detail, snapshot, txn) VALUES ",
+        "tenant_id, seq, previous, id, type, at, actor, resource_type, resource_id, \
+         external_id, name, version, changed, detail, snapshot, txn) VALUES ",
     );
     let mut count = 0;
     for (i, EventRecord { id, detail, event }) in rows.into_iter().enumerate() {
         count += 1;
         sql.push(if i == 0 { "(" } else { ", (" });
-        sql.text_value(tenant.as_str()).push(", ");
-        let seq = match first {
+        let seq = match numbering.first {
             Some(first) => Seq::Known(first + as_seq(i)),
             None => Seq::AfterLast(as_seq(i + 1)),
         };
+        if let (Some(space), Seq::Known(seq)) = (numbering.space, seq) {
+            sql.int_value(key_of(space, seq)).push(", ");
+        }
+        sql.text_value(tenant.as_str()).push(", ");
         seq.push(sql);
         sql.push(", ");
-        let earlier = heads.advance(&event.resource_id, seq);
-        history::push_previous(sql, tenant, &event.resource_id, earlier);
+        heads
+            .advance(&event.resource_id, seq)
+            .push(sql, tenant, &event.resource_id);
         sql.push(", ");
         sql.text_value(id).push(", ");
         sql.text_value(event.event_type.as_str()).push(", ");

@@ -10,17 +10,28 @@
 
 use std::collections::HashMap;
 
+use super::log_range;
 use crate::backend::SqlConn;
-use crate::sql::Sql;
+use crate::sql::{Dialect, Sql};
 use crate::{StoreError, TenantId};
 
-/// Pushes a subquery that yields, as `seq`, the numbers of the events about `id`.
+/// Pushes a subquery that yields the events about `id`, each as its identity
+/// ([`log_range::push_identity`]; compare with [`log_range::order_column`]).
 pub(crate) fn push_events_about(sql: &mut Sql, tenant: &TenantId, id: &str) {
     sql.push("WITH RECURSIVE chain(seq) AS (SELECT ");
     push_head(sql, tenant, id);
-    sql.push(" UNION ALL SELECT e.previous FROM chain c JOIN events e ON e.tenant_id = ")
-        .text_value(tenant.as_str())
-        .push(" AND e.seq = c.seq WHERE e.previous IS NOT NULL) SELECT seq FROM chain WHERE seq IS NOT NULL");
+    sql.push(" UNION ALL SELECT e.previous FROM chain c JOIN events e ON ");
+    if sql.dialect() == Dialect::Postgres {
+        sql.push("e.tenant_id = ")
+            .text_value(tenant.as_str())
+            .push(" AND ");
+    }
+    sql.push(&log_range::order_column(sql.dialect(), "e."))
+        .push(" = ");
+    log_range::push_identity(sql, tenant, "c.seq");
+    sql.push(" WHERE e.previous IS NOT NULL) SELECT ");
+    log_range::push_identity(sql, tenant, "seq");
+    sql.push(" FROM chain WHERE seq IS NOT NULL");
 }
 
 /// The newest event about `id` before the current statement: on its row, else in
@@ -59,13 +70,27 @@ impl Seq {
     }
 }
 
-/// Pushes an event row's `previous`: `earlier`, an earlier event of the same write about the
-/// same resource, or else the resource's newest event before this write (none for a resource
-/// this write created).
-pub(crate) fn push_previous(sql: &mut Sql, tenant: &TenantId, id: &str, earlier: Option<Seq>) {
-    match earlier {
-        Some(seq) => seq.push(sql),
-        None => push_head(sql, tenant, id),
+/// What an event row's `previous` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Previous {
+    /// This event: an earlier one of the same write, or the resource's head as the write read it.
+    Is(Seq),
+    /// None: the resource has no earlier event.
+    Nothing,
+    /// The resource's newest event before this write, which the statement looks up.
+    LookedUp,
+}
+
+impl Previous {
+    /// Pushes the value of an event row's `previous` about `id`.
+    pub(crate) fn push(self, sql: &mut Sql, tenant: &TenantId, id: &str) {
+        match self {
+            Self::Is(seq) => seq.push(sql),
+            Self::Nothing => {
+                sql.push("NULL");
+            }
+            Self::LookedUp => push_head(sql, tenant, id),
+        }
     }
 }
 
@@ -73,18 +98,26 @@ pub(crate) fn push_previous(sql: &mut Sql, tenant: &TenantId, id: &str, earlier:
 #[derive(Debug, Default)]
 pub(crate) struct Heads {
     newest: HashMap<String, Seq>,
+    /// The `previous` of the first event about a resource, where the write knows it without a
+    /// lookup (it read the resource's row, or created it).
+    first: HashMap<String, Previous>,
 }
 
 impl Heads {
-    /// Records event `seq` about `id`; returns the previous event about it in this write.
-    pub(crate) fn advance(&mut self, id: &str, seq: Seq) -> Option<Seq> {
-        match self.newest.get_mut(id) {
-            Some(newest) => Some(std::mem::replace(newest, seq)),
-            None => {
-                self.newest.insert(id.to_owned(), seq);
-                None
-            }
+    /// Heads for a write that knows the `previous` of its first event about `id`.
+    pub(crate) fn knowing(id: &str, previous: Previous) -> Self {
+        let mut heads = Self::default();
+        heads.first.insert(id.to_owned(), previous);
+        heads
+    }
+
+    /// Records event `seq` about `id`; returns its `previous`.
+    pub(crate) fn advance(&mut self, id: &str, seq: Seq) -> Previous {
+        if let Some(newest) = self.newest.get_mut(id) {
+            return Previous::Is(std::mem::replace(newest, seq));
         }
+        self.newest.insert(id.to_owned(), seq);
+        self.first.get(id).copied().unwrap_or(Previous::LookedUp)
     }
 
     /// Turns the numbers counted from a statement's `last` into numbers, once the statement

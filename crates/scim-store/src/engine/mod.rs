@@ -6,6 +6,7 @@ mod console;
 mod events;
 mod history;
 mod keys;
+mod log_range;
 mod patch;
 mod policy;
 mod query;

@@ -134,6 +134,7 @@ mod tests {
             protected: false,
             data: data.to_owned(),
             links: None,
+            last_event: None,
         }
     }
 

@@ -10,6 +10,7 @@ use scim_core::{ScimError, ScimType, fold_case};
 use serde_json::{Map, Value};
 
 use super::events::{Carried, EventLog, Member, NewEvent, lifecycle};
+use super::history::{Previous, Seq};
 use super::policy::{self, MemberChange, NewMember};
 use super::render::{render_one, stored_body};
 use super::search::search_document;
@@ -205,7 +206,8 @@ impl<B: Backend> Engine<B> {
                 Carried::Nothing
             } else {
                 log.push(event.clone().changed(changed.clone()).with_snapshot(&written));
-                log.carry(conn, &*self.ids, &id)?
+                // A new resource: its first event has none before it.
+                log.carry(conn, &*self.ids, &id, Previous::Nothing)?
             };
             let Some(seqs) = tables::insert_resource(conn, &row, carried)? else {
                 return Err(Self::uniqueness_error(resource_type, &prepared.data));
@@ -397,7 +399,10 @@ impl<B: Backend> Engine<B> {
         // The events are made from the row about to be written, so that its statement can
         // carry them.
         log.updated(&written, before, data, changed);
-        let carried = log.carry(conn, &*self.ids, &row.id)?;
+        let previous = row
+            .last_event
+            .map_or(Previous::LookedUp, |head| Previous::Is(Seq::Known(head)));
+        let carried = log.carry(conn, &*self.ids, &row.id, previous)?;
         if !tables::update_resource(conn, &write, carried)? {
             return Err(Self::uniqueness_error(resource_type, data));
         }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use super::Engine;
 use super::admin::{lock_tenant, to_json};
+use super::log_range::{self, LogOwner, MAX_SEQ, NumberAfter};
 use crate::backend::{Backend, DeliveryRow, SqlConn, SubscriptionRow};
 use crate::clock::{from_micros, to_micros};
 use crate::sql::{Bind, Dialect, Sql};
@@ -249,10 +250,15 @@ impl<B: Backend> Engine<B> {
                 .int_value(now)
                 .push(" OR s.lease_owner = ")
                 .text_value(owner)
-                .push(
-                    ") AND EXISTS (SELECT 1 FROM events e WHERE e.tenant_id = s.tenant_id \
-                     AND e.seq > s.cursor_seq) ORDER BY s.next_attempt_at LIMIT ",
-                )
+                .push(") AND EXISTS (SELECT 1 FROM events e WHERE ");
+            log_range::push_numbered(
+                &mut due,
+                "e.",
+                LogOwner::Column("s.tenant_id"),
+                NumberAfter::Column("s.cursor_seq"),
+                MAX_SEQ,
+            );
+            due.push(") ORDER BY s.next_attempt_at LIMIT ")
                 .limit_value(i64::from(limit));
             if conn.dialect() == Dialect::Postgres {
                 // Instances claiming at once take different subscriptions, without waiting.
@@ -400,11 +406,15 @@ impl<B: Backend> Engine<B> {
                 // Only events after the cursor can still be acknowledged: read by the primary
                 // key from there (event ids have no index; writes would pay for it).
                 let mut sql = Sql::new(conn.dialect());
-                sql.push("SELECT seq AS n FROM events WHERE tenant_id = ")
-                    .text_value(tenant.as_str())
-                    .push(" AND seq > ")
-                    .int_value(cursor)
-                    .push(" AND id IN ")
+                sql.push("SELECT seq AS n FROM events WHERE ");
+                log_range::push_numbered(
+                    &mut sql,
+                    "",
+                    LogOwner::Is(tenant.as_str()),
+                    NumberAfter::Is(cursor),
+                    MAX_SEQ,
+                );
+                sql.push(" AND id IN ")
                     .text_list(chunk.iter().map(String::as_str));
                 acked.extend(conn.integers(&sql)?);
             }
@@ -455,10 +465,15 @@ impl<B: Backend> Engine<B> {
             // Never past what an enabled subscription has not received yet.
             let bound = self.backend.run(|conn| {
                 let mut old = Sql::new(conn.dialect());
-                old.push("SELECT COALESCE(MAX(seq), 0) AS n FROM events WHERE tenant_id = ")
-                    .text_value(tenant.as_str())
-                    .push(" AND at < ")
-                    .int_value(cutoff);
+                old.push("SELECT COALESCE(MAX(seq), 0) AS n FROM events WHERE ");
+                log_range::push_numbered(
+                    &mut old,
+                    "",
+                    LogOwner::Is(&tenant),
+                    NumberAfter::Is(0),
+                    MAX_SEQ,
+                );
+                old.push(" AND at < ").int_value(cutoff);
                 let old = conn.integers(&old)?.into_iter().next().unwrap_or(0);
                 let mut pending = Sql::new(conn.dialect());
                 pending
@@ -487,12 +502,14 @@ impl<B: Backend> Engine<B> {
                         .int_value(to);
                     conn.execute(&members)?;
                     let mut sql = Sql::new(conn.dialect());
-                    sql.push("DELETE FROM events WHERE tenant_id = ")
-                        .text_value(tenant.as_str())
-                        .push(" AND seq > ")
-                        .int_value(from)
-                        .push(" AND seq <= ")
-                        .int_value(to);
+                    sql.push("DELETE FROM events WHERE ");
+                    log_range::push_numbered(
+                        &mut sql,
+                        "",
+                        LogOwner::Is(&tenant),
+                        NumberAfter::Is(from),
+                        to,
+                    );
                     conn.execute(&sql)
                 })?;
                 pruned += u64::try_from(deleted).unwrap_or(u64::MAX);

@@ -20,6 +20,7 @@ pub(crate) fn resource_columns(sql: &mut Sql, table: &str, options: ReadOptions)
         "created_at",
         "updated_at",
         "protected",
+        "last_event",
     ] {
         sql.push(table).push(".").push(column).push(", ");
     }
@@ -164,6 +165,7 @@ impl RowWrite<'_> {
             protected,
             data: self.data.clone(),
             links: None,
+            last_event: None,
         }
     }
 }
@@ -431,9 +433,10 @@ pub(crate) fn bump_version(
     sql.push("UPDATE resources SET version = version + 1, updated_at = ")
         .int_value(updated_at);
     sql.push(" WHERE tenant_id = ").text_value(tenant.as_str());
-    sql.push(" AND id = ")
-        .text_value(id)
-        .push(" RETURNING resource_type, id, seq, version, created_at, updated_at, protected, ");
+    sql.push(" AND id = ").text_value(id).push(
+        " RETURNING resource_type, id, seq, version, created_at, updated_at, protected, \
+             last_event, ",
+    );
     sql.json_column_as_text("data")
         .push(" AS data, CAST(NULL AS TEXT) AS links");
     conn.resources(&sql)?
