@@ -191,7 +191,9 @@ impl<B: Backend> Engine<B> {
                     "",
                     LogOwner::Is(tenant.as_str()),
                     NumberAfter::Is(query.after.unwrap_or(0)),
-                    query.before.map_or(MAX_SEQ, |before| before - 1),
+                    query
+                        .before
+                        .map_or(MAX_SEQ, |before| before.saturating_sub(1)),
                 );
             }
             if !query.types.is_empty() {

@@ -476,6 +476,29 @@ fn each_tenants_log_is_its_own_as_tenants_come_and_go(store: &dyn Store) {
         )
         .unwrap();
     assert_eq!(history.iter().map(|e| e.seq).collect::<Vec<_>>(), [4, 2]);
+    // Bounds at the ends of the number line find nothing, and fail nothing.
+    for (before, after) in [
+        (Some(i64::MIN), None),
+        (None, Some(i64::MAX)),
+        (Some(1), None),
+    ] {
+        let none = store
+            .recent_events(
+                &first,
+                &EventQuery {
+                    before,
+                    after,
+                    limit: 10,
+                    ..EventQuery::default()
+                },
+            )
+            .unwrap();
+        assert!(
+            none.is_empty(),
+            "before {before:?}, after {after:?}: {none:?}"
+        );
+    }
+    assert!(store.events(&first, i64::MAX, 10).unwrap().is_empty());
     assert!(store.events(&second, 0, 10).unwrap().is_empty());
 }
 
