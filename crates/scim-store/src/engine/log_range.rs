@@ -2,8 +2,8 @@
 //!
 //! PostgreSQL keys `events` by `(tenant_id, seq)`. On SQLite such a key is a B-tree of its own
 //! beside the table: one more page that every write's commit puts in the WAL and a checkpoint
-//! copies back, a sixth of the server CPU of a user PATCH (docs/benchmarks.md, "What events cost
-//! a write"). There the table's own rowid, `log_key`, is the key instead: the tenant's event space
+//! copies back, about 3% of the server CPU of a user PATCH (docs/benchmarks.md, "What events cost a
+//! write"). There the table's own rowid, `log_key`, is the key instead: the tenant's event space
 //! (`tenants.event_space`, given by a trigger when the tenant is created) in the high bits and
 //! `seq` in the low [`SEQ_BITS`], so that a tenant's log is one range of the table's B-tree, in
 //! order, and an event costs a commit the table's last page only.
