@@ -350,13 +350,13 @@ impl<'a> EventLog<'a> {
         let tenant = self.actor.tenant;
         let (rows, _) = records(std::mem::take(&mut self.events), ids)?;
         let count = as_seq(rows.len());
+        let mut heads = Heads::knowing(about, previous);
         match conn.dialect() {
             Dialect::Postgres => {
                 let mut sql = Sql::new(Dialect::Postgres);
                 sql.push("WITH last AS (");
                 push_last_seq(&mut sql, tenant);
                 sql.push("), carried_events AS (");
-                let mut heads = Heads::knowing(about, previous);
                 push_insert(
                     &mut sql,
                     tenant,
@@ -376,7 +376,6 @@ impl<'a> EventLog<'a> {
                 })
             }
             Dialect::Sqlite => {
-                let heads = Heads::knowing(about, previous);
                 let (first, _) = insert(conn, tenant, actor.as_str(), self.at, &txn, rows, heads)?;
                 Ok(Carried::Head(Seq::Known(first + count - 1)))
             }

@@ -9,19 +9,23 @@ use crate::model::ReadOptions;
 use crate::sql::{Bind, Dialect, Sql};
 use crate::{StoreError, TenantId};
 
+/// The columns of `resources` that a `ResourceRow` takes as they are (`data` and `links` are
+/// made by the statement that reads them).
+const ROW_COLUMNS: [&str; 8] = [
+    "resource_type",
+    "id",
+    "seq",
+    "version",
+    "created_at",
+    "updated_at",
+    "protected",
+    "last_event",
+];
+
 /// The columns every resource read selects, in the order `ResourceRow` names them: the row's
 /// own columns, then the memberships `options` asks for.
 pub(crate) fn resource_columns(sql: &mut Sql, table: &str, options: ReadOptions) {
-    for column in [
-        "resource_type",
-        "id",
-        "seq",
-        "version",
-        "created_at",
-        "updated_at",
-        "protected",
-        "last_event",
-    ] {
+    for column in ROW_COLUMNS {
         sql.push(table).push(".").push(column).push(", ");
     }
     sql.json_column_as_text(&format!("{table}.data"))
@@ -433,10 +437,10 @@ pub(crate) fn bump_version(
     sql.push("UPDATE resources SET version = version + 1, updated_at = ")
         .int_value(updated_at);
     sql.push(" WHERE tenant_id = ").text_value(tenant.as_str());
-    sql.push(" AND id = ").text_value(id).push(
-        " RETURNING resource_type, id, seq, version, created_at, updated_at, protected, \
-             last_event, ",
-    );
+    sql.push(" AND id = ").text_value(id).push(" RETURNING ");
+    for column in ROW_COLUMNS {
+        sql.push(column).push(", ");
+    }
     sql.json_column_as_text("data")
         .push(" AS data, CAST(NULL AS TEXT) AS links");
     conn.resources(&sql)?
